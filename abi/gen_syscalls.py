@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""Generates one architecture's syscall table from abi/syscalls.tbl.
+
+  gen_syscalls.py --arch {x86_64,arm64} --table abi/syscalls.tbl \\
+      --out-table syscall_table.c --out-handlers syscall_handlers.h \\
+      --out-check syscall_check.c
+
+syscall_table.c     struct syscall_desc syscall_table[], indexed by number
+syscall_handlers.h  SYSCALL_NR_<name> for every syscall of the arch, and the
+                    prototypes of the handlers the table names
+syscall_check.c     static asserts of every number against <asm/unistd.h>
+
+Without --out-* options it only validates the table. Errors are reported as
+file:line: message, all of them, and the exit status is 1.
+"""
+
+import argparse
+import os
+import re
+import sys
+
+ARCHES = ('x86_64', 'arm64')
+LEVELS = {'full': 'SYSCALL_FULL', 'partial': 'SYSCALL_PARTIAL', 'none': 'SYSCALL_NONE'}
+ARG_LETTERS = set('duxlpfDsbBomPMcga')
+RET_LETTERS = set('dxn')
+MAX_ARGS = 6
+# Above every number either arch has assigned; keeps a typo from making a huge table.
+MAX_NR = 1024
+COLUMNS = ('name', 'x86_64', 'arm64', 'handler', 'level', 'args', 'ret')
+
+NAME_RE = re.compile(r'^[a-z_][a-z0-9_]*$')
+HANDLER_RE = re.compile(r'^sys_[a-z0-9_]+$')
+
+
+class Row:
+    def __init__(self, line, name, nrs, handler, level, args, ret):
+        self.line = line
+        self.name = name
+        self.nrs = nrs          # arch -> number or None
+        self.handler = handler  # None for '-'
+        self.level = level
+        self.args = args        # '' for '-'
+        self.ret = ret
+
+
+def parse_nr(field):
+    if field == '-':
+        return None, None
+    if not field.isdigit():
+        return None, 'number %r is neither a decimal number nor -' % field
+    nr = int(field)
+    if nr >= MAX_NR:
+        return None, 'number %d is not below %d' % (nr, MAX_NR)
+    return nr, None
+
+
+def parse_row(fields, line, err):
+    if len(fields) != len(COLUMNS):
+        err(line, 'expected %d columns (%s), found %d'
+            % (len(COLUMNS), ' '.join(COLUMNS), len(fields)))
+        return None
+    name, x86, arm, handler, level, args, ret = fields
+    ok = True
+    if not NAME_RE.match(name):
+        err(line, 'bad syscall name %r' % name)
+        ok = False
+    nrs = {}
+    for arch, field in zip(ARCHES, (x86, arm)):
+        nrs[arch], msg = parse_nr(field)
+        if msg:
+            err(line, '%s: %s' % (arch, msg))
+            ok = False
+    if ok and all(nr is None for nr in nrs.values()):
+        err(line, '%s has a number on no architecture' % name)
+        ok = False
+    if handler != '-' and not HANDLER_RE.match(handler):
+        err(line, 'handler %r is not - or sys_<name>' % handler)
+        ok = False
+    if level not in LEVELS:
+        err(line, 'level %r is not one of %s' % (level, ', '.join(LEVELS)))
+        ok = False
+    elif (handler == '-') != (level == 'none'):
+        err(line, 'handler %s with level %s: a handler needs full or partial, '
+            'and - needs none' % (handler, level))
+        ok = False
+    if args != '-':
+        bad = sorted(set(args) - ARG_LETTERS)
+        if bad:
+            err(line, 'unknown argument letter(s) %s in %r' % (' '.join(bad), args))
+            ok = False
+        if len(args) > MAX_ARGS:
+            err(line, '%d arguments, at most %d' % (len(args), MAX_ARGS))
+            ok = False
+    if len(ret) != 1 or ret not in RET_LETTERS:
+        err(line, 'unknown result letter %r (one of %s)' % (ret, ' '.join(sorted(RET_LETTERS))))
+        ok = False
+    if not ok:
+        return None
+    return Row(line, name, nrs, None if handler == '-' else handler, level,
+               '' if args == '-' else args, ret)
+
+
+def parse_table(path):
+    """Returns the rows, or exits listing every error."""
+    errors = []
+
+    def err(line, msg):
+        errors.append('%s:%d: %s' % (path, line, msg))
+
+    rows = []
+    names = {}
+    numbers = {arch: {} for arch in ARCHES}
+    with open(path, encoding='utf-8') as f:
+        for line, text in enumerate(f, 1):
+            fields = text.split('#', 1)[0].split()
+            if not fields:
+                continue
+            row = parse_row(fields, line, err)
+            if row is None:
+                continue
+            if row.name in names:
+                err(line, 'duplicate name %s (first at line %d)' % (row.name, names[row.name]))
+                continue
+            names[row.name] = line
+            for arch in ARCHES:
+                nr = row.nrs[arch]
+                if nr is None:
+                    continue
+                if nr in numbers[arch]:
+                    other = numbers[arch][nr]
+                    err(line, 'duplicate %s number %d: %s and %s (line %d)'
+                        % (arch, nr, row.name, other.name, other.line))
+                else:
+                    numbers[arch][nr] = row
+            rows.append(row)
+    if errors:
+        sys.exit('\n'.join(errors))
+    return rows
+
+
+def c_string(s):
+    return '"%s"' % s
+
+
+def header_comment(arch, table):
+    return ('/* Generated by abi/gen_syscalls.py from %s for %s: edit the table, '
+            'not this file. */\n' % ('abi/' + os.path.basename(table), arch))
+
+
+def gen_table(rows, arch, table, handlers_name):
+    out = [header_comment(arch, table),
+           '#include "sentry/kernel/syscall.h"\n',
+           '#include "%s"\n' % handlers_name,
+           '\n',
+           'const struct syscall_desc syscall_table[] = {\n']
+    for row in sorted((r for r in rows if r.nrs[arch] is not None), key=lambda r: r.nrs[arch]):
+        out.append('\t[%d] = { %s, %s, %s, %s, \'%s\' },\n'
+                   % (row.nrs[arch], c_string(row.name), row.handler or '0',
+                      LEVELS[row.level], c_string(row.args), row.ret))
+    out.append('};\n\n')
+    out.append('const unsigned int syscall_table_len = '
+               'sizeof syscall_table / sizeof syscall_table[0];\n')
+    return ''.join(out)
+
+
+def gen_handlers(rows, arch, table):
+    mine = sorted((r for r in rows if r.nrs[arch] is not None), key=lambda r: r.nrs[arch])
+    width = max(len(r.name) for r in mine)
+    out = [header_comment(arch, table),
+           '#ifndef UMBRA_SYSCALL_HANDLERS_H\n',
+           '#define UMBRA_SYSCALL_HANDLERS_H\n',
+           '\n',
+           'struct task;\n',
+           'struct syscall_args;\n',
+           '\n',
+           '/* Numbers of the %s syscall ABI. */\n' % arch]
+    for row in mine:
+        out.append('#define SYSCALL_NR_%-*s %d\n' % (width, row.name, row.nrs[arch]))
+    out.append('\n/* One past the highest number: the size of per-syscall arrays. */\n')
+    out.append('#define SYSCALL_NR_LIMIT %d\n' % (mine[-1].nrs[arch] + 1))
+    out.append('\n')
+    seen = set()
+    for row in mine:
+        if row.handler and row.handler not in seen:
+            seen.add(row.handler)
+            out.append('long %s(struct task *t, const struct syscall_args *a);\n' % row.handler)
+    out.append('\n#endif\n')
+    return ''.join(out)
+
+
+def gen_check(rows, arch, table):
+    out = [header_comment(arch, table),
+           '/* Numbers the host\'s headers know must agree with the table; newer\n',
+           ' * ones the headers lack are taken on the table\'s word. */\n',
+           '#include <asm/unistd.h>\n',
+           '\n']
+    for row in sorted((r for r in rows if r.nrs[arch] is not None), key=lambda r: r.nrs[arch]):
+        nr = row.nrs[arch]
+        out.append('#ifdef __NR_%s\n' % row.name)
+        out.append('_Static_assert(__NR_%s == %d, "%s: %s is %d on %s, '
+                   'but <asm/unistd.h> disagrees");\n'
+                   % (row.name, nr, 'abi/' + os.path.basename(table), row.name, nr, arch))
+        out.append('#endif\n')
+    return ''.join(out)
+
+
+def write(path, text):
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(text)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
+    ap.add_argument('--arch', required=True, choices=ARCHES)
+    ap.add_argument('--table', required=True, help='abi/syscalls.tbl')
+    ap.add_argument('--out-table', help='generated C table')
+    ap.add_argument('--out-handlers', help='generated header: numbers and prototypes')
+    ap.add_argument('--out-check', help='generated C file of static asserts')
+    opts = ap.parse_args()
+
+    rows = parse_table(opts.table)
+    if not any(r.nrs[opts.arch] is not None for r in rows):
+        sys.exit('%s: no syscall for %s' % (opts.table, opts.arch))
+    if opts.out_handlers:
+        write(opts.out_handlers, gen_handlers(rows, opts.arch, opts.table))
+    if opts.out_table:
+        handlers_name = os.path.basename(opts.out_handlers or 'syscall_handlers.h')
+        write(opts.out_table, gen_table(rows, opts.arch, opts.table, handlers_name))
+    if opts.out_check:
+        write(opts.out_check, gen_check(rows, opts.arch, opts.table))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,178 @@
+/* Linux's user ABI as the guest sees it, independent of the host's headers.
+ * Layouts are those of the 64-bit ABIs umbra emulates (x86_64 and arm64 share
+ * every structure here; per-arch ones such as struct stat live in arch/). */
+#ifndef UMBRA_ABI_LINUX_H
+#define UMBRA_ABI_LINUX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* include/uapi/linux/auxvec.h, arch/x86/include/uapi/asm/auxvec.h */
+enum {
+	LINUX_AT_NULL = 0,
+	LINUX_AT_IGNORE = 1,
+	LINUX_AT_EXECFD = 2,
+	LINUX_AT_PHDR = 3,
+	LINUX_AT_PHENT = 4,
+	LINUX_AT_PHNUM = 5,
+	LINUX_AT_PAGESZ = 6,
+	LINUX_AT_BASE = 7,
+	LINUX_AT_FLAGS = 8,
+	LINUX_AT_ENTRY = 9,
+	LINUX_AT_NOTELF = 10,
+	LINUX_AT_UID = 11,
+	LINUX_AT_EUID = 12,
+	LINUX_AT_GID = 13,
+	LINUX_AT_EGID = 14,
+	LINUX_AT_PLATFORM = 15,
+	LINUX_AT_HWCAP = 16,
+	LINUX_AT_CLKTCK = 17,
+	LINUX_AT_SECURE = 23,
+	LINUX_AT_BASE_PLATFORM = 24,
+	LINUX_AT_RANDOM = 25,
+	LINUX_AT_HWCAP2 = 26,
+	LINUX_AT_RSEQ_FEATURE_SIZE = 27,
+	LINUX_AT_RSEQ_ALIGN = 28,
+	LINUX_AT_HWCAP3 = 29,
+	LINUX_AT_HWCAP4 = 30,
+	LINUX_AT_EXECFN = 31,
+	LINUX_AT_SYSINFO_EHDR = 33,
+	LINUX_AT_MINSIGSTKSZ = 51,
+};
+
+struct linux_auxv {
+	uint64_t type;
+	uint64_t val;
+};
+
+struct linux_timespec {
+	int64_t tv_sec;
+	int64_t tv_nsec;
+};
+
+struct linux_timeval {
+	int64_t tv_sec;
+	int64_t tv_usec;
+};
+
+#define LINUX_UTSNAME_LEN 65
+struct linux_utsname {
+	char sysname[LINUX_UTSNAME_LEN];
+	char nodename[LINUX_UTSNAME_LEN];
+	char release[LINUX_UTSNAME_LEN];
+	char version[LINUX_UTSNAME_LEN];
+	char machine[LINUX_UTSNAME_LEN];
+	char domainname[LINUX_UTSNAME_LEN];
+};
+
+struct linux_rlimit {
+	uint64_t rlim_cur;
+	uint64_t rlim_max;
+};
+#define LINUX_RLIM_INFINITY (~0ULL)
+#define LINUX_RLIM_NLIMITS 16
+
+/* Signals: 64 of them, a sigset is one 64-bit word on both arches. */
+#define LINUX_NSIG 64
+typedef uint64_t linux_sigset_t;
+
+/* include/uapi/asm-generic/signal.h (arm64) and arch/x86 share this layout. */
+struct linux_sigaction {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	linux_sigset_t mask;
+};
+#define LINUX_SIG_DFL 0
+#define LINUX_SIG_IGN 1
+#define LINUX_SA_RESTORER 0x04000000u
+
+#define LINUX_SIGINFO_SIZE 128
+struct linux_siginfo {
+	int32_t si_signo;
+	int32_t si_errno;
+	int32_t si_code;
+	int32_t pad0;
+	union {
+		uint8_t raw[LINUX_SIGINFO_SIZE - 16];
+		struct {
+			uint64_t addr;
+		} fault;
+		struct {
+			int32_t pid;
+			uint32_t uid;
+		} kill;
+	} u;
+};
+
+/* include/uapi/linux/rseq.h */
+struct linux_rseq {
+	uint32_t cpu_id_start;
+	uint32_t cpu_id;
+	uint64_t rseq_cs;
+	uint32_t flags;
+	uint32_t node_id;
+	uint32_t mm_cid;
+	uint32_t slice_ctrl;
+	uint8_t end[];
+} __attribute__((aligned(32)));
+
+struct linux_rseq_cs {
+	uint32_t version;
+	uint32_t flags;
+	uint64_t start_ip;
+	uint64_t post_commit_offset;
+	uint64_t abort_ip;
+} __attribute__((aligned(32)));
+
+/* include/uapi/linux/futex.h */
+struct linux_robust_list_head {
+	uint64_t list;
+	int64_t futex_offset;
+	uint64_t list_op_pending;
+};
+
+/* The kernel's own stat (struct kstat), which each arch encodes into its
+ * user-visible struct stat (arch_stat_encode). */
+struct linux_kstat {
+	uint64_t dev;
+	uint64_t ino;
+	uint32_t mode;
+	uint32_t nlink;
+	uint32_t uid;
+	uint32_t gid;
+	uint64_t rdev;
+	int64_t size;
+	int64_t blksize;
+	int64_t blocks;
+	struct linux_timespec atime;
+	struct linux_timespec mtime;
+	struct linux_timespec ctime;
+};
+
+/* include/uapi/asm-generic/termbits.h: the kernel's struct termios (TCGETS). */
+struct linux_termios {
+	uint32_t c_iflag;
+	uint32_t c_oflag;
+	uint32_t c_cflag;
+	uint32_t c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[19];
+};
+
+struct linux_winsize {
+	uint16_t ws_row;
+	uint16_t ws_col;
+	uint16_t ws_xpixel;
+	uint16_t ws_ypixel;
+};
+
+_Static_assert(sizeof(struct linux_sigaction) == 32, "sigaction layout");
+_Static_assert(sizeof(struct linux_siginfo) == LINUX_SIGINFO_SIZE, "siginfo size");
+_Static_assert(sizeof(struct linux_rseq) == 32, "rseq layout");
+_Static_assert(offsetof(struct linux_rseq, slice_ctrl) == 28, "rseq slice_ctrl");
+_Static_assert(sizeof(struct linux_utsname) == 390, "utsname size");
+_Static_assert(sizeof(struct linux_robust_list_head) == 24, "robust list head");
+_Static_assert(sizeof(struct linux_termios) == 36, "termios size");
+
+#endif

@@ -1,0 +1,27 @@
+/* x86_64 register state and constants. */
+#ifndef UMBRA_ARCH_X86_64_REGS_H
+#define UMBRA_ARCH_X86_64_REGS_H
+
+#include <stdbool.h>
+#include <sys/user.h>
+
+struct arch_regs {
+	struct user_regs_struct gpr;  /* NT_PRSTATUS: with orig_rax, fs_base, gs_base */
+	struct user_fpregs_struct fp; /* NT_PRFPREG: the FXSAVE image */
+	bool fp_valid;                /* fp was read from the thread */
+};
+
+#define ARCH_NAME "x86_64"
+#define ARCH_PLATFORM "x86_64"      /* AT_PLATFORM */
+#define ARCH_UTS_MACHINE "x86_64"
+#define ARCH_ELF_MACHINE 62         /* EM_X86_64 */
+#define ARCH_PAGE_SIZE 4096UL
+#define ARCH_TASK_SIZE 0x7ffffffff000ULL /* 47-bit user space */
+#define ARCH_STUB_BASE 0x7ff000000000ULL /* stub text; reserved in every guest */
+#define ARCH_STUB_SIZE 0x10000ULL
+#define ARCH_STUB_TRAMPOLINE (ARCH_STUB_BASE + 0) /* syscall; int3 */
+#define ARCH_STUB_TRAP (ARCH_STUB_BASE + 16)      /* int3 */
+#define ARCH_STAT_SIZE 144
+#define ARCH_ELF_ET_DYN_BASE 0x555555554000ULL
+
+#endif

@@ -1,0 +1,74 @@
+/* umbra: run Linux programs inside a user-mode kernel.
+ *
+ * A sandbox holds the configuration and the emulated kernel's state; a process is
+ * a guest program spawned in it. Every function that can fail returns 0 (or a
+ * value >= 0) on success and -errno on failure; nothing sets errno.
+ *
+ *	struct umbra_sandbox *sb;
+ *	struct umbra_process *p;
+ *	int status;
+ *	if (umbra_sandbox_create(&sb) < 0) ...
+ *	if (umbra_spawn(sb, "/bin/true", argv, envp, &p) < 0) ...
+ *	umbra_wait(p, &status);      // status as from waitpid(2)
+ *	umbra_process_free(p);
+ *	umbra_sandbox_free(sb);
+ */
+#ifndef UMBRA_H
+#define UMBRA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define UMBRA_API __attribute__((visibility("default")))
+#define UMBRA_MUST_CHECK __attribute__((warn_unused_result))
+
+struct umbra_sandbox;
+struct umbra_process;
+
+/* The library's version, "MAJOR.MINOR.PATCH". */
+UMBRA_API const char *umbra_version(void);
+
+UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_create(struct umbra_sandbox **out);
+/* Frees the sandbox; its processes must have been waited for and freed. */
+UMBRA_API void umbra_sandbox_free(struct umbra_sandbox *sb);
+
+/* Print each guest syscall strace-style to fd (-1: off, the default). */
+UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_set_trace_fd(struct umbra_sandbox *sb, int fd);
+/* The host files the guest's fds 0, 1 and 2 refer to (default: the caller's
+ * 0, 1, 2). The sandbox keeps its own duplicates. */
+UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_set_stdio(struct umbra_sandbox *sb,
+							int in, int out, int err);
+/* Number of virtual CPUs (default: the host's online CPUs). */
+UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_set_cpus(struct umbra_sandbox *sb, int ncpus);
+
+/* Starts path (a host path to an ELF executable) with argv and envp
+ * (NULL-terminated). Fails with -ENOENT, -EACCES, -ENOEXEC (not an ELF file for
+ * this machine, or one umbra cannot load), -ENOMEM, ... before any guest code
+ * runs. */
+UMBRA_API UMBRA_MUST_CHECK int umbra_spawn(struct umbra_sandbox *sb, const char *path,
+					   char *const argv[], char *const envp[],
+					   struct umbra_process **out);
+/* Waits for the guest to end; *status is a waitpid(2) status (WIFEXITED,
+ * WEXITSTATUS, WIFSIGNALED, WTERMSIG apply). */
+UMBRA_API UMBRA_MUST_CHECK int umbra_wait(struct umbra_process *p, int *status);
+UMBRA_API void umbra_process_free(struct umbra_process *p);
+
+/* Unimplemented syscalls the guests asked for: calls fn once per syscall name
+ * with the number of calls, in syscall-number order. Returns how many. */
+UMBRA_API int umbra_sandbox_unimplemented(struct umbra_sandbox *sb,
+					  void (*fn)(const char *name, uint64_t count, void *arg),
+					  void *arg);
+
+/* A one-line human description of an error returned by this API, for messages
+ * such as "umbra: ./x: <text>". */
+UMBRA_API const char *umbra_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

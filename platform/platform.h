@@ -1,0 +1,55 @@
+/* The platform contract: how guest threads are run and stopped. The only code
+ * that calls ptrace, seccomp, waitpid or clones host processes lives behind it.
+ * Every function returns >= 0 or -errno. A plat_thread may be used only from the
+ * host thread that created it (its tracer). */
+#ifndef UMBRA_PLATFORM_H
+#define UMBRA_PLATFORM_H
+
+#include <stdint.h>
+
+#include "abi/linux.h"
+#include "arch/arch.h"
+
+struct plat_proc;   /* one stub process: one guest address space */
+struct plat_thread; /* one stub thread, traced by the host thread that made it */
+
+enum plat_stop_kind {
+	PLAT_STOP_SYSCALL, /* the guest entered the kernel; nothing ran on the host */
+	PLAT_STOP_SIGNAL,  /* a fault or a signal; info holds its siginfo */
+	PLAT_STOP_EXITED,  /* the stub is gone: exit status in status */
+	PLAT_STOP_KILLED,  /* the stub is gone: killed by signo */
+};
+
+struct plat_stop {
+	enum plat_stop_kind kind;
+	int signo;
+	int status;
+	struct linux_siginfo info;
+};
+
+/* Checks the host (PTRACE_SYSEMU, seccomp) and prepares the stub image and its
+ * seccomp filter; idempotent and thread-safe. */
+int plat_init(void);
+
+/* Starts a stub whose address space is empty but for the stub text, with
+ * memfd available to plat_map. The calling host thread becomes the tracer. */
+int plat_proc_create(int memfd, struct plat_proc **procp, struct plat_thread **threadp);
+/* Kills the stub and reaps it; safe on every path, NULL is a no-op. */
+void plat_proc_destroy(struct plat_proc *proc);
+int plat_proc_pid(const struct plat_proc *proc); /* host pid, for host clocks */
+
+/* Address space changes, injected through a stopped thread of the stub. */
+int plat_map(struct plat_thread *via, uint64_t addr, uint64_t len, int prot, uint64_t memfd_off);
+int plat_unmap(struct plat_thread *via, uint64_t addr, uint64_t len);
+int plat_protect(struct plat_thread *via, uint64_t addr, uint64_t len, int prot);
+
+/* The thread's register state, owned by the platform: read it, change it, and
+ * plat_run writes it back before the thread runs again. */
+struct arch_regs *plat_regs(struct plat_thread *th);
+/* Completes plat_regs with every register set (FP/SIMD, TLS, arm64's true x7). */
+int plat_regs_load_full(struct plat_thread *th);
+
+/* Runs guest code until the next stop. */
+int plat_run(struct plat_thread *th, struct plat_stop *stop);
+
+#endif

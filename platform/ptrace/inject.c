@@ -1,0 +1,71 @@
+/* Syscalls the sentry runs inside a stub: point a stopped thread at the
+ * trampoline (syscall; trap), continue without SYSEMU, catch the trap. */
+#include <errno.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "platform/ptrace/ptrace_priv.h"
+
+long ptrace_inject(struct plat_thread *th, long nr, const uint64_t args[6])
+{
+	struct arch_regs regs = th->regs;
+	int status, err;
+
+	if (th->gone)
+		return -ESRCH;
+	arch_inject_setup(&regs, nr, args);
+	err = ptrace_regs_set(th, 0, &regs);
+	if (!err && ptrace(PTRACE_CONT, th->tid, 0, 0) < 0)
+		err = -errno;
+	if (!err)
+		err = ptrace_wait(th, &status);
+	if (err)
+		return err;
+	if (!WIFSTOPPED(status)) {
+		th->gone = true;
+		th->proc->reaped = true;
+		return -ESRCH;
+	}
+	if (WSTOPSIG(status) != SIGTRAP)
+		return -EFAULT; /* the stub's text is no longer what it was */
+	err = ptrace_regs_get(th, 0, &regs);
+	if (err)
+		return err;
+	if (th->at_syscall)
+		arch_regs_after_trap(&th->regs, &regs);
+	th->at_syscall = false;
+	return arch_inject_result(&regs);
+}
+
+static int inject6(struct plat_thread *th, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		   uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	uint64_t args[6] = { a0, a1, a2, a3, a4, a5 };
+	long r = ptrace_inject(th, nr, args);
+
+	return r < 0 ? (int)r : 0;
+}
+
+int plat_map(struct plat_thread *via, uint64_t addr, uint64_t len, int prot, uint64_t off)
+{
+	uint64_t args[6] = { addr, len, (uint64_t)prot, MAP_SHARED | MAP_FIXED,
+			     PTRACE_STUB_MEMFD, off };
+	long r = ptrace_inject(via, SYS_mmap, args);
+
+	if (r < 0)
+		return (int)r;
+	return (uint64_t)r == addr ? 0 : -EFAULT;
+}
+
+int plat_unmap(struct plat_thread *via, uint64_t addr, uint64_t len)
+{
+	return inject6(via, SYS_munmap, addr, len, 0, 0, 0, 0);
+}
+
+int plat_protect(struct plat_thread *via, uint64_t addr, uint64_t len, int prot)
+{
+	return inject6(via, SYS_mprotect, addr, len, (uint64_t)prot, 0, 0, 0);
+}

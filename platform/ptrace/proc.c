@@ -1,0 +1,149 @@
+/* Stub processes: forked, stripped of everything, filtered, exec'd from the
+ * sealed stub image, and traced by the host thread that made them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "platform/ptrace/ptrace_priv.h"
+
+static int place_fd(int fd, int target, int cloexec)
+{
+	if (fd == target)
+		return fcntl(fd, F_SETFD, cloexec ? FD_CLOEXEC : 0);
+	return dup3(fd, target, cloexec ? O_CLOEXEC : 0);
+}
+
+/* Runs in the forked child: only async-signal-safe calls. */
+static __attribute__((noreturn)) void stub_child(pid_t parent, int memfd, int exefd)
+{
+	static char *const empty[] = { NULL };
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(126);
+	setpgid(0, 0); /* terminal signals go to the sentry, which decides */
+	if (memfd == PTRACE_STUB_EXEFD || exefd == PTRACE_STUB_MEMFD) {
+		int tmp = fcntl(memfd, F_DUPFD_CLOEXEC, 16);
+
+		if (tmp < 0)
+			_exit(126);
+		memfd = tmp;
+	}
+	if (place_fd(exefd, PTRACE_STUB_EXEFD, 1) < 0 || place_fd(memfd, PTRACE_STUB_MEMFD, 0) < 0)
+		_exit(126);
+	if (syscall(SYS_close_range, 0, PTRACE_STUB_MEMFD - 1, 0) < 0 ||
+	    syscall(SYS_close_range, PTRACE_STUB_EXEFD + 1, ~0U, 0) < 0)
+		_exit(126);
+	if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
+		_exit(126);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &ptrace_host.filter) < 0)
+		_exit(126);
+	syscall(SYS_execveat, PTRACE_STUB_EXEFD, "", empty, empty, AT_EMPTY_PATH);
+	_exit(127);
+}
+
+int ptrace_wait(struct plat_thread *th, int *status)
+{
+	for (;;) {
+		pid_t r = waitpid(th->tid, status, __WALL);
+
+		if (r == th->tid)
+			return 0;
+		if (r < 0 && errno == EINTR)
+			continue;
+		return r < 0 ? -errno : -ECHILD;
+	}
+}
+
+/* Leaves nothing in the stub's address space but its own text. */
+static int strip_address_space(struct plat_thread *th)
+{
+	uint64_t below[6] = { 0, ARCH_STUB_BASE };
+	uint64_t above[6] = { ARCH_STUB_BASE + ARCH_STUB_SIZE,
+			      ARCH_TASK_SIZE - (ARCH_STUB_BASE + ARCH_STUB_SIZE) };
+	long r = ptrace_inject(th, SYS_munmap, below);
+
+	if (r >= 0)
+		r = ptrace_inject(th, SYS_munmap, above);
+	return r < 0 ? (int)r : 0;
+}
+
+static int stub_attach(struct plat_proc *p)
+{
+	struct plat_thread *th = &p->main;
+	long opts = PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD;
+	int status, err;
+
+	err = ptrace_wait(th, &status);
+	if (err)
+		return err;
+	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP) {
+		if (WIFEXITED(status) || WIFSIGNALED(status))
+			p->reaped = true;
+		return -ECHILD; /* the child failed before or at its exec */
+	}
+	if (ptrace(PTRACE_SETOPTIONS, th->tid, 0, opts) < 0)
+		return -errno;
+	err = ptrace_regs_get(th, 0, &th->regs);
+	if (err)
+		return err;
+	arch_signal_stopped(&th->regs);
+	return strip_address_space(th);
+}
+
+int plat_proc_create(int memfd, struct plat_proc **procp, struct plat_thread **threadp)
+{
+	struct plat_proc *p;
+	pid_t self = getpid();
+	int err = plat_init();
+
+	if (err)
+		return err;
+	p = calloc(1, sizeof *p);
+	if (!p)
+		return -ENOMEM;
+	p->main.proc = p;
+	p->pid = fork();
+	if (p->pid < 0) {
+		err = -errno;
+		free(p);
+		return err;
+	}
+	if (p->pid == 0)
+		stub_child(self, memfd, ptrace_host.stub_fd);
+	p->main.tid = p->pid;
+	err = stub_attach(p);
+	if (err) {
+		plat_proc_destroy(p);
+		return err;
+	}
+	*procp = p;
+	*threadp = &p->main;
+	return 0;
+}
+
+void plat_proc_destroy(struct plat_proc *p)
+{
+	int status;
+
+	if (!p)
+		return;
+	if (!p->reaped) {
+		kill(p->pid, SIGKILL);
+		while (waitpid(p->pid, &status, __WALL) < 0 && errno == EINTR)
+			;
+	}
+	free(p);
+}
+
+int plat_proc_pid(const struct plat_proc *p)
+{
+	return p->pid;
+}

@@ -1,0 +1,46 @@
+/* Private state of the ptrace platform. */
+#ifndef UMBRA_PLATFORM_PTRACE_PRIV_H
+#define UMBRA_PLATFORM_PTRACE_PRIV_H
+
+#include <linux/filter.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "platform/platform.h"
+
+/* fds every stub has, and nothing else: the memory file and, until its exec,
+ * the stub image. */
+#define PTRACE_STUB_MEMFD 3
+#define PTRACE_STUB_EXEFD 4
+
+struct plat_thread {
+	struct plat_proc *proc;
+	pid_t tid;
+	struct arch_regs regs;
+	bool at_syscall; /* stopped at a syscall-entry stop */
+	bool gone;       /* exited or killed: nothing to resume */
+};
+
+struct plat_proc {
+	pid_t pid;
+	bool reaped;
+	struct plat_thread main;
+};
+
+struct ptrace_host {
+	int stub_fd;             /* sealed memfd holding the stub image */
+	struct sock_fprog filter; /* the stub's seccomp filter */
+};
+
+extern struct ptrace_host ptrace_host;
+
+int ptrace_regs_get(struct plat_thread *th, unsigned int set, struct arch_regs *r);
+int ptrace_regs_set(struct plat_thread *th, unsigned int set, const struct arch_regs *r);
+long ptrace_inject(struct plat_thread *th, long nr, const uint64_t args[6]);
+int ptrace_wait(struct plat_thread *th, int *status);
+int ptrace_seccomp_filter(struct sock_fprog *out);
+
+extern const unsigned char ptrace_stub_image[];
+extern const unsigned int ptrace_stub_image_len;
+
+#endif

@@ -1,0 +1,201 @@
+/* exec_load: segments, stack, auxv and registers (fs/binfmt_elf.c load_elf_binary). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "arch/arch.h"
+#include "platform/platform.h"
+#include "sentry/exec/exec.h"
+#include "sentry/exec/stack.h"
+#include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
+#include "sentry/rseq/rseq.h"
+
+#define LOAD_PAGE_MASK (~(ARCH_PAGE_SIZE - 1))
+#define RANDOM_SPAN (1ULL << 30) /* layout randomisation: up to 1 GiB */
+#define STACK_MIN (128ULL << 10)
+#define STACK_MAX (64ULL << 20)
+#define CLOCK_TICKS 100
+
+struct layout {
+	uint64_t bias, stack_top, stack_size, mmap_base, brk;
+	uint8_t random[16];
+};
+
+static uint64_t rnd_pages(uint64_t r)
+{
+	return (r % RANDOM_SPAN) & LOAD_PAGE_MASK;
+}
+
+static int choose_layout(struct task *t, const struct elf_image *img, struct layout *l)
+{
+	uint64_t r[4];
+	uint64_t stack = t->sb->rlim[RLIMIT_STACK].rlim_cur;
+
+	if (getrandom(r, sizeof r, 0) != sizeof r || getrandom(l->random, 16, 0) != 16)
+		return -EIO;
+	l->stack_size = stack < STACK_MIN ? STACK_MIN : stack > STACK_MAX ? STACK_MAX : stack;
+	l->stack_size &= PAGE_MASK;
+	l->stack_top = (ARCH_TASK_SIZE - rnd_pages(r[0])) & LOAD_PAGE_MASK;
+	l->mmap_base = ARCH_STUB_BASE - rnd_pages(r[1]);
+	l->bias = img->type == ET_DYN ? ARCH_ELF_ET_DYN_BASE + rnd_pages(r[2]) : 0;
+	l->brk = l->bias + img->hi + rnd_pages(r[3] % (32ULL << 20));
+	if (img->lo + l->bias < 0x10000 || img->hi + l->bias > l->mmap_base - RANDOM_SPAN)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Copies the file part of every PT_LOAD straight into guest memory. */
+static int fill_segments(struct task *t, const struct exec_file *f, uint64_t bias)
+{
+	for (unsigned int i = 0; i < f->img.phnum; i++) {
+		const Elf64_Phdr *ph = &f->img.phdr[i];
+		struct iovec iov[16];
+		int n;
+
+		if (ph->p_type != PT_LOAD || !ph->p_filesz)
+			continue;
+		n = mm_iov(t->mm, ph->p_vaddr + bias, ph->p_filesz, 1, iov, 16);
+		if (n < 0)
+			return n;
+		if (preadv(f->fd, iov, n, (off_t)ph->p_offset) != (ssize_t)ph->p_filesz)
+			return -EIO;
+	}
+	return 0;
+}
+
+static int seg_prot(const Elf64_Phdr *ph)
+{
+	return (ph->p_flags & PF_R ? PROT_READ : 0) | (ph->p_flags & PF_W ? PROT_WRITE : 0) |
+	       (ph->p_flags & PF_X ? PROT_EXEC : 0);
+}
+
+/* Final protections per segment; the holes between segments are unmapped. A
+ * page two segments share gets both protections. */
+static int protect_segments(struct task *t, const struct elf_image *img, uint64_t bias)
+{
+	uint64_t prev_end = img->lo + bias;
+	int prev_prot = 0, err = 0;
+
+	for (unsigned int i = 0; !err && i < img->phnum; i++) {
+		const Elf64_Phdr *ph = &img->phdr[i];
+		uint64_t s = (ph->p_vaddr + bias) & LOAD_PAGE_MASK;
+		uint64_t e = (ph->p_vaddr + bias + ph->p_memsz + ARCH_PAGE_SIZE - 1) & LOAD_PAGE_MASK;
+		int prot = seg_prot(ph);
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (s > prev_end)
+			err = mm_unmap(t->mm, t->plat, prev_end, s - prev_end);
+		if (!err && s < prev_end) {
+			err = mm_protect(t->mm, t->plat, s, prev_end - s, prot | prev_prot);
+			s = prev_end;
+		}
+		if (!err && e > s)
+			err = mm_protect(t->mm, t->plat, s, e - s, prot);
+		if (e > prev_end)
+			prev_end = e;
+		prev_prot = prot;
+	}
+	return err;
+}
+
+static int map_image(struct task *t, const struct exec_file *f, const struct layout *l)
+{
+	const struct elf_image *img = &f->img;
+	long r = mm_map_anon(t->mm, t->plat, img->lo + l->bias, img->hi - img->lo,
+			     PROT_READ | PROT_WRITE, MM_FIXED);
+	int err;
+
+	if (r < 0)
+		return (int)r;
+	err = fill_segments(t, f, l->bias);
+	return err ? err : protect_segments(t, img, l->bias);
+}
+
+static void fill_auxv(struct task *t, const struct elf_image *img, const struct layout *l,
+		      struct stack_spec *s)
+{
+	struct linux_auxv aux[] = {
+		{ LINUX_AT_MINSIGSTKSZ, arch_minsigstksz() },
+		{ LINUX_AT_HWCAP, arch_hwcap() },
+		{ LINUX_AT_PAGESZ, ARCH_PAGE_SIZE },
+		{ LINUX_AT_CLKTCK, CLOCK_TICKS },
+		{ LINUX_AT_PHDR, img->phdr_addr + l->bias },
+		{ LINUX_AT_PHENT, sizeof(Elf64_Phdr) },
+		{ LINUX_AT_PHNUM, img->phnum },
+		{ LINUX_AT_BASE, 0 },
+		{ LINUX_AT_FLAGS, 0 },
+		{ LINUX_AT_ENTRY, img->entry + l->bias },
+		{ LINUX_AT_UID, t->sb->uid },
+		{ LINUX_AT_EUID, t->sb->uid },
+		{ LINUX_AT_GID, t->sb->gid },
+		{ LINUX_AT_EGID, t->sb->gid },
+		{ LINUX_AT_SECURE, 0 },
+		{ LINUX_AT_RANDOM, 0 },
+		{ LINUX_AT_HWCAP2, arch_hwcap2() },
+		{ LINUX_AT_EXECFN, 0 },
+		{ LINUX_AT_PLATFORM, 0 },
+		{ LINUX_AT_RSEQ_FEATURE_SIZE, RSEQ_FEATURE_SIZE },
+		{ LINUX_AT_RSEQ_ALIGN, RSEQ_ALIGN },
+	};
+
+	_Static_assert(sizeof aux / sizeof aux[0] <= STACK_MAX_AUXV, "auxv fits");
+	memcpy(s->auxv, aux, sizeof aux);
+	s->nauxv = sizeof aux / sizeof aux[0];
+}
+
+static int build_stack(struct task *t, const struct exec_file *f, const struct layout *l,
+		       char *const argv[], char *const envp[], uint64_t *sp)
+{
+	struct stack_spec spec = { argv, envp, f->path, ARCH_PLATFORM, { 0 }, { { 0, 0 } }, 0 };
+	size_t size = l->stack_size / 4; /* ARG_MAX: a quarter of the stack limit */
+	uint8_t *buf = malloc(size);
+	int64_t r;
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	memcpy(spec.random, l->random, sizeof spec.random);
+	fill_auxv(t, &f->img, l, &spec);
+	r = stack_build(&spec, l->stack_top, buf, size);
+	err = r < 0 ? (int)r : 0;
+	if (!err)
+		err = mm_write(t->mm, (uint64_t)r, buf + ((uint64_t)r - (l->stack_top - size)),
+			       l->stack_top - (uint64_t)r);
+	free(buf);
+	*sp = (uint64_t)r;
+	return err;
+}
+
+int exec_load(struct task *t, const struct exec_file *f, char *const argv[], char *const envp[])
+{
+	struct layout l;
+	uint64_t sp;
+	int stack_prot = PROT_READ | PROT_WRITE | (f->img.exec_stack ? PROT_EXEC : 0);
+	long r;
+	int err = choose_layout(t, &f->img, &l);
+
+	if (err)
+		return err;
+	mm_set_layout(t->mm, l.mmap_base, l.brk);
+	err = map_image(t, f, &l);
+	if (err)
+		return err;
+	r = mm_map_anon(t->mm, t->plat, l.stack_top - l.stack_size, l.stack_size, stack_prot,
+			MM_FIXED);
+	if (r < 0)
+		return (int)r;
+	err = build_stack(t, f, &l, argv, envp, &sp);
+	if (err)
+		return err;
+	arch_exec_regs(plat_regs(t->plat), f->img.entry + l.bias, sp);
+	free(t->exe_path);
+	t->exe_path = strdup(f->realpath);
+	return t->exe_path ? 0 : -ENOMEM;
+}

@@ -1,0 +1,115 @@
+/* The initial stack image: strings from the top down, then the vectors. */
+#include <errno.h>
+#include <string.h>
+
+#include "sentry/exec/stack.h"
+
+struct builder {
+	uint64_t top;  /* guest address of buf + size */
+	uint8_t *buf;
+	size_t size;
+	uint64_t p;    /* current lowest used guest address */
+};
+
+static uint8_t *at(struct builder *b, uint64_t addr)
+{
+	return b->buf + (addr - (b->top - b->size));
+}
+
+/* Places len bytes below the current position; 0 when out of room. */
+static uint64_t push(struct builder *b, const void *data, size_t len)
+{
+	if (len > b->p - (b->top - b->size))
+		return 0;
+	b->p -= len;
+	memcpy(at(b, b->p), data, len);
+	return b->p;
+}
+
+static size_t count(char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+/* Pushes strings last first, so v[0] ends lowest; fills addr[]. */
+static int push_strings(struct builder *b, char *const *v, size_t n, uint64_t *addr)
+{
+	for (size_t i = n; i-- > 0;) {
+		addr[i] = push(b, v[i], strlen(v[i]) + 1);
+		if (!addr[i])
+			return -E2BIG;
+	}
+	return 0;
+}
+
+static void set_aux(struct linux_auxv *aux, size_t *n, uint64_t type, uint64_t val)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (aux[i].type == type) {
+			aux[i].val = val;
+			return;
+		}
+	}
+	aux[(*n)++] = (struct linux_auxv){ type, val };
+}
+
+static int push_vectors(struct builder *b, const uint64_t *argp, size_t argc,
+			const uint64_t *envp, size_t envc, const struct linux_auxv *aux,
+			size_t naux)
+{
+	size_t words = 1 + argc + 1 + envc + 1 + 2 * (naux + 1);
+	uint64_t sp = (b->p - words * 8) & ~15ULL;
+	uint64_t *w;
+
+	if (b->p < b->top - b->size + words * 8 + 16)
+		return -E2BIG;
+	b->p = sp;
+	w = (uint64_t *)(void *)at(b, sp);
+	*w++ = argc;
+	memcpy(w, argp, argc * 8);
+	w += argc;
+	*w++ = 0;
+	memcpy(w, envp, envc * 8);
+	w += envc;
+	*w++ = 0;
+	memcpy(w, aux, naux * sizeof *aux);
+	w += 2 * naux;
+	w[0] = LINUX_AT_NULL;
+	w[1] = 0;
+	return 0;
+}
+
+int64_t stack_build(const struct stack_spec *spec, uint64_t top, uint8_t *buf, size_t size)
+{
+	struct builder b = { top, buf, size, top };
+	size_t argc = count(spec->argv), envc = count(spec->envp), naux = spec->nauxv;
+	uint64_t zero = 0, execfn, platform, random;
+	uint64_t argp[argc + 1], envp[envc + 1];
+	struct linux_auxv aux[STACK_MAX_AUXV + 3];
+	int err;
+
+	if (naux > STACK_MAX_AUXV || size < 64 || (top & 15))
+		return -EINVAL;
+	if (!push(&b, &zero, sizeof zero) || !(execfn = push(&b, spec->execfn, strlen(spec->execfn) + 1)))
+		return -E2BIG;
+	err = push_strings(&b, spec->envp, envc, envp);
+	if (!err)
+		err = push_strings(&b, spec->argv, argc, argp);
+	if (err)
+		return err;
+	platform = push(&b, spec->platform, strlen(spec->platform) + 1);
+	random = push(&b, spec->random, sizeof spec->random);
+	if (!platform || !random)
+		return -E2BIG;
+	b.p &= ~15ULL;
+	memcpy(aux, spec->auxv, naux * sizeof *aux);
+	set_aux(aux, &naux, LINUX_AT_RANDOM, random);
+	set_aux(aux, &naux, LINUX_AT_EXECFN, execfn);
+	set_aux(aux, &naux, LINUX_AT_PLATFORM, platform);
+	err = push_vectors(&b, argp, argc, envp, envc, aux, naux);
+	return err ? err : (int64_t)b.p;
+}

@@ -1,0 +1,75 @@
+/* The per-task loop: run guest code, take the stop, answer it. */
+#include <errno.h>
+#include <signal.h>
+
+#include "platform/platform.h"
+#include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/syscall.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
+#include "sentry/signal/signal.h"
+
+static void task_syscall(struct task *t)
+{
+	struct arch_regs *r = plat_regs(t->plat);
+	uint8_t insn[ARCH_SYSCALL_INSN_LEN];
+	int insn_ok = mm_read(t->mm, insn, arch_ip(r) - sizeof insn, sizeof insn) == 0;
+	struct syscall_args a;
+	long ret = -ENOSYS;
+
+	switch (arch_syscall_classify(r, insn, insn_ok)) {
+	case ARCH_SYSCALL_COMPAT:
+		/* umbra's kernel has no i386 ABI: int $0x80 faults, as on a Linux
+		 * built without IA32 emulation. */
+		sig_raise(t, SIGSEGV, true);
+		return;
+	case ARCH_SYSCALL_X32:
+		a.nr = arch_syscall_nr(r);
+		syscall_count_unimplemented(t->sb, a.nr);
+		break;
+	case ARCH_SYSCALL_NATIVE:
+		a.nr = arch_syscall_nr(r);
+		arch_syscall_args(r, a.a);
+		ret = syscall_dispatch(t, &a);
+		break;
+	}
+	if (!t->exiting)
+		arch_syscall_set_return(plat_regs(t->plat), ret);
+}
+
+/* The stub ended without the guest asking: killed from outside, or by its
+ * seccomp filter (which only a sentry bug could trigger). */
+static void task_stub_gone(struct task *t, const struct plat_stop *stop)
+{
+	int sig = stop->kind == PLAT_STOP_KILLED ? stop->signo : SIGKILL;
+
+	sandbox_log(t->sb, "the guest's host process ended unexpectedly (%s)", sig_name(sig));
+	task_exit_group(t, sig);
+}
+
+void task_run(struct task *t)
+{
+	struct plat_stop stop;
+
+	while (!t->exiting) {
+		int err = plat_run(t->plat, &stop);
+
+		if (err) {
+			sandbox_log(t->sb, "cannot run the guest: error %d", -err);
+			task_exit_group(t, SIGKILL);
+			break;
+		}
+		switch (stop.kind) {
+		case PLAT_STOP_SYSCALL:
+			task_syscall(t);
+			break;
+		case PLAT_STOP_SIGNAL:
+			sig_host_stop(t, &stop);
+			break;
+		case PLAT_STOP_EXITED:
+		case PLAT_STOP_KILLED:
+			task_stub_gone(t, &stop);
+			break;
+		}
+	}
+}

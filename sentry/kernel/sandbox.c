@@ -1,0 +1,107 @@
+/* Sandbox-wide state: defaults as a Linux machine would give them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "arch/arch.h"
+#include "sentry/fs/fdtable.h"
+#include "sentry/kernel/sandbox.h"
+#include "sentry/mm/memfile.h"
+
+#define MEMFILE_SIZE (64ULL << 30) /* address space of the memory file, not memory */
+#define UTS_RELEASE "6.18.0-umbra"
+#define UTS_VERSION "#1 SMP PREEMPT_DYNAMIC umbra"
+
+static void default_uts(struct linux_utsname *u)
+{
+	memset(u, 0, sizeof *u);
+	strcpy(u->sysname, "Linux");
+	strcpy(u->nodename, "umbra");
+	strcpy(u->release, UTS_RELEASE);
+	strcpy(u->version, UTS_VERSION);
+	strcpy(u->machine, ARCH_UTS_MACHINE);
+	strcpy(u->domainname, "(none)");
+}
+
+/* The guest inherits the caller's limits, as a child of a shell would. */
+static void default_rlimits(struct linux_rlimit *rl)
+{
+	for (int i = 0; i < LINUX_RLIM_NLIMITS; i++) {
+		struct rlimit r;
+
+		if (getrlimit(i, &r) < 0)
+			r.rlim_cur = r.rlim_max = RLIM_INFINITY;
+		rl[i].rlim_cur = r.rlim_cur == RLIM_INFINITY ? LINUX_RLIM_INFINITY : r.rlim_cur;
+		rl[i].rlim_max = r.rlim_max == RLIM_INFINITY ? LINUX_RLIM_INFINITY : r.rlim_max;
+	}
+	rl[RLIMIT_NOFILE].rlim_max = FDTABLE_MAX;
+	if (rl[RLIMIT_NOFILE].rlim_cur > FDTABLE_MAX)
+		rl[RLIMIT_NOFILE].rlim_cur = FDTABLE_MAX;
+}
+
+int sandbox_init(struct sandbox *sb)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	int err;
+
+	memset(sb, 0, sizeof *sb);
+	pthread_mutex_init(&sb->lock, NULL);
+	sb->trace_fd = -1;
+	sb->log_fd = STDERR_FILENO;
+	sb->ncpus = n > 0 ? (int)n : 1;
+	sb->uid = getuid();
+	sb->gid = getgid();
+	sb->next_pid = 1;
+	default_uts(&sb->uts);
+	default_rlimits(sb->rlim);
+	for (int i = 0; i < 3; i++)
+		sb->stdio[i] = fcntl(i, F_DUPFD_CLOEXEC, 3);
+	err = memfile_create(MEMFILE_SIZE, &sb->memfile);
+	if (err)
+		sandbox_fini(sb);
+	return err;
+}
+
+void sandbox_fini(struct sandbox *sb)
+{
+	for (int i = 0; i < 3; i++)
+		if (sb->stdio[i] >= 0)
+			close(sb->stdio[i]);
+	memfile_destroy(sb->memfile);
+	sb->memfile = NULL;
+	pthread_mutex_destroy(&sb->lock);
+}
+
+int sandbox_alloc_pid(struct sandbox *sb)
+{
+	int pid;
+
+	pthread_mutex_lock(&sb->lock);
+	pid = sb->next_pid++;
+	pthread_mutex_unlock(&sb->lock);
+	return pid;
+}
+
+void sandbox_log(struct sandbox *sb, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	if (sb->log_fd < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof buf - 2)
+		n = sizeof buf - 2;
+	buf[n++] = '\n';
+	if (write(sb->log_fd, "umbra: ", 7) == 7 && write(sb->log_fd, buf, (size_t)n) == n)
+		return;
+}

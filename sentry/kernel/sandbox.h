@@ -1,0 +1,35 @@
+/* The sandbox: configuration and kernel-wide state shared by its tasks. */
+#ifndef UMBRA_SENTRY_SANDBOX_H
+#define UMBRA_SENTRY_SANDBOX_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "abi/linux.h"
+
+struct memfile;
+
+#define SANDBOX_MAX_SYSCALLS 1024
+
+struct sandbox {
+	pthread_mutex_t lock;
+	struct memfile *memfile;
+	int stdio[3];   /* host fds behind guest fds 0, 1, 2 */
+	int trace_fd;   /* -1: no tracing */
+	int log_fd;     /* where the sentry reports what the guest cannot see */
+	int ncpus;
+	uint32_t uid, gid;
+	struct linux_utsname uts;
+	struct linux_rlimit rlim[LINUX_RLIM_NLIMITS];
+	int next_pid;
+	_Atomic uint64_t unimplemented[SANDBOX_MAX_SYSCALLS];
+};
+
+int sandbox_init(struct sandbox *sb);
+void sandbox_fini(struct sandbox *sb);
+int sandbox_alloc_pid(struct sandbox *sb);
+/* One line, prefixed "umbra: ", on the log fd. */
+void sandbox_log(struct sandbox *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,203 @@
+/* Guest address spaces: every change is made to the VMA list, the memory file
+ * and, by injection, the stub. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "arch/arch.h"
+#include "platform/platform.h"
+#include "sentry/mm/memfile.h"
+#include "sentry/mm/mm_priv.h"
+
+#define MMAP_MIN_ADDR 0x10000ULL
+
+int mm_create(struct memfile *mf, struct mm **out)
+{
+	struct vma stub = { ARCH_STUB_BASE, ARCH_STUB_BASE + ARCH_STUB_SIZE, 0,
+			    PROT_READ | PROT_EXEC, VMA_RESERVED };
+	struct mm *mm = calloc(1, sizeof *mm);
+
+	if (!mm)
+		return -ENOMEM;
+	mm->mf = mf;
+	mm->mmap_base = ARCH_STUB_BASE;
+	pthread_mutex_init(&mm->lock, NULL);
+	if (vma_insert(&mm->vmas, &stub) < 0) {
+		free(mm);
+		return -ENOMEM;
+	}
+	*out = mm;
+	return 0;
+}
+
+void mm_release_piece(void *arg, const struct vma *piece)
+{
+	struct mm *mm = arg;
+
+	if (!(piece->flags & VMA_RESERVED))
+		memfile_free(mm->mf, piece->off, piece->end - piece->start);
+}
+
+void mm_destroy(struct mm *mm)
+{
+	if (!mm)
+		return;
+	for (size_t i = 0; i < mm->vmas.n; i++)
+		mm_release_piece(mm, &mm->vmas.v[i]);
+	vma_list_free(&mm->vmas);
+	pthread_mutex_destroy(&mm->lock);
+	free(mm);
+}
+
+void mm_set_proc(struct mm *mm, struct plat_proc *proc)
+{
+	mm->proc = proc;
+}
+
+struct plat_proc *mm_proc(const struct mm *mm)
+{
+	return mm->proc;
+}
+
+void mm_set_layout(struct mm *mm, uint64_t mmap_base, uint64_t brk_start)
+{
+	mm->mmap_base = mmap_base;
+	mm->brk_start = mm->brk = brk_start;
+}
+
+uint64_t mm_brk(struct mm *mm)
+{
+	return mm->brk;
+}
+
+static int range_ok(uint64_t addr, uint64_t len)
+{
+	return len && addr >= MMAP_MIN_ADDR && addr <= ARCH_TASK_SIZE &&
+	       len <= ARCH_TASK_SIZE - addr;
+}
+
+static int64_t choose_addr(struct mm *mm, uint64_t addr, uint64_t len, enum mm_place place)
+{
+	if (place != MM_HINT) {
+		if (!range_ok(addr, len))
+			return -EINVAL;
+		if (vma_range_reserved(&mm->vmas, addr, addr + len))
+			return -ENOMEM;
+		if (place == MM_NOREPLACE && !vma_range_free(&mm->vmas, addr, addr + len))
+			return -EEXIST;
+		return (int64_t)addr;
+	}
+	if (addr && range_ok(addr, len) && vma_range_free(&mm->vmas, addr, addr + len))
+		return (int64_t)addr;
+	return vma_find_gap(&mm->vmas, len, MMAP_MIN_ADDR, mm->mmap_base);
+}
+
+/* Maps fresh memory at a chosen address; mm->lock held. */
+long mm_map_locked(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len,
+		       int prot, enum mm_place place)
+{
+	struct vma v = { 0, 0, 0, prot, 0 };
+	int64_t at = choose_addr(mm, addr, len, place);
+	int64_t off;
+	int err;
+
+	if (at < 0)
+		return at;
+	off = memfile_alloc(mm->mf, len);
+	if (off < 0)
+		return -ENOMEM;
+	err = plat_map(via, (uint64_t)at, len, prot, (uint64_t)off);
+	if (!err)
+		err = vma_carve(&mm->vmas, (uint64_t)at, (uint64_t)at + len, mm_release_piece, mm);
+	v.start = (uint64_t)at;
+	v.end = (uint64_t)at + len;
+	v.off = (uint64_t)off;
+	if (!err)
+		err = vma_insert(&mm->vmas, &v);
+	if (err) {
+		memfile_free(mm->mf, (uint64_t)off, len);
+		return err;
+	}
+	return at;
+}
+
+long mm_map_anon(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len,
+		 int prot, enum mm_place place)
+{
+	long r;
+
+	pthread_mutex_lock(&mm->lock);
+	r = mm_map_locked(mm, via, addr, len, prot, place);
+	pthread_mutex_unlock(&mm->lock);
+	return r;
+}
+
+int mm_unmap_locked(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len)
+{
+	int err;
+
+	if (vma_range_reserved(&mm->vmas, addr, addr + len))
+		return -EINVAL;
+	err = plat_unmap(via, addr, len);
+	if (!err)
+		err = vma_carve(&mm->vmas, addr, addr + len, mm_release_piece, mm);
+	return err;
+}
+
+int mm_unmap(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len)
+{
+	int err;
+
+	if (!len || addr > ARCH_TASK_SIZE || len > ARCH_TASK_SIZE - addr)
+		return -EINVAL;
+	pthread_mutex_lock(&mm->lock);
+	err = mm_unmap_locked(mm, via, addr, len);
+	pthread_mutex_unlock(&mm->lock);
+	return err;
+}
+
+int mm_protect(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len, int prot)
+{
+	uint64_t end = addr + len;
+	int err = 0;
+
+	pthread_mutex_lock(&mm->lock);
+	if (!vma_range_mapped(&mm->vmas, addr, end) || vma_range_reserved(&mm->vmas, addr, end))
+		err = -ENOMEM;
+	if (!err)
+		err = vma_split_at(&mm->vmas, addr);
+	if (!err)
+		err = vma_split_at(&mm->vmas, end);
+	if (!err)
+		err = plat_protect(via, addr, len, prot);
+	for (size_t i = vma_lower_bound(&mm->vmas, addr); !err && i < mm->vmas.n &&
+	     mm->vmas.v[i].start < end; i++)
+		mm->vmas.v[i].prot = prot;
+	pthread_mutex_unlock(&mm->lock);
+	return err;
+}
+
+int mm_discard(struct mm *mm, uint64_t addr, uint64_t len)
+{
+	uint64_t end = addr + len;
+	int err = 0;
+
+	pthread_mutex_lock(&mm->lock);
+	if (!vma_range_mapped(&mm->vmas, addr, end))
+		err = -ENOMEM;
+	for (size_t i = vma_lower_bound(&mm->vmas, addr); !err && i < mm->vmas.n &&
+	     mm->vmas.v[i].start < end; i++) {
+		const struct vma *v = &mm->vmas.v[i];
+		uint64_t lo = v->start > addr ? v->start : addr;
+		uint64_t hi = v->end < end ? v->end : end;
+
+		if (v->flags & VMA_RESERVED)
+			err = -EINVAL;
+		else
+			err = memfile_zero(mm->mf, v->off + (lo - v->start), hi - lo);
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return err;
+}

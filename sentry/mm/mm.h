@@ -1,0 +1,65 @@
+/* Guest address spaces: VMAs backed by the sandbox's memory file, mapped into
+ * the stub by injected mmap and into the sentry once, so that copying to and
+ * from the guest is memcpy. */
+#ifndef UMBRA_SENTRY_MM_H
+#define UMBRA_SENTRY_MM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+struct task;
+struct memfile;
+struct plat_thread;
+struct plat_proc;
+
+/* Guest protections, as mmap(2)'s PROT_* and MAP_* values. */
+struct mm;
+
+int mm_create(struct memfile *mf, struct mm **out);
+void mm_destroy(struct mm *mm);
+/* The stub process backing this address space, set once it exists. */
+void mm_set_proc(struct mm *mm, struct plat_proc *proc);
+struct plat_proc *mm_proc(const struct mm *mm);
+
+/* Layout chosen at exec: top of the stack and the base below which mmap
+ * searches top-down. */
+void mm_set_layout(struct mm *mm, uint64_t mmap_base, uint64_t brk_start);
+uint64_t mm_brk(struct mm *mm);
+
+enum mm_place {
+	MM_HINT,      /* at addr if free, else where mmap would put it */
+	MM_FIXED,     /* exactly at addr, replacing what is there */
+	MM_NOREPLACE, /* exactly at addr, -EEXIST if anything is there */
+};
+
+/* Maps len bytes (page-aligned) of zeroed memory; returns the address or -errno. */
+long mm_map_anon(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len,
+		 int prot, enum mm_place place);
+int mm_unmap(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len);
+int mm_protect(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len, int prot);
+long mm_remap(struct mm *mm, struct plat_thread *via, uint64_t old_addr, uint64_t old_len,
+	      uint64_t new_len, int flags, uint64_t new_addr);
+/* MADV_DONTNEED and friends on anonymous memory: zero the range. */
+int mm_discard(struct mm *mm, uint64_t addr, uint64_t len);
+long mm_set_brk(struct mm *mm, struct plat_thread *via, uint64_t brk);
+
+/* Sentry-side access; respect the guest's protections like the kernel's
+ * copy_{from,to}_user. Return 0 or -EFAULT. */
+int mm_read(struct mm *mm, void *dst, uint64_t src, size_t len);
+int mm_write(struct mm *mm, uint64_t dst, const void *src, size_t len);
+/* Writes ignoring protections (the loader filling read-only segments). */
+int mm_poke(struct mm *mm, uint64_t dst, const void *src, size_t len);
+/* Host iovecs covering [addr, addr+len) for I/O straight into guest memory;
+ * returns the number of iovecs used, or -EFAULT. */
+int mm_iov(struct mm *mm, uint64_t addr, size_t len, int writing, struct iovec *iov, int max);
+
+/* The accessors syscall handlers use. */
+int copy_from_guest(struct task *t, void *dst, uint64_t src, size_t len);
+int copy_to_guest(struct task *t, uint64_t dst, const void *src, size_t len);
+/* Copies a NUL-terminated string of at most size-1 bytes; returns its length,
+ * -EFAULT, or -ENAMETOOLONG when no NUL is found within size bytes. */
+long strncpy_from_guest(struct task *t, char *dst, uint64_t src, size_t size);
+
+#endif

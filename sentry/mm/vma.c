@@ -1,0 +1,157 @@
+/* VMA bookkeeping on a sorted array: lookups are binary searches. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sentry/mm/vma.h"
+
+void vma_list_free(struct vma_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+size_t vma_lower_bound(const struct vma_list *l, uint64_t addr)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->v[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct vma *vma_find(const struct vma_list *l, uint64_t addr)
+{
+	size_t i = vma_lower_bound(l, addr);
+
+	if (i < l->n && l->v[i].start <= addr)
+		return &l->v[i];
+	return NULL;
+}
+
+static int vma_grow(struct vma_list *l)
+{
+	size_t cap;
+	struct vma *n;
+
+	if (l->n < l->cap)
+		return 0;
+	cap = l->cap ? l->cap * 2 : 32;
+	n = realloc(l->v, cap * sizeof *n);
+	if (!n)
+		return -ENOMEM;
+	l->v = n;
+	l->cap = cap;
+	return 0;
+}
+
+int vma_insert(struct vma_list *l, const struct vma *v)
+{
+	size_t i = vma_lower_bound(l, v->start);
+	int err = vma_grow(l);
+
+	if (err)
+		return err;
+	memmove(&l->v[i + 1], &l->v[i], (l->n - i) * sizeof *v);
+	l->v[i] = *v;
+	l->n++;
+	return 0;
+}
+
+int vma_split_at(struct vma_list *l, uint64_t addr)
+{
+	struct vma *v = vma_find(l, addr);
+	struct vma hi;
+	int err;
+
+	if (!v || v->start == addr)
+		return 0;
+	hi = *v;
+	hi.start = addr;
+	hi.off = v->off + (addr - v->start);
+	v->end = addr;
+	err = vma_insert(l, &hi);
+	if (err) {
+		v = vma_find(l, addr - 1);
+		v->end = hi.end;
+	}
+	return err;
+}
+
+bool vma_range_free(const struct vma_list *l, uint64_t start, uint64_t end)
+{
+	size_t i = vma_lower_bound(l, start);
+
+	return i == l->n || l->v[i].start >= end;
+}
+
+bool vma_range_reserved(const struct vma_list *l, uint64_t start, uint64_t end)
+{
+	for (size_t i = vma_lower_bound(l, start); i < l->n && l->v[i].start < end; i++)
+		if (l->v[i].flags & VMA_RESERVED)
+			return true;
+	return false;
+}
+
+bool vma_range_mapped(const struct vma_list *l, uint64_t start, uint64_t end)
+{
+	uint64_t at = start;
+
+	for (size_t i = vma_lower_bound(l, start); i < l->n && at < end; i++) {
+		if (l->v[i].start > at)
+			return false;
+		at = l->v[i].end;
+	}
+	return at >= end;
+}
+
+int vma_carve(struct vma_list *l, uint64_t start, uint64_t end,
+	      void (*released)(void *arg, const struct vma *piece), void *arg)
+{
+	size_t i, j;
+	int err = vma_split_at(l, start);
+
+	if (!err)
+		err = vma_split_at(l, end);
+	if (err)
+		return err;
+	i = vma_lower_bound(l, start);
+	for (j = i; j < l->n && l->v[j].start < end; j++)
+		if (released)
+			released(arg, &l->v[j]);
+	memmove(&l->v[i], &l->v[j], (l->n - j) * sizeof(struct vma));
+	l->n -= j - i;
+	return 0;
+}
+
+int64_t vma_find_gap(const struct vma_list *l, uint64_t len, uint64_t lo, uint64_t hi)
+{
+	size_t i = vma_lower_bound(l, hi);
+	uint64_t top = hi;
+
+	if (len > hi - lo)
+		return -ENOMEM;
+	/* Walk down from hi: each area below leaves the gap [its end, top). */
+	for (;;) {
+		uint64_t bottom = i > 0 ? l->v[i - 1].end : lo;
+
+		if (i < l->n && l->v[i].start < top)
+			top = l->v[i].start;
+		if (bottom < lo)
+			bottom = lo;
+		if (top >= bottom + len && top - len >= lo)
+			return (int64_t)(top - len);
+		if (i == 0)
+			return -ENOMEM;
+		i--;
+		top = l->v[i].start;
+		if (top < lo + len)
+			return -ENOMEM;
+	}
+}

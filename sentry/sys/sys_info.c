@@ -1,0 +1,154 @@
+/* What the system is: uname, randomness, limits, CPUs. */
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
+#include "sentry/kernel/syscall.h"
+#include "syscall_handlers.h"
+
+#define LINUX_GRND_NONBLOCK 1
+#define LINUX_GRND_RANDOM 2
+#define LINUX_GRND_INSECURE 4
+#define CPUMASK_MAX_BYTES 128 /* 1024 vCPUs */
+
+long sys_uname(struct task *t, const struct syscall_args *a)
+{
+	return copy_to_guest(t, a->a[0], &t->sb->uts, sizeof t->sb->uts);
+}
+
+long sys_getrandom(struct task *t, const struct syscall_args *a)
+{
+	uint64_t flags = a->a[2], len = a->a[1], done = 0;
+	uint8_t buf[256];
+
+	if (flags & ~(uint64_t)(LINUX_GRND_NONBLOCK | LINUX_GRND_RANDOM | LINUX_GRND_INSECURE))
+		return -EINVAL;
+	if ((flags & LINUX_GRND_INSECURE) && (flags & LINUX_GRND_RANDOM))
+		return -EINVAL;
+	if (len > 0x1ffffff) /* MAX_RW_COUNT >> 6 style clamp of drivers/char/random.c */
+		len = 0x1ffffff;
+	while (done < len) {
+		size_t n = len - done < sizeof buf ? len - done : sizeof buf;
+
+		if (getrandom(buf, n, 0) != (ssize_t)n)
+			return done ? (long)done : -EIO;
+		if (copy_to_guest(t, a->a[0] + done, buf, n) < 0)
+			return done ? (long)done : -EFAULT;
+		done += n;
+	}
+	return (long)done;
+}
+
+static long rlimit_get(struct task *t, unsigned int res, uint64_t uptr)
+{
+	struct linux_rlimit r;
+
+	if (res >= LINUX_RLIM_NLIMITS)
+		return -EINVAL;
+	pthread_mutex_lock(&t->sb->lock);
+	r = t->sb->rlim[res];
+	pthread_mutex_unlock(&t->sb->lock);
+	return copy_to_guest(t, uptr, &r, sizeof r);
+}
+
+/* kernel/sys.c do_prlimit: soft <= hard; raising hard needs privilege. */
+static long rlimit_set(struct task *t, unsigned int res, const struct linux_rlimit *n)
+{
+	struct linux_rlimit *cur = &t->sb->rlim[res];
+	long err = 0;
+
+	if (n->rlim_cur > n->rlim_max)
+		return -EINVAL;
+	if (res == 7 /* RLIMIT_NOFILE */ && n->rlim_max > 1024 * 1024)
+		return -EPERM;
+	pthread_mutex_lock(&t->sb->lock);
+	if (n->rlim_max > cur->rlim_max && t->sb->uid != 0)
+		err = -EPERM;
+	else
+		*cur = *n;
+	pthread_mutex_unlock(&t->sb->lock);
+	return err;
+}
+
+long sys_getrlimit(struct task *t, const struct syscall_args *a)
+{
+	return rlimit_get(t, (unsigned int)a->a[0], a->a[1]);
+}
+
+long sys_setrlimit(struct task *t, const struct syscall_args *a)
+{
+	struct linux_rlimit n;
+
+	if ((unsigned int)a->a[0] >= LINUX_RLIM_NLIMITS)
+		return -EINVAL;
+	if (copy_from_guest(t, &n, a->a[1], sizeof n) < 0)
+		return -EFAULT;
+	return rlimit_set(t, (unsigned int)a->a[0], &n);
+}
+
+long sys_prlimit64(struct task *t, const struct syscall_args *a)
+{
+	unsigned int res = (unsigned int)a->a[1];
+	struct linux_rlimit n, old;
+	long err;
+
+	if ((int)a->a[0] != 0 && (int)a->a[0] != t->tgid)
+		return -ESRCH;
+	if (res >= LINUX_RLIM_NLIMITS)
+		return -EINVAL;
+	if (a->a[2] && copy_from_guest(t, &n, a->a[2], sizeof n) < 0)
+		return -EFAULT;
+	pthread_mutex_lock(&t->sb->lock);
+	old = t->sb->rlim[res];
+	pthread_mutex_unlock(&t->sb->lock);
+	if (a->a[2]) {
+		err = rlimit_set(t, res, &n);
+		if (err)
+			return err;
+	}
+	if (a->a[3] && copy_to_guest(t, a->a[3], &old, sizeof old) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+/* kernel/sched/syscalls.c: the length must hold nr_cpu_ids bits, in longs. */
+long sys_sched_getaffinity(struct task *t, const struct syscall_args *a)
+{
+	uint8_t mask[CPUMASK_MAX_BYTES];
+	size_t need = (size_t)((t->sb->ncpus + 63) / 64) * 8;
+	uint64_t len = a->a[1];
+
+	if ((int)a->a[0] != 0 && (int)a->a[0] != t->tid)
+		return -ESRCH;
+	if (len * 8 < (uint64_t)t->sb->ncpus || (len & 7))
+		return -EINVAL;
+	memset(mask, 0, sizeof mask);
+	for (int cpu = 0; cpu < t->sb->ncpus; cpu++)
+		mask[cpu / 8] |= (uint8_t)(1u << (cpu % 8));
+	if (copy_to_guest(t, a->a[2], mask, need) < 0)
+		return -EFAULT;
+	return (long)need;
+}
+
+long sys_sched_yield(struct task *t, const struct syscall_args *a)
+{
+	(void)t;
+	(void)a;
+	sched_yield();
+	return 0;
+}
+
+long sys_getcpu(struct task *t, const struct syscall_args *a)
+{
+	uint32_t cpu = 0, node = 0; /* one task, on vCPU 0 of node 0 */
+
+	if (a->a[0] && copy_to_guest(t, a->a[0], &cpu, sizeof cpu) < 0)
+		return -EFAULT;
+	if (a->a[1] && copy_to_guest(t, a->a[1], &node, sizeof node) < 0)
+		return -EFAULT;
+	return 0;
+}

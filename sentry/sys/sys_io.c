@@ -1,0 +1,146 @@
+/* I/O on the files the guest has: the host files behind fds 0-2. Data moves
+ * straight between the host file and guest memory. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sentry/fs/fdtable.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
+#include "sentry/signal/signal.h"
+#include "sentry/kernel/syscall.h"
+#include "syscall_handlers.h"
+
+#define IOV_MAX_GUEST 1024 /* UIO_MAXIOV */
+#define IOV_BATCH 64
+#define RW_MAX (INT_MAX & ~4095L) /* MAX_RW_COUNT */
+
+struct guest_iovec {
+	uint64_t base;
+	uint64_t len;
+};
+
+/* A host EPIPE is the guest's SIGPIPE; the sentry's own copy is dropped. */
+static void host_epipe(struct task *t)
+{
+	sigset_t pipe;
+	struct timespec zero = { 0, 0 };
+
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	while (sigtimedwait(&pipe, NULL, &zero) == SIGPIPE)
+		;
+	sig_raise(t, SIGPIPE, false);
+}
+
+/* Moves len bytes between a host fd and guest memory at addr. */
+static long host_rw(struct task *t, int fd, uint64_t addr, size_t len, int reading)
+{
+	struct iovec iov[IOV_BATCH];
+	ssize_t n;
+	int cnt;
+
+	if (!len)
+		return reading ? read(fd, NULL, 0) < 0 ? -errno : 0 : 0;
+	if (len > RW_MAX)
+		len = RW_MAX;
+	cnt = mm_iov(t->mm, addr, len, reading, iov, IOV_BATCH);
+	if (cnt == -E2BIG) {
+		/* Very fragmented memory: take what the first batch covers. */
+		cnt = IOV_BATCH;
+		(void)mm_iov(t->mm, addr, IOV_BATCH, reading, iov, IOV_BATCH);
+		len = 0;
+		for (int i = 0; i < cnt; i++)
+			len += iov[i].iov_len;
+	}
+	if (cnt < 0)
+		return cnt;
+	n = reading ? readv(fd, iov, cnt) : writev(fd, iov, cnt);
+	if (n < 0 && errno == EPIPE && !reading)
+		host_epipe(t);
+	return n < 0 ? -errno : n;
+}
+
+static int file_fd(struct task *t, uint64_t fd)
+{
+	struct file *f = fdtable_get(t->files, (int)fd);
+
+	if (fd > INT_MAX || !f)
+		return -EBADF;
+	return f->host_fd;
+}
+
+long sys_read(struct task *t, const struct syscall_args *a)
+{
+	int fd = file_fd(t, a->a[0]);
+
+	return fd < 0 ? fd : host_rw(t, fd, a->a[1], a->a[2], 1);
+}
+
+long sys_write(struct task *t, const struct syscall_args *a)
+{
+	int fd = file_fd(t, a->a[0]);
+
+	return fd < 0 ? fd : host_rw(t, fd, a->a[1], a->a[2], 0);
+}
+
+/* readv/writev: each guest iovec in turn; a short transfer ends the call. */
+static long vector_rw(struct task *t, const struct syscall_args *a, int reading)
+{
+	struct guest_iovec v;
+	uint64_t cnt = a->a[2];
+	long total = 0;
+	int fd = file_fd(t, a->a[0]);
+
+	if (fd < 0)
+		return fd;
+	if (cnt > IOV_MAX_GUEST)
+		return -EINVAL;
+	for (uint64_t i = 0; i < cnt; i++) {
+		long n;
+
+		if (copy_from_guest(t, &v, a->a[1] + i * sizeof v, sizeof v) < 0)
+			return total ? total : -EFAULT;
+		if ((int64_t)v.len < 0)
+			return -EINVAL;
+		n = host_rw(t, fd, v.base, v.len, reading);
+		if (n < 0)
+			return total ? total : n;
+		total += n;
+		if ((uint64_t)n < v.len)
+			break;
+	}
+	return total;
+}
+
+long sys_readv(struct task *t, const struct syscall_args *a)
+{
+	return vector_rw(t, a, 1);
+}
+
+long sys_writev(struct task *t, const struct syscall_args *a)
+{
+	return vector_rw(t, a, 0);
+}
+
+long sys_close(struct task *t, const struct syscall_args *a)
+{
+	if (a->a[0] > INT_MAX)
+		return -EBADF;
+	return fdtable_close(t->files, (int)a->a[0]);
+}
+
+long sys_lseek(struct task *t, const struct syscall_args *a)
+{
+	int fd = file_fd(t, a->a[0]);
+	off_t r;
+
+	if (fd < 0)
+		return fd;
+	r = lseek(fd, (off_t)a->a[1], (int)a->a[2]);
+	return r < 0 ? -errno : r;
+}

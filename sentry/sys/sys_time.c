@@ -1,0 +1,150 @@
+/* Clocks and sleeps. Wall and monotonic clocks are the host's; CPU clocks are
+ * those of the guest's own host thread and process. */
+#include <errno.h>
+#include <time.h>
+
+#include "platform/platform.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
+#include "sentry/kernel/syscall.h"
+#include "syscall_handlers.h"
+
+#define LINUX_TIMER_ABSTIME 1
+#define NSEC_PER_SEC 1000000000L
+/* include/linux/posix-timers.h: CPU clock ids of a pid / thread. */
+#define CPUCLOCK_SCHED 2
+#define MAKE_CPUCLOCK(pid, flags) ((~(clockid_t)(pid) << 3) | (flags))
+
+/* The host clock that answers a guest clock id, or -EINVAL. */
+static long host_clock(struct task *t, uint64_t id, clockid_t *out)
+{
+	int pid = plat_proc_pid(mm_proc(t->mm));
+
+	switch ((int)id) {
+	case CLOCK_REALTIME: case CLOCK_MONOTONIC: case CLOCK_MONOTONIC_RAW:
+	case CLOCK_REALTIME_COARSE: case CLOCK_MONOTONIC_COARSE: case CLOCK_BOOTTIME:
+	case CLOCK_REALTIME_ALARM: case CLOCK_BOOTTIME_ALARM: case CLOCK_TAI:
+		*out = (clockid_t)id;
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+		*out = MAKE_CPUCLOCK(pid, CPUCLOCK_SCHED);
+		return 0;
+	case CLOCK_THREAD_CPUTIME_ID:
+		/* Linux gives thread clocks only within the caller's own thread group;
+		 * the stub has one thread, so its process clock is that thread's. */
+		*out = MAKE_CPUCLOCK(pid, CPUCLOCK_SCHED);
+		return 0;
+	default:
+		return -EINVAL; /* CPU clocks of other guest ids: none are reachable yet */
+	}
+}
+
+static long put_ts(struct task *t, uint64_t uptr, const struct timespec *ts)
+{
+	struct linux_timespec l = { ts->tv_sec, ts->tv_nsec };
+
+	return copy_to_guest(t, uptr, &l, sizeof l);
+}
+
+long sys_clock_gettime(struct task *t, const struct syscall_args *a)
+{
+	struct timespec ts;
+	clockid_t c;
+	long err = host_clock(t, a->a[0], &c);
+
+	if (err)
+		return err;
+	if (clock_gettime(c, &ts) < 0)
+		return -errno;
+	return put_ts(t, a->a[1], &ts);
+}
+
+long sys_clock_getres(struct task *t, const struct syscall_args *a)
+{
+	struct timespec ts;
+	clockid_t c;
+	long err = host_clock(t, a->a[0], &c);
+
+	if (err)
+		return err;
+	if (clock_getres(c, &ts) < 0)
+		return -errno;
+	return a->a[1] ? put_ts(t, a->a[1], &ts) : 0;
+}
+
+long sys_gettimeofday(struct task *t, const struct syscall_args *a)
+{
+	struct timespec ts;
+	struct linux_timeval tv;
+	int32_t tz[2] = { 0, 0 };
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	tv.tv_sec = ts.tv_sec;
+	tv.tv_usec = ts.tv_nsec / 1000;
+	if (a->a[0] && copy_to_guest(t, a->a[0], &tv, sizeof tv) < 0)
+		return -EFAULT;
+	if (a->a[1] && copy_to_guest(t, a->a[1], tz, sizeof tz) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+long sys_time(struct task *t, const struct syscall_args *a)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	if (a->a[0] && copy_to_guest(t, a->a[0], &now, sizeof now) < 0)
+		return -EFAULT;
+	return (long)now;
+}
+
+static long get_ts(struct task *t, uint64_t uptr, struct timespec *ts)
+{
+	struct linux_timespec l;
+
+	if (copy_from_guest(t, &l, uptr, sizeof l) < 0)
+		return -EFAULT;
+	if (l.tv_sec < 0 || l.tv_nsec < 0 || l.tv_nsec >= NSEC_PER_SEC)
+		return -EINVAL;
+	ts->tv_sec = l.tv_sec;
+	ts->tv_nsec = l.tv_nsec;
+	return 0;
+}
+
+static long sleep_on(struct task *t, clockid_t c, int flags, uint64_t req, uint64_t rem)
+{
+	struct timespec ts, left;
+	long err = get_ts(t, req, &ts);
+
+	if (err)
+		return err;
+	err = clock_nanosleep(c, flags, &ts, &left);
+	if (err == EINTR && rem && !(flags & TIMER_ABSTIME))
+		put_ts(t, rem, &left);
+	return -err;
+}
+
+long sys_nanosleep(struct task *t, const struct syscall_args *a)
+{
+	return sleep_on(t, CLOCK_MONOTONIC, 0, a->a[0], a->a[1]);
+}
+
+long sys_clock_nanosleep(struct task *t, const struct syscall_args *a)
+{
+	clockid_t c;
+	long err;
+
+	if (a->a[1] & ~(uint64_t)LINUX_TIMER_ABSTIME)
+		return -EINVAL;
+	switch ((int)a->a[0]) {
+	case CLOCK_REALTIME: case CLOCK_MONOTONIC: case CLOCK_BOOTTIME: case CLOCK_TAI:
+		break;
+	case CLOCK_PROCESS_CPUTIME_ID:
+		break;
+	case CLOCK_THREAD_CPUTIME_ID: /* no nsleep for thread CPU clocks */
+		return -EOPNOTSUPP;
+	default:
+		return host_clock(t, a->a[0], &c) < 0 ? -EINVAL : -EOPNOTSUPP;
+	}
+	err = host_clock(t, a->a[0], &c);
+	return err ? err : sleep_on(t, c, (int)a->a[1], a->a[2], a->a[3]);
+}

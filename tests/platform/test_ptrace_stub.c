@@ -1,0 +1,151 @@
+/* The ptrace platform against real stubs: what a stub contains, that memory
+ * mapped by injection is shared with the sentry, that the seccomp filter
+ * kills anything outside the injected set, and that no stub outlives its
+ * destruction. */
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "platform/platform.h"
+#include "platform/ptrace/ptrace_priv.h"
+
+#define MEMFD_SIZE (16 << 20)
+
+static int memfd;
+static char *shared;
+
+static void setup(void)
+{
+	memfd = memfd_create("test-memory", MFD_CLOEXEC);
+	ck_assert_int_ge(memfd, 0);
+	ck_assert_int_eq(ftruncate(memfd, MEMFD_SIZE), 0);
+	shared = mmap(NULL, MEMFD_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	ck_assert_ptr_ne(shared, MAP_FAILED);
+}
+
+static void teardown(void)
+{
+	munmap(shared, MEMFD_SIZE);
+	close(memfd);
+}
+
+/* Lines of /proc/PID/maps, vsyscall aside (it cannot be unmapped). */
+static int count_mappings(int pid, char *first, size_t size)
+{
+	char path[64], line[512];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/maps", pid);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f)) {
+		if (strstr(line, "[vsyscall]"))
+			continue;
+		if (!n++)
+			snprintf(first, size, "%s", line);
+	}
+	fclose(f);
+	return n;
+}
+
+START_TEST(stub_holds_only_its_text)
+{
+	struct plat_proc *p;
+	struct plat_thread *th;
+	char first[512], want[64];
+
+	ck_assert_int_eq(plat_proc_create(memfd, &p, &th), 0);
+	ck_assert_int_eq(count_mappings(plat_proc_pid(p), first, sizeof first), 1);
+	snprintf(want, sizeof want, "%llx-", (unsigned long long)ARCH_STUB_BASE);
+	ck_assert_msg(!strncmp(first, want, strlen(want)), "first mapping: %s", first);
+	plat_proc_destroy(p);
+}
+END_TEST
+
+START_TEST(injected_map_shares_memory)
+{
+	const uint64_t addr = 0x100000000ULL;
+	struct plat_proc *p;
+	struct plat_thread *th;
+	char first[512];
+
+	ck_assert_int_eq(plat_proc_create(memfd, &p, &th), 0);
+	ck_assert_int_eq(plat_map(th, addr, 8192, PROT_READ | PROT_WRITE, 4096), 0);
+	ck_assert_int_eq(count_mappings(plat_proc_pid(p), first, sizeof first), 2);
+	/* The stub's page is the sentry's page at the same file offset. */
+	strcpy(shared + 4096, "written by the sentry");
+	{
+		char buf[32] = { 0 };
+		struct iovec local = { buf, sizeof buf - 1 }, remote = { (void *)addr, sizeof buf - 1 };
+
+		ck_assert_int_eq(process_vm_readv(plat_proc_pid(p), &local, 1, &remote, 1, 0),
+				 sizeof buf - 1);
+		ck_assert_str_eq(buf, "written by the sentry");
+	}
+	ck_assert_int_eq(plat_protect(th, addr, 4096, PROT_READ), 0);
+	ck_assert_int_eq(plat_unmap(th, addr, 8192), 0);
+	ck_assert_int_eq(count_mappings(plat_proc_pid(p), first, sizeof first), 1);
+	plat_proc_destroy(p);
+}
+END_TEST
+
+START_TEST(seccomp_kills_other_syscalls)
+{
+	uint64_t args[6] = { 0 };
+	struct plat_proc *p;
+	struct plat_thread *th;
+	struct plat_stop stop;
+
+	ck_assert_int_eq(plat_proc_create(memfd, &p, &th), 0);
+	ck_assert_int_ge(ptrace_inject(th, SYS_getpid, args), 1); /* allowed */
+	ck_assert_int_lt(ptrace_inject(th, SYS_getuid, args), 0);  /* not injected: fatal */
+	ck_assert_int_eq(plat_run(th, &stop), -ESRCH);
+	(void)stop;
+	plat_proc_destroy(p);
+}
+END_TEST
+
+START_TEST(destroy_leaves_no_process)
+{
+	struct plat_proc *p;
+	struct plat_thread *th;
+	int pid;
+
+	ck_assert_int_eq(plat_proc_create(memfd, &p, &th), 0);
+	pid = plat_proc_pid(p);
+	ck_assert_int_eq(kill(pid, 0), 0);
+	plat_proc_destroy(p);
+	ck_assert_int_eq(kill(pid, 0), -1);
+	ck_assert_int_eq(errno, ESRCH);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("ptrace_stub");
+	TCase *tc = tcase_create("stub");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, stub_holds_only_its_text);
+	tcase_add_test(tc, injected_map_shares_memory);
+	tcase_add_test(tc, seccomp_kills_other_syscalls);
+	tcase_add_test(tc, destroy_leaves_no_process);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	/* ptrace needs the tracer to stay one thread: no fork per test. */
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
