@@ -56,6 +56,10 @@ long arch_inject_result(const struct arch_regs *r);
  * what the syscall stop hid (arm64's true x7). */
 void arch_regs_after_trap(struct arch_regs *saved, const struct arch_regs *trap);
 
+/* bool arch_regs_complete(const struct arch_regs *r), inline in arch_regs.h:
+ * whether every register holds the thread's value (arm64: false after a
+ * syscall stop until x7 is recovered through a trap). */
+
 /* Thread pointer (x86_64 fs base, arm64 tpidr_el0). */
 uint64_t arch_tls(const struct arch_regs *r);
 void arch_set_tls(struct arch_regs *r, uint64_t tls);

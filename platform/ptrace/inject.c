@@ -9,15 +9,15 @@
 
 #include "platform/ptrace/ptrace_priv.h"
 
-long ptrace_inject(struct plat_thread *th, long nr, const uint64_t args[6])
+/* Runs the thread from regs until its trap in the stub; returns the trap's
+ * registers in regs. */
+static int run_to_trap(struct plat_thread *th, struct arch_regs *regs)
 {
-	struct arch_regs regs = th->regs;
 	int status, err;
 
 	if (th->gone)
 		return -ESRCH;
-	arch_inject_setup(&regs, nr, args);
-	err = ptrace_regs_set(th, 0, &regs);
+	err = ptrace_regs_set(th, 0, regs);
 	if (!err && ptrace(PTRACE_CONT, th->tid, 0, 0) < 0)
 		err = -errno;
 	if (!err)
@@ -31,13 +31,33 @@ long ptrace_inject(struct plat_thread *th, long nr, const uint64_t args[6])
 	}
 	if (WSTOPSIG(status) != SIGTRAP)
 		return -EFAULT; /* the stub's text is no longer what it was */
-	err = ptrace_regs_get(th, 0, &regs);
+	err = ptrace_regs_get(th, 0, regs);
 	if (err)
 		return err;
 	if (th->at_syscall)
-		arch_regs_after_trap(&th->regs, &regs);
+		arch_regs_after_trap(&th->regs, regs);
 	th->at_syscall = false;
-	return arch_inject_result(&regs);
+	return 0;
+}
+
+long ptrace_inject(struct plat_thread *th, long nr, const uint64_t args[6])
+{
+	struct arch_regs regs = th->regs;
+	int err;
+
+	arch_inject_setup(&regs, nr, args);
+	err = run_to_trap(th, &regs);
+	return err ? err : arch_inject_result(&regs);
+}
+
+/* Passes the thread through a bare trap so that what a syscall stop hides
+ * (arm64's x7) can be read; the guest's state is untouched. */
+int ptrace_settle(struct plat_thread *th)
+{
+	struct arch_regs regs = th->regs;
+
+	arch_set_ip(&regs, ARCH_STUB_TRAP);
+	return run_to_trap(th, &regs);
 }
 
 static int inject6(struct plat_thread *th, long nr, uint64_t a0, uint64_t a1, uint64_t a2,

@@ -37,6 +37,7 @@ extern struct ptrace_host ptrace_host;
 int ptrace_regs_get(struct plat_thread *th, unsigned int set, struct arch_regs *r);
 int ptrace_regs_set(struct plat_thread *th, unsigned int set, const struct arch_regs *r);
 long ptrace_inject(struct plat_thread *th, long nr, const uint64_t args[6]);
+int ptrace_settle(struct plat_thread *th);
 int ptrace_wait(struct plat_thread *th, int *status);
 int ptrace_seccomp_filter(struct sock_fprog *out);
 

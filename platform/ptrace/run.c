@@ -38,6 +38,11 @@ int plat_regs_load_full(struct plat_thread *th)
 {
 	int err;
 
+	if (!arch_regs_complete(&th->regs)) {
+		err = ptrace_settle(th);
+		if (err)
+			return err;
+	}
 	if (th->regs.fp_valid)
 		return 0;
 	for (unsigned int i = 1; i < arch_nregsets; i++) {

@@ -128,6 +128,61 @@ START_TEST(destroy_leaves_no_process)
 }
 END_TEST
 
+/* Guest code run from a fresh page: one syscall (getpid), then a spin. */
+#if defined(__x86_64__)
+static const uint8_t code[] = { 0x0f, 0x05, 0xeb, 0xfe };
+static void guest_call(struct arch_regs *r)
+{
+	r->gpr.rax = SYS_getpid;
+	r->gpr.r10 = 0x1010101010;
+}
+static uint64_t hidden_reg(const struct arch_regs *r)
+{
+	return r->gpr.r10;
+}
+#define HIDDEN_VALUE 0x1010101010ULL
+#define SYSCALL_INSN 2
+#elif defined(__aarch64__)
+static const uint8_t code[] = { 0x01, 0x00, 0x00, 0xd4, 0x00, 0x00, 0x00, 0x14 };
+static void guest_call(struct arch_regs *r)
+{
+	r->gpr.regs[8] = SYS_getpid;
+	r->gpr.regs[7] = 0x7777777777;
+}
+/* x7: shown as 0 (syscall entry) at the stop itself. */
+static uint64_t hidden_reg(const struct arch_regs *r)
+{
+	return r->gpr.regs[7];
+}
+#define HIDDEN_VALUE 0x7777777777ULL
+#define SYSCALL_INSN 4
+#endif
+
+START_TEST(full_state_after_syscall_stop)
+{
+	const uint64_t addr = 0x200000000ULL;
+	struct plat_proc *p;
+	struct plat_thread *th;
+	struct plat_stop stop;
+	struct arch_regs *r;
+
+	ck_assert_int_eq(plat_proc_create(memfd, &p, &th), 0);
+	memcpy(shared, code, sizeof code);
+	ck_assert_int_eq(plat_map(th, addr, 4096, PROT_READ | PROT_EXEC, 0), 0);
+	r = plat_regs(th);
+	arch_exec_regs(r, addr, 0);
+	guest_call(r);
+	ck_assert_int_eq(plat_run(th, &stop), 0);
+	ck_assert_int_eq(stop.kind, PLAT_STOP_SYSCALL);
+	ck_assert_int_eq(arch_syscall_nr(plat_regs(th)), SYS_getpid);
+	ck_assert_int_eq(plat_regs_load_full(th), 0);
+	ck_assert(arch_regs_complete(plat_regs(th)));
+	ck_assert_uint_eq(hidden_reg(plat_regs(th)), HIDDEN_VALUE);
+	ck_assert_uint_eq(arch_ip(plat_regs(th)), addr + SYSCALL_INSN);
+	plat_proc_destroy(p);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ptrace_stub");
@@ -140,6 +195,7 @@ int main(void)
 	tcase_add_test(tc, injected_map_shares_memory);
 	tcase_add_test(tc, seccomp_kills_other_syscalls);
 	tcase_add_test(tc, destroy_leaves_no_process);
+	tcase_add_test(tc, full_state_after_syscall_stop);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	/* ptrace needs the tracer to stay one thread: no fork per test. */
