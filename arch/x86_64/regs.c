@@ -15,9 +15,10 @@ const unsigned int arch_nregsets = sizeof arch_regsets / sizeof arch_regsets[0];
 
 #define X32_SYSCALL_BIT 0x40000000L
 
+/* entry_64.S: "syscall numbers are treated as int" (movslq %eax). */
 long arch_syscall_nr(const struct arch_regs *r)
 {
-	return (long)r->gpr.orig_rax;
+	return (int)r->gpr.orig_rax;
 }
 
 void arch_syscall_args(const struct arch_regs *r, uint64_t a[6])
@@ -49,10 +50,12 @@ enum arch_syscall_class arch_syscall_classify(const struct arch_regs *r,
 					      const uint8_t insn[ARCH_SYSCALL_INSN_LEN],
 					      int insn_ok)
 {
+	int nr = (int)r->gpr.orig_rax;
+
 	/* int $0x80 enters the i386 ABI even from 64-bit code. */
 	if (insn_ok && insn[0] == 0xcd && insn[1] == 0x80)
 		return ARCH_SYSCALL_COMPAT;
-	if ((long)r->gpr.orig_rax >= 0 && (r->gpr.orig_rax & X32_SYSCALL_BIT))
+	if (nr >= 0 && (nr & X32_SYSCALL_BIT))
 		return ARCH_SYSCALL_X32;
 	return ARCH_SYSCALL_NATIVE;
 }

@@ -63,7 +63,7 @@ static int layout(struct elf_image *img, uint64_t page_size)
 		if (ph->p_vaddr + ph->p_memsz > img->hi)
 			img->hi = ph->p_vaddr + ph->p_memsz;
 	}
-	if (!any)
+	if (!any || img->hi > UINT64_MAX - (page_size - 1))
 		return -ENOEXEC;
 	img->hi = (img->hi + page_size - 1) & ~(page_size - 1);
 	if (img->hi < img->lo)

@@ -40,7 +40,7 @@ static int choose_layout(struct task *t, const struct elf_image *img, struct lay
 	if (getrandom(r, sizeof r, 0) != sizeof r || getrandom(l->random, 16, 0) != 16)
 		return -EIO;
 	l->stack_size = stack < STACK_MIN ? STACK_MIN : stack > STACK_MAX ? STACK_MAX : stack;
-	l->stack_size &= PAGE_MASK;
+	l->stack_size &= LOAD_PAGE_MASK;
 	l->stack_top = (ARCH_TASK_SIZE - rnd_pages(r[0])) & LOAD_PAGE_MASK;
 	l->mmap_base = ARCH_STUB_BASE - rnd_pages(r[1]);
 	l->bias = img->type == ET_DYN ? ARCH_ELF_ET_DYN_BASE + rnd_pages(r[2]) : 0;

@@ -1,5 +1,6 @@
 /* The initial stack image: strings from the top down, then the vectors. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sentry/exec/stack.h"
@@ -87,29 +88,37 @@ int64_t stack_build(const struct stack_spec *spec, uint64_t top, uint8_t *buf, s
 {
 	struct builder b = { top, buf, size, top };
 	size_t argc = count(spec->argv), envc = count(spec->envp), naux = spec->nauxv;
-	uint64_t zero = 0, execfn, platform, random;
-	uint64_t argp[argc + 1], envp[envc + 1];
+	uint64_t zero = 0, execfn, platform, random, *argp, *envp;
 	struct linux_auxv aux[STACK_MAX_AUXV + 3];
-	int err;
+	int err = 0;
 
 	if (naux > STACK_MAX_AUXV || size < 64 || (top & 15))
 		return -EINVAL;
+	/* Each string takes a byte and a pointer at least: refuse what cannot
+	 * fit before sizing anything by the guest's counts. */
+	if (argc + envc > size / 9)
+		return -E2BIG;
 	if (!push(&b, &zero, sizeof zero) || !(execfn = push(&b, spec->execfn, strlen(spec->execfn) + 1)))
 		return -E2BIG;
+	argp = malloc((argc + envc + 2) * sizeof *argp);
+	if (!argp)
+		return -ENOMEM;
+	envp = argp + argc + 1;
 	err = push_strings(&b, spec->envp, envc, envp);
 	if (!err)
 		err = push_strings(&b, spec->argv, argc, argp);
-	if (err)
-		return err;
-	platform = push(&b, spec->platform, strlen(spec->platform) + 1);
-	random = push(&b, spec->random, sizeof spec->random);
-	if (!platform || !random)
-		return -E2BIG;
-	b.p &= ~15ULL;
-	memcpy(aux, spec->auxv, naux * sizeof *aux);
-	set_aux(aux, &naux, LINUX_AT_RANDOM, random);
-	set_aux(aux, &naux, LINUX_AT_EXECFN, execfn);
-	set_aux(aux, &naux, LINUX_AT_PLATFORM, platform);
-	err = push_vectors(&b, argp, argc, envp, envc, aux, naux);
+	platform = err ? 0 : push(&b, spec->platform, strlen(spec->platform) + 1);
+	random = platform ? push(&b, spec->random, sizeof spec->random) : 0;
+	if (!err && (!platform || !random))
+		err = -E2BIG;
+	if (!err) {
+		b.p &= ~15ULL;
+		memcpy(aux, spec->auxv, naux * sizeof *aux);
+		set_aux(aux, &naux, LINUX_AT_RANDOM, random);
+		set_aux(aux, &naux, LINUX_AT_EXECFN, execfn);
+		set_aux(aux, &naux, LINUX_AT_PLATFORM, platform);
+		err = push_vectors(&b, argp, argc, envp, envc, aux, naux);
+	}
+	free(argp);
 	return err ? err : (int64_t)b.p;
 }

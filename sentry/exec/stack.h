@@ -27,7 +27,8 @@ struct stack_spec {
 	size_t nauxv;
 };
 
-/* Returns the initial sp (16-byte aligned) or -E2BIG when it does not fit. */
+/* Returns the initial sp (16-byte aligned), -E2BIG when it does not fit,
+ * -EINVAL for a misaligned top, too many auxv entries or size < 64, or -ENOMEM. */
 int64_t stack_build(const struct stack_spec *spec, uint64_t top, uint8_t *buf, size_t size);
 
 #endif

@@ -97,6 +97,12 @@ img_pkg=${img_pkg%:arm64}
 kver=${img_pkg#linux-image-}
 
 vmlinuz=$CACHE_DIR/$kver/boot/vmlinuz-$kver
+# A user may share the kernel root already fetched.
+shared=/var/cache/umbra/arm64-kernel/$kver/boot/vmlinuz-$kver
+if [ ! -r "$vmlinuz" ] && [ -r "$shared" ] && [ -z "${UMBRA_ARM64_CACHE:-}" ]; then
+	vmlinuz=$shared
+	CACHE_DIR=/var/cache/umbra/arm64-kernel
+fi
 if [ -r "$vmlinuz" ]; then
 	say "kernel $kver cached in $CACHE_DIR/$kver"
 else

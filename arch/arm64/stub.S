@@ -1,0 +1,18 @@
+/* The stub's whole text, linked at ARCH_STUB_BASE (arch_regs.h). The sentry
+ * points the PC here to run an injected syscall; the entry point only traps.
+ * brk reports SIGTRAP with the PC still on the brk (brk_handler() in
+ * arch/arm64/kernel/debug-monitors.c), unlike x86's int3. */
+	.text
+	.globl stub_trampoline
+stub_trampoline:          /* ARCH_STUB_TRAMPOLINE */
+	svc	#0
+	brk	#0
+	.balign 16
+stub_trap:                /* ARCH_STUB_TRAP */
+	brk	#0
+	.balign 16
+	.globl stub_start
+stub_start:
+	brk	#0
+	b	stub_start
+	.section .note.GNU-stack,"",%progbits
