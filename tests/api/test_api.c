@@ -1,5 +1,5 @@
 /* The public API (include/umbra.h) as an embedding program uses it: only
- * umbra.h, linked against libumbra. GUEST is the static test guest. */
+ * umbra.h, linked against libumbra. argv[1] is the static test guest. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include "umbra.h"
 
 static char *const no_env[] = { NULL };
+static const char *GUEST;
 
 /* Runs the guest with argv, stdout/stderr (and optionally trace) to pipes. */
 struct run {
@@ -179,13 +180,18 @@ START_TEST(bad_arguments)
 }
 END_TEST
 
-int main(void)
+int main(int argc, char **argv)
 {
 	Suite *s = suite_create("api");
 	TCase *tc = tcase_create("api");
 	SRunner *sr;
 	int failed;
 
+	if (argc != 2) {
+		fprintf(stderr, "usage: test_api GUEST\n");
+		return 2;
+	}
+	GUEST = argv[1];
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, spawn_wait_status_and_output);
 	tcase_add_test(tc, killed_by_signal);
