@@ -1,6 +1,8 @@
 /* ELF header validation and layout (sentry/exec/elf.h) on images built in
  * memory, plus one real static binary when the host has it. */
 #include <check.h>
+
+#include "tests/unit/unit.h"
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -399,7 +401,7 @@ START_TEST(real_static_binary)
 }
 END_TEST
 
-static Suite *elf_suite(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("elf");
 	TCase *good = tcase_create("good");
@@ -419,15 +421,4 @@ static Suite *elf_suite(void)
 	tcase_add_test(bad, machine_is_the_callers);
 	suite_add_tcase(s, bad);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(elf_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

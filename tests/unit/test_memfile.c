@@ -1,6 +1,8 @@
 /* The memory file (sentry/mm/memfile.h): allocation, reuse of freed ranges
  * and that reused memory reads as zero. */
 #include <check.h>
+
+#include "tests/unit/unit.h"
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -208,7 +210,7 @@ START_TEST(many_frees)
 }
 END_TEST
 
-static Suite *memfile_suite(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("memfile");
 	TCase *alloc_tc = tcase_create("alloc");
@@ -231,15 +233,4 @@ static Suite *memfile_suite(void)
 	tcase_add_test(free_tc, many_frees);
 	suite_add_tcase(s, free_tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(memfile_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

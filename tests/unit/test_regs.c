@@ -1,6 +1,8 @@
 /* The arch contract (arch/arch.h) of the host arch, through its functions;
  * register names appear only where the contract has no accessor. */
 #include <check.h>
+
+#include "tests/unit/unit.h"
 #include <elf.h>
 #include <errno.h>
 #include <stddef.h>
@@ -289,7 +291,7 @@ START_TEST(regsets)
 }
 END_TEST
 
-static Suite *regs_suite(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("regs");
 	TCase *regs = tcase_create("regs");
@@ -315,15 +317,4 @@ static Suite *regs_suite(void)
 	tcase_add_test(abi, stat_layout);
 	suite_add_tcase(s, abi);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(regs_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -1,6 +1,8 @@
 /* The initial process stack (sentry/exec/stack.h), decoded the way a guest's
  * _start and ld.so read it. */
 #include <check.h>
+
+#include "tests/unit/unit.h"
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -368,7 +370,7 @@ START_TEST(too_many_auxv_einval)
 }
 END_TEST
 
-static Suite *stack_suite(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("stack");
 	TCase *layout = tcase_create("layout");
@@ -390,15 +392,4 @@ static Suite *stack_suite(void)
 	tcase_add_test(errors, too_many_auxv_einval);
 	suite_add_tcase(s, errors);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(stack_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

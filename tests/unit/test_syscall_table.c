@@ -1,6 +1,8 @@
 /* The generated syscall table of the host arch (abi/syscalls.tbl) and the
  * strace-style lines of trace_format, for formats that read no guest memory. */
 #include <check.h>
+
+#include "tests/unit/unit.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,7 +239,7 @@ START_TEST(trace_truncates)
 }
 END_TEST
 
-static Suite *syscall_table_suite(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("syscall_table");
 	TCase *table = tcase_create("table");
@@ -259,15 +261,4 @@ static Suite *syscall_table_suite(void)
 	tcase_add_test(trace, trace_truncates);
 	suite_add_tcase(s, trace);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(syscall_table_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

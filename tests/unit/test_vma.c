@@ -1,6 +1,8 @@
 /* The guest's sorted area list (sentry/mm/vma.h): lookups, splits, carving
  * and the top-down gap search mmap uses. */
 #include <check.h>
+
+#include "tests/unit/unit.h"
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -339,7 +341,7 @@ START_TEST(gap_matches_brute_force)
 }
 END_TEST
 
-static Suite *vma_suite(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("vma");
 	TCase *list = tcase_create("list");
@@ -368,15 +370,4 @@ static Suite *vma_suite(void)
 	tcase_add_test(gap, gap_matches_brute_force);
 	suite_add_tcase(s, gap);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(vma_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
