@@ -24,6 +24,7 @@
 
 struct layout {
 	uint64_t bias, stack_top, stack_size, mmap_base, brk;
+	uint64_t interp_bias; /* AT_BASE; 0 without an interpreter */
 	uint8_t random[16];
 };
 
@@ -60,7 +61,7 @@ static int fill_segments(struct task *t, const struct exec_file *f, uint64_t bia
 
 		if (ph->p_type != PT_LOAD || !ph->p_filesz)
 			continue;
-		n = mm_iov(t->mm, ph->p_vaddr + bias, ph->p_filesz, 1, iov, 16);
+		n = mm_iov(t->mm, ph->p_vaddr + bias, ph->p_filesz, MM_FILL, iov, 16);
 		if (n < 0)
 			return n;
 		if (preadv(f->fd, iov, n, (off_t)ph->p_offset) != (ssize_t)ph->p_filesz)
@@ -105,17 +106,32 @@ static int protect_segments(struct task *t, const struct elf_image *img, uint64_
 	return err;
 }
 
-static int map_image(struct task *t, const struct exec_file *f, const struct layout *l)
+/* Maps a program's span at lo + *bias; with place MM_HINT (an interpreter)
+ * wherever mmap would, setting *bias. */
+static int map_image(struct task *t, const struct exec_file *f, uint64_t *bias,
+		     enum mm_place place)
 {
 	const struct elf_image *img = &f->img;
-	long r = mm_map_anon(t->mm, t->plat, img->lo + l->bias, img->hi - img->lo,
-			     PROT_READ | PROT_WRITE, MM_FIXED);
+	long r = mm_map_anon(t->mm, t->plat, place == MM_HINT ? 0 : img->lo + *bias,
+			     img->hi - img->lo, PROT_READ | PROT_WRITE, place);
 	int err;
 
 	if (r < 0)
 		return (int)r;
-	err = fill_segments(t, f, l->bias);
-	return err ? err : protect_segments(t, img, l->bias);
+	*bias = (uint64_t)r - img->lo;
+	err = fill_segments(t, f, *bias);
+	return err ? err : protect_segments(t, img, *bias);
+}
+
+static int map_programs(struct task *t, const struct exec_file *f, struct layout *l)
+{
+	int err = map_image(t, f, &l->bias, MM_FIXED);
+
+	if (err || !f->interp)
+		return err;
+	if (f->interp->img.type != ET_DYN)
+		return map_image(t, f->interp, &l->interp_bias, MM_FIXED); /* bias 0 */
+	return map_image(t, f->interp, &l->interp_bias, MM_HINT);
 }
 
 static void fill_auxv(struct task *t, const struct elf_image *img, const struct layout *l,
@@ -129,7 +145,7 @@ static void fill_auxv(struct task *t, const struct elf_image *img, const struct 
 		{ LINUX_AT_PHDR, img->phdr_addr + l->bias },
 		{ LINUX_AT_PHENT, sizeof(Elf64_Phdr) },
 		{ LINUX_AT_PHNUM, img->phnum },
-		{ LINUX_AT_BASE, 0 },
+		{ LINUX_AT_BASE, l->interp_bias },
 		{ LINUX_AT_FLAGS, 0 },
 		{ LINUX_AT_ENTRY, img->entry + l->bias },
 		{ LINUX_AT_UID, t->sb->uid },
@@ -184,7 +200,8 @@ int exec_load(struct task *t, const struct exec_file *f, char *const argv[], cha
 	if (err)
 		return err;
 	mm_set_layout(t->mm, l.mmap_base, l.brk);
-	err = map_image(t, f, &l);
+	l.interp_bias = 0;
+	err = map_programs(t, f, &l);
 	if (err)
 		return err;
 	r = mm_map_anon(t->mm, t->plat, l.stack_top - l.stack_size, l.stack_size, stack_prot,
@@ -194,7 +211,8 @@ int exec_load(struct task *t, const struct exec_file *f, char *const argv[], cha
 	err = build_stack(t, f, &l, argv, envp, &sp);
 	if (err)
 		return err;
-	arch_exec_regs(plat_regs(t->plat), f->img.entry + l.bias, sp);
+	arch_exec_regs(plat_regs(t->plat),
+		       f->interp ? f->interp->img.entry + l.interp_bias : f->img.entry + l.bias, sp);
 	free(t->exe_path);
 	t->exe_path = strdup(f->realpath);
 	return t->exe_path ? 0 : -ENOMEM;

@@ -1,4 +1,5 @@
-/* exec_open: the checks execve(2) makes before anything is replaced. */
+/* exec_open: the checks execve(2) makes before anything is replaced
+ * (fs/exec.c do_open_execat, fs/binfmt_elf.c load_elf_binary). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,6 +10,7 @@
 
 #include "arch/arch.h"
 #include "sentry/exec/exec.h"
+#include "sentry/fs/vfs.h"
 
 #define HEADER_READ 4096
 
@@ -37,38 +39,79 @@ static int read_headers(int fd, struct elf_image *img)
 	return err;
 }
 
-static int check_file(int fd)
+/* do_open_execat: a regular file the caller may execute. */
+static int open_exec(const struct mount_table *mt, const char *cwd, const char *path,
+		     struct exec_file *f)
 {
-	struct stat st;
+	struct lookup l;
+	int err = vfs_lookup(mt, cwd, path, LOOKUP_FOLLOW, &l);
 
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EACCES;
-	if (faccessat(fd, "", X_OK, AT_EACCESS | AT_EMPTY_PATH) < 0)
-		return -errno;
-	return 0;
+	if (err)
+		return err;
+	if (!S_ISREG(l.st.st_mode))
+		err = -EACCES;
+	else if (faccessat(l.fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0)
+		err = -errno;
+	if (!err) {
+		f->fd = vfs_open_host(&l, O_RDONLY);
+		err = f->fd < 0 ? f->fd : 0;
+	}
+	if (!err) {
+		f->path = strdup(path);
+		f->realpath = strdup(l.path);
+		if (!f->path || !f->realpath)
+			err = -ENOMEM;
+	}
+	lookup_release(&l);
+	return err;
 }
 
-int exec_open(const char *path, struct exec_file *f)
+/* PT_INTERP's path: NUL-terminated, of a sane size. */
+static int interp_path(const struct exec_file *f, char *out, size_t size)
+{
+	for (unsigned int i = 0; i < f->img.phnum; i++) {
+		const Elf64_Phdr *ph = &f->img.phdr[i];
+
+		if (ph->p_type != PT_INTERP)
+			continue;
+		if (ph->p_filesz < 2 || ph->p_filesz > size)
+			return -ENOEXEC;
+		if (pread(f->fd, out, ph->p_filesz, (off_t)ph->p_offset) != (ssize_t)ph->p_filesz)
+			return -EIO;
+		return out[ph->p_filesz - 1] ? -ENOEXEC : 0;
+	}
+	return -ENOEXEC;
+}
+
+static int open_interp(const struct mount_table *mt, struct exec_file *f)
+{
+	char path[PATH_MAX];
+	int err = interp_path(f, path, sizeof path);
+
+	if (err)
+		return err;
+	f->interp = calloc(1, sizeof *f->interp);
+	if (!f->interp)
+		return -ENOMEM;
+	f->interp->fd = -1;
+	err = open_exec(mt, "/", path, f->interp);
+	if (!err)
+		err = read_headers(f->interp->fd, &f->interp->img);
+	return err == -ENOEXEC ? -ELIBBAD : err;
+}
+
+int exec_open(const struct mount_table *mt, const char *cwd, const char *path,
+	      struct exec_file *f)
 {
 	int err;
 
 	memset(f, 0, sizeof *f);
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (f->fd < 0)
-		return -errno;
-	err = check_file(f->fd);
+	f->fd = -1;
+	err = open_exec(mt, cwd, path, f);
 	if (!err)
 		err = read_headers(f->fd, &f->img);
 	if (!err && f->img.has_interp)
-		err = -ENOEXEC; /* dynamically linked: the loader for PT_INTERP is not there yet */
-	if (!err) {
-		f->path = strdup(path);
-		f->realpath = realpath(path, NULL);
-		if (!f->path || !f->realpath)
-			err = -ENOMEM;
-	}
+		err = open_interp(mt, f);
 	if (err)
 		exec_close(f);
 	return err;
@@ -76,6 +119,10 @@ int exec_open(const char *path, struct exec_file *f)
 
 void exec_close(struct exec_file *f)
 {
+	if (f->interp) {
+		exec_close(f->interp);
+		free(f->interp);
+	}
 	if (f->fd >= 0)
 		close(f->fd);
 	free(f->path);

@@ -1,21 +1,48 @@
-/* File descriptor tables. */
+/* Files and file descriptor tables. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "sentry/fs/fdtable.h"
 
+struct file *file_new(int host_fd, int flags, const struct mount *mnt, const char *path)
+{
+	struct file *f = calloc(1, sizeof *f);
+
+	if (f && path && !(f->path = strdup(path))) {
+		free(f);
+		f = NULL;
+	}
+	if (!f) {
+		close(host_fd);
+		return NULL;
+	}
+	f->refs = 1;
+	f->host_fd = host_fd;
+	f->flags = flags;
+	f->mnt = mnt;
+	return f;
+}
+
+void file_get(struct file *f)
+{
+	__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+}
+
+void file_put(struct file *f)
+{
+	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	close(f->host_fd);
+	free(f->path);
+	free(f);
+}
+
 struct fdtable *fdtable_create(void)
 {
 	return calloc(1, sizeof(struct fdtable));
-}
-
-static void file_put(struct file *f)
-{
-	if (--f->refs)
-		return;
-	close(f->host_fd);
-	free(f);
 }
 
 void fdtable_destroy(struct fdtable *ft)
@@ -28,21 +55,45 @@ void fdtable_destroy(struct fdtable *ft)
 	free(ft);
 }
 
+int fdtable_install(struct fdtable *ft, struct file *f, int min, int limit, bool cloexec)
+{
+	if (limit > FDTABLE_MAX)
+		limit = FDTABLE_MAX;
+	for (int fd = min < 0 ? 0 : min; fd < limit; fd++) {
+		if (!ft->fd[fd]) {
+			ft->fd[fd] = f;
+			ft->cloexec[fd] = cloexec;
+			return fd;
+		}
+	}
+	file_put(f);
+	return -EMFILE;
+}
+
+int fdtable_install_at(struct fdtable *ft, int fd, struct file *f, bool cloexec)
+{
+	struct file *old;
+
+	if (fd < 0 || fd >= FDTABLE_MAX) {
+		file_put(f);
+		return -EBADF;
+	}
+	old = ft->fd[fd];
+	ft->fd[fd] = f;
+	ft->cloexec[fd] = cloexec;
+	if (old)
+		file_put(old);
+	return fd;
+}
+
 int fdtable_install_host(struct fdtable *ft, int fd, int host_fd)
 {
-	struct file *f;
+	int flags = fcntl(host_fd, F_GETFL);
+	struct file *f = file_new(host_fd, flags < 0 ? O_RDWR : flags, NULL, NULL);
 
-	if (fd < 0 || fd >= FDTABLE_MAX)
-		return -EBADF;
-	f = malloc(sizeof *f);
 	if (!f)
 		return -ENOMEM;
-	f->refs = 1;
-	f->host_fd = host_fd;
-	if (ft->fd[fd])
-		file_put(ft->fd[fd]);
-	ft->fd[fd] = f;
-	return fd;
+	return fdtable_install_at(ft, fd, f, false);
 }
 
 struct file *fdtable_get(struct fdtable *ft, int fd)
@@ -59,6 +110,7 @@ int fdtable_close(struct fdtable *ft, int fd)
 	if (!f)
 		return -EBADF;
 	ft->fd[fd] = NULL;
+	ft->cloexec[fd] = false;
 	file_put(f);
 	return 0;
 }

@@ -1,21 +1,43 @@
-/* A task's file descriptors. For now every open file is a host fd the sandbox
- * was given (the guest's stdin, stdout and stderr). */
+/* Open files and a task's file descriptors. A file is a host fd the sentry
+ * holds: one the sandbox was given (the guest's stdin, stdout, stderr) or one
+ * it opened beneath a mount. dup'd descriptors share the file, and with it
+ * the offset and status flags, as Linux's file descriptions do. */
 #ifndef UMBRA_SENTRY_FDTABLE_H
 #define UMBRA_SENTRY_FDTABLE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #define FDTABLE_MAX 1024
+
+struct mount;
 
 struct file {
 	int refs;
 	int host_fd;
+	int flags;                /* open(2) access mode and status flags */
+	const struct mount *mnt;  /* NULL: a file the sandbox was given */
+	char *path;               /* canonical guest path, NULL if given */
 };
 
 struct fdtable {
 	struct file *fd[FDTABLE_MAX];
+	bool cloexec[FDTABLE_MAX];
 };
+
+/* A new file owning host_fd, with one reference; NULL when out of memory
+ * (host_fd is then closed). path may be NULL. */
+struct file *file_new(int host_fd, int flags, const struct mount *mnt, const char *path);
+void file_get(struct file *f);
+void file_put(struct file *f);
 
 struct fdtable *fdtable_create(void);
 void fdtable_destroy(struct fdtable *ft);
+/* Installs f (taking the caller's reference) at the lowest free fd >= min and
+ * below limit; -EMFILE when there is none. */
+int fdtable_install(struct fdtable *ft, struct file *f, int min, int limit, bool cloexec);
+/* Installs f (taking the reference) at exactly fd, closing what was there. */
+int fdtable_install_at(struct fdtable *ft, int fd, struct file *f, bool cloexec);
 /* Installs a new file for host_fd (which it then owns) at exactly fd. */
 int fdtable_install_host(struct fdtable *ft, int fd, int host_fd);
 /* The file at fd, or NULL. */

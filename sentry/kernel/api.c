@@ -110,7 +110,7 @@ int umbra_spawn(struct umbra_sandbox *s, const char *path, char *const argv[],
 
 	if (!s || !path || !out)
 		return -EINVAL;
-	err = exec_open(path, &f);
+	err = exec_open(&s->sb.mounts, s->sb.cwd, path, &f);
 	if (err)
 		return err;
 	p = calloc(1, sizeof *p);

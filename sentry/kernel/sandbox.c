@@ -43,6 +43,21 @@ static void default_rlimits(struct linux_rlimit *rl)
 		rl[RLIMIT_NOFILE].rlim_cur = FDTABLE_MAX;
 }
 
+/* The caller's directory when the guest can see it, as a shell's child
+ * starts where the shell is; else the root. */
+static void default_cwd(struct sandbox *sb)
+{
+	char here[VFS_PATH_MAX];
+	struct lookup l;
+
+	strcpy(sb->cwd, "/");
+	if (!getcwd(here, sizeof here) ||
+	    vfs_lookup(&sb->mounts, "/", here, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &l) < 0)
+		return;
+	strcpy(sb->cwd, l.path);
+	lookup_release(&l);
+}
+
 int sandbox_init(struct sandbox *sb)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -61,6 +76,10 @@ int sandbox_init(struct sandbox *sb)
 	for (int i = 0; i < 3; i++)
 		sb->stdio[i] = fcntl(i, F_DUPFD_CLOEXEC, 3);
 	err = memfile_create(MEMFILE_SIZE, &sb->memfile);
+	if (!err)
+		err = mount_default_view(&sb->mounts);
+	if (!err)
+		default_cwd(sb);
 	if (err)
 		sandbox_fini(sb);
 	return err;
@@ -73,6 +92,7 @@ void sandbox_fini(struct sandbox *sb)
 			close(sb->stdio[i]);
 	memfile_destroy(sb->memfile);
 	sb->memfile = NULL;
+	mount_table_free(&sb->mounts);
 	pthread_mutex_destroy(&sb->lock);
 }
 

@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include "abi/linux.h"
+#include "sentry/fs/mount.h"
+#include "sentry/fs/vfs.h"
 
 struct memfile;
 
@@ -23,6 +25,8 @@ struct sandbox {
 	struct linux_utsname uts;
 	struct linux_rlimit rlim[LINUX_RLIM_NLIMITS];
 	int next_pid;
+	struct mount_table mounts;
+	char cwd[VFS_PATH_MAX]; /* where guests start */
 	_Atomic uint64_t unimplemented[SANDBOX_MAX_SYSCALLS];
 };
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,10 +30,8 @@ static int stdio_files(struct task *t)
 		fd = fcntl(t->sb->stdio[i], F_DUPFD_CLOEXEC, 3);
 		if (fd < 0)
 			return -errno;
-		if (fdtable_install_host(t->files, i, fd) < 0) {
-			close(fd);
+		if (fdtable_install_host(t->files, i, fd) < 0)
 			return -ENOMEM;
-		}
 	}
 	return 0;
 }
@@ -48,6 +47,7 @@ struct task *task_create(struct sandbox *sb)
 	pthread_cond_init(&t->start_cond, NULL);
 	t->tid = t->tgid = sandbox_alloc_pid(sb);
 	t->ppid = 0;
+	strcpy(t->cwd, sb->cwd);
 	t->files = fdtable_create();
 	if (!t->files || mm_create(sb->memfile, &t->mm) < 0 || stdio_files(t) < 0) {
 		task_destroy(t);

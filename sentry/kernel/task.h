@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "abi/linux.h"
+#include "sentry/fs/vfs.h"
 
 struct sandbox;
 struct mm;
@@ -34,7 +35,8 @@ struct task {
 	uint64_t robust_list;
 	uint64_t robust_len;
 
-	char *exe_path; /* host path of the running program (/proc/self/exe) */
+	char *exe_path; /* guest path of the running program (/proc/self/exe) */
+	char cwd[VFS_PATH_MAX]; /* canonical guest path */
 
 	bool exiting;
 	int exit_status; /* waitpid(2) encoding, valid once exiting */

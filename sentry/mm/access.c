@@ -8,21 +8,19 @@
 #include "sentry/mm/memfile.h"
 #include "sentry/mm/mm_priv.h"
 
-enum access { ACCESS_READ, ACCESS_WRITE, ACCESS_ANY };
-
-static int allowed(const struct vma *v, enum access how)
+static int allowed(const struct vma *v, enum mm_access how)
 {
 	if (v->flags & VMA_RESERVED)
 		return 0;
-	if (how == ACCESS_READ)
+	if (how == MM_READ)
 		return v->prot & (PROT_READ | PROT_EXEC);
-	if (how == ACCESS_WRITE)
+	if (how == MM_WRITE)
 		return v->prot & PROT_WRITE;
 	return 1;
 }
 
 /* Calls fn for each host stretch of [addr, addr+len); mm->lock held. */
-static int walk(struct mm *mm, uint64_t addr, size_t len, enum access how,
+static int walk(struct mm *mm, uint64_t addr, size_t len, enum mm_access how,
 		int (*fn)(void *arg, void *host, size_t n), void *arg)
 {
 	while (len) {
@@ -42,7 +40,7 @@ static int walk(struct mm *mm, uint64_t addr, size_t len, enum access how,
 	return 0;
 }
 
-static int locked_walk(struct mm *mm, uint64_t addr, size_t len, enum access how,
+static int locked_walk(struct mm *mm, uint64_t addr, size_t len, enum mm_access how,
 		       int (*fn)(void *arg, void *host, size_t n), void *arg)
 {
 	int err;
@@ -77,46 +75,46 @@ int mm_read(struct mm *mm, void *dst, uint64_t src, size_t len)
 {
 	char *p = dst;
 
-	return locked_walk(mm, src, len, ACCESS_READ, copy_out, &p);
+	return locked_walk(mm, src, len, MM_READ, copy_out, &p);
 }
 
 int mm_write(struct mm *mm, uint64_t dst, const void *src, size_t len)
 {
 	const char *p = src;
 
-	return locked_walk(mm, dst, len, ACCESS_WRITE, copy_in, &p);
+	return locked_walk(mm, dst, len, MM_WRITE, copy_in, &p);
 }
 
 int mm_poke(struct mm *mm, uint64_t dst, const void *src, size_t len)
 {
 	const char *p = src;
 
-	return locked_walk(mm, dst, len, ACCESS_ANY, copy_in, &p);
+	return locked_walk(mm, dst, len, MM_FILL, copy_in, &p);
 }
 
-struct iov_fill {
-	struct iovec *iov;
-	int n, max;
-};
-
-static int add_iov(void *arg, void *host, size_t n)
+int mm_iov(struct mm *mm, uint64_t addr, size_t len, enum mm_access how, struct iovec *iov,
+	   int max)
 {
-	struct iov_fill *f = arg;
+	int n = 0;
 
-	if (f->n == f->max)
-		return -E2BIG;
-	f->iov[f->n].iov_base = host;
-	f->iov[f->n].iov_len = n;
-	f->n++;
-	return 0;
-}
+	if (addr + len < addr)
+		len = -addr;
+	pthread_mutex_lock(&mm->lock);
+	while (len && n < max) {
+		const struct vma *v = vma_find(&mm->vmas, addr);
+		size_t chunk;
 
-int mm_iov(struct mm *mm, uint64_t addr, size_t len, int writing, struct iovec *iov, int max)
-{
-	struct iov_fill f = { iov, 0, max };
-	int err = locked_walk(mm, addr, len, writing ? ACCESS_WRITE : ACCESS_READ, add_iov, &f);
-
-	return err ? err : f.n;
+		if (!v || !allowed(v, how))
+			break;
+		chunk = v->end - addr < len ? v->end - addr : len;
+		iov[n].iov_base = memfile_ptr(mm->mf, v->off + (addr - v->start));
+		iov[n].iov_len = chunk;
+		n++;
+		addr += chunk;
+		len -= chunk;
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return n ? n : len ? -EFAULT : 0;
 }
 
 int copy_from_guest(struct task *t, void *dst, uint64_t src, size_t len)
@@ -163,7 +161,7 @@ long strncpy_from_guest(struct task *t, char *dst, uint64_t src, size_t size)
 
 		if (chunk > c.left)
 			chunk = c.left;
-		err = locked_walk(t->mm, at, chunk, ACCESS_READ, copy_str, &c);
+		err = locked_walk(t->mm, at, chunk, MM_READ, copy_str, &c);
 		if (err < 0)
 			return err;
 		at += chunk;

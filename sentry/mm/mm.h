@@ -51,9 +51,18 @@ int mm_read(struct mm *mm, void *dst, uint64_t src, size_t len);
 int mm_write(struct mm *mm, uint64_t dst, const void *src, size_t len);
 /* Writes ignoring protections (the loader filling read-only segments). */
 int mm_poke(struct mm *mm, uint64_t dst, const void *src, size_t len);
-/* Host iovecs covering [addr, addr+len) for I/O straight into guest memory;
- * returns the number of iovecs used, or -EFAULT. */
-int mm_iov(struct mm *mm, uint64_t addr, size_t len, int writing, struct iovec *iov, int max);
+enum mm_access {
+	MM_READ,  /* the sentry reads guest memory: PROT_READ (or EXEC) needed */
+	MM_WRITE, /* the sentry writes guest memory: PROT_WRITE needed */
+	MM_FILL,  /* the loader fills fresh memory whatever its protection */
+};
+
+/* Host iovecs for I/O straight into guest memory: they cover [addr, addr+len)
+ * or, when an inaccessible page or the max iovecs end it, a prefix of it, as a
+ * partial read(2) or write(2) would. Returns the count, or -EFAULT when not
+ * even the first byte is accessible. */
+int mm_iov(struct mm *mm, uint64_t addr, size_t len, enum mm_access how, struct iovec *iov,
+	   int max);
 
 /* The accessors syscall handlers use. */
 int copy_from_guest(struct task *t, void *dst, uint64_t src, size_t len);

@@ -37,32 +37,33 @@ static void host_epipe(struct task *t)
 	sig_raise(t, SIGPIPE, false);
 }
 
-/* Moves len bytes between a host fd and guest memory at addr. */
-static long host_rw(struct task *t, int fd, uint64_t addr, size_t len, int reading)
+/* Moves len bytes between a host fd (at off, or its own offset when off < 0)
+ * and guest memory at addr. */
+static long host_rw_at(struct task *t, int fd, uint64_t addr, size_t len, int reading, int64_t off)
 {
 	struct iovec iov[IOV_BATCH];
 	ssize_t n;
 	int cnt;
 
 	if (!len)
-		return reading ? read(fd, NULL, 0) < 0 ? -errno : 0 : 0;
+		return 0;
 	if (len > RW_MAX)
 		len = RW_MAX;
-	cnt = mm_iov(t->mm, addr, len, reading, iov, IOV_BATCH);
-	if (cnt == -E2BIG) {
-		/* Very fragmented memory: take what the first batch covers. */
-		cnt = IOV_BATCH;
-		(void)mm_iov(t->mm, addr, IOV_BATCH, reading, iov, IOV_BATCH);
-		len = 0;
-		for (int i = 0; i < cnt; i++)
-			len += iov[i].iov_len;
-	}
+	cnt = mm_iov(t->mm, addr, len, reading ? MM_WRITE : MM_READ, iov, IOV_BATCH);
 	if (cnt < 0)
 		return cnt;
-	n = reading ? readv(fd, iov, cnt) : writev(fd, iov, cnt);
+	if (off >= 0)
+		n = reading ? preadv(fd, iov, cnt, off) : pwritev(fd, iov, cnt, off);
+	else
+		n = reading ? readv(fd, iov, cnt) : writev(fd, iov, cnt);
 	if (n < 0 && errno == EPIPE && !reading)
 		host_epipe(t);
 	return n < 0 ? -errno : n;
+}
+
+static long host_rw(struct task *t, int fd, uint64_t addr, size_t len, int reading)
+{
+	return host_rw_at(t, fd, addr, len, reading, -1);
 }
 
 static int file_fd(struct task *t, uint64_t fd)
@@ -115,6 +116,28 @@ static long vector_rw(struct task *t, const struct syscall_args *a, int reading)
 			break;
 	}
 	return total;
+}
+
+long sys_pread64(struct task *t, const struct syscall_args *a)
+{
+	int fd = file_fd(t, a->a[0]);
+
+	if (fd < 0)
+		return fd;
+	if ((int64_t)a->a[3] < 0)
+		return -EINVAL;
+	return host_rw_at(t, fd, a->a[1], a->a[2], 1, (int64_t)a->a[3]);
+}
+
+long sys_pwrite64(struct task *t, const struct syscall_args *a)
+{
+	int fd = file_fd(t, a->a[0]);
+
+	if (fd < 0)
+		return fd;
+	if ((int64_t)a->a[3] < 0)
+		return -EINVAL;
+	return host_rw_at(t, fd, a->a[1], a->a[2], 0, (int64_t)a->a[3]);
 }
 
 long sys_readv(struct task *t, const struct syscall_args *a)

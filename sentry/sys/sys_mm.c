@@ -2,10 +2,15 @@
  * argument rules). */
 #include <errno.h>
 #include <limits.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
 
 #include "arch/arch.h"
-#include "sentry/fs/fdtable.h"
+#include "sentry/fs/fs_task.h"
+#include "sentry/fs/mount.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/kernel/syscall.h"
@@ -36,11 +41,65 @@ long sys_brk(struct task *t, const struct syscall_args *a)
 	return mm_set_brk(t->mm, t->plat, a->a[0]);
 }
 
-static long mmap_file(struct task *t, uint64_t fd)
+/* Copies the file's bytes [off, off + len) into fresh memory at addr; what
+ * lies past the end of the file stays zero. */
+static long fill_from_file(struct task *t, uint64_t addr, uint64_t len, int fd, uint64_t off)
 {
-	if (fd > INT_MAX || !fdtable_get(t->files, (int)fd))
+	while (len) {
+		struct iovec iov[16];
+		int n = mm_iov(t->mm, addr, len, MM_FILL, iov, 16);
+		ssize_t got;
+
+		if (n < 0)
+			return n;
+		got = preadv(fd, iov, n, (off_t)off);
+		if (got < 0)
+			return -errno;
+		if (got == 0)
+			break;
+		addr += (uint64_t)got;
+		off += (uint64_t)got;
+		len -= (uint64_t)got;
+	}
+	return 0;
+}
+
+/* File mappings are private copies made at mmap time: exact for MAP_PRIVATE
+ * of files nobody writes, and for every file on a read-only mount. */
+static long mmap_file(struct task *t, uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
+		      uint64_t fd, uint64_t off, enum mm_place place)
+{
+	struct file *f;
+	struct stat st;
+	int acc, err = fs_file(t, fd, &f);
+	long r;
+
+	if (err)
+		return err;
+	acc = f->flags & O_ACCMODE;
+	if ((f->flags & O_PATH) || fstat(f->host_fd, &st) < 0)
 		return -EBADF;
-	return -ENODEV; /* the files umbra has now (terminals, pipes) cannot be mapped */
+	if (acc == O_WRONLY)
+		return -EACCES;
+	if ((flags & MAP_SHARED) && (prot & PROT_WRITE) && acc != O_RDWR)
+		return -EACCES;
+	if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 5)
+		return mm_map_anon(t->mm, t->plat, addr, len, guest_prot(prot), place); /* /dev/zero */
+	if (!S_ISREG(st.st_mode))
+		return -ENODEV;
+	if ((flags & MAP_SHARED) && (prot & PROT_WRITE) && (!f->mnt || !f->mnt->readonly))
+		return -ENODEV; /* writes shared with the file: not yet */
+	r = mm_map_anon(t->mm, t->plat, addr, len, guest_prot(prot), place);
+	if (r >= 0 && (uint64_t)st.st_size > off) {
+		uint64_t avail = (uint64_t)st.st_size - off;
+
+		err = (int)fill_from_file(t, (uint64_t)r, avail < len ? avail : len, f->host_fd, off);
+		if (err) {
+			mm_unmap(t->mm, t->plat, (uint64_t)r, len);
+			return err;
+		}
+	}
+	return r;
 }
 
 long sys_mmap(struct task *t, const struct syscall_args *a)
@@ -56,8 +115,6 @@ long sys_mmap(struct task *t, const struct syscall_args *a)
 	len = page_up(len);
 	if (!len || len > ARCH_TASK_SIZE)
 		return -ENOMEM;
-	if (!(flags & MAP_ANONYMOUS))
-		return mmap_file(t, a->a[4]);
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (PAGE_OFF(addr))
 			return -EINVAL;
@@ -65,6 +122,8 @@ long sys_mmap(struct task *t, const struct syscall_args *a)
 	} else {
 		addr = page_up(addr);
 	}
+	if (!(flags & MAP_ANONYMOUS))
+		return mmap_file(t, addr, len, prot, flags, a->a[4], a->a[5], place);
 	return mm_map_anon(t->mm, t->plat, addr, len, guest_prot(prot), place);
 }
 

@@ -4,6 +4,7 @@
 
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/signal/signal.h"
 #include "sentry/kernel/syscall.h"
 #include "syscall_handlers.h"
 
@@ -60,4 +61,41 @@ long sys_rt_sigprocmask(struct task *t, const struct syscall_args *a)
 	if (a->a[2] && copy_to_guest(t, a->a[2], &old, sizeof old) < 0)
 		return -EFAULT;
 	return 0;
+}
+
+/* Signals sent by the guest: the only process is itself. */
+static long send_self(struct task *t, int64_t sig)
+{
+	if (sig < 0 || sig > LINUX_NSIG)
+		return -EINVAL;
+	if (sig)
+		sig_raise(t, (int)sig, false);
+	return 0;
+}
+
+long sys_kill(struct task *t, const struct syscall_args *a)
+{
+	int pid = (int)a->a[0];
+
+	if (pid != t->tgid && pid != 0 && pid != -1)
+		return (int)a->a[1] < 0 || (int)a->a[1] > LINUX_NSIG ? -EINVAL : -ESRCH;
+	return send_self(t, (int)a->a[1]);
+}
+
+long sys_tkill(struct task *t, const struct syscall_args *a)
+{
+	if ((int)a->a[0] <= 0)
+		return -EINVAL;
+	if ((int)a->a[0] != t->tid)
+		return -ESRCH;
+	return send_self(t, (int)a->a[1]);
+}
+
+long sys_tgkill(struct task *t, const struct syscall_args *a)
+{
+	if ((int)a->a[0] <= 0 || (int)a->a[1] <= 0)
+		return -EINVAL;
+	if ((int)a->a[0] != t->tgid || (int)a->a[1] != t->tid)
+		return -ESRCH;
+	return send_self(t, (int)a->a[2]);
 }

@@ -1,27 +1,29 @@
-/* fstat, newfstatat (AT_EMPTY_PATH on an fd), ioctl on terminals, readlink of
- * /proc/self/exe: what static programs ask of the files they were given. */
+/* Looking at files: the stat family, readlink, directory listings, ioctl. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "arch/arch.h"
-#include "sentry/fs/fdtable.h"
+#include "sentry/fs/fs_task.h"
+#include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/kernel/syscall.h"
 #include "syscall_handlers.h"
 
-#define LINUX_AT_FDCWD (-100)
-#define LINUX_AT_EMPTY_PATH 0x1000
-#define LINUX_AT_SYMLINK_NOFOLLOW 0x100
-#define LINUX_AT_NO_AUTOMOUNT 0x800
-#define LINUX_AT_STATX_SYNC_TYPE 0x6000
 #define LINUX_TCGETS 0x5401
 #define LINUX_TIOCGWINSZ 0x5413
-#define PATH_BUF 4096
+#define LINUX_FIONCLEX 0x5450
+#define LINUX_FIOCLEX 0x5451
+#define STAT_FLAGS (LINUX_AT_EMPTY_PATH | LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_NO_AUTOMOUNT | \
+		    LINUX_AT_STATX_SYNC_TYPE)
+#define LINUX_STATX_SIZE 256 /* struct statx, same on every arch */
+#define DIRENT_CHUNK 8192
 
 static void kstat_from_host(const struct stat *st, struct linux_kstat *k)
 {
@@ -41,54 +43,193 @@ static void kstat_from_host(const struct stat *st, struct linux_kstat *k)
 	k->ctime = (struct linux_timespec){ st->st_ctim.tv_sec, st->st_ctim.tv_nsec };
 }
 
-static long stat_fd(struct task *t, uint64_t fd, uint64_t buf)
+static long put_stat(struct task *t, int host_fd, uint64_t buf)
 {
-	struct file *f = fd > INT_MAX ? NULL : fdtable_get(t->files, (int)fd);
 	unsigned char out[ARCH_STAT_SIZE];
 	struct linux_kstat k;
 	struct stat st;
 
-	if (!f)
-		return -EBADF;
-	if (fstat(f->host_fd, &st) < 0)
+	if (fstat(host_fd, &st) < 0)
 		return -errno;
 	kstat_from_host(&st, &k);
 	return copy_to_guest(t, buf, out, arch_stat_encode(&k, out));
 }
 
+/* The host fd a stat-like call with (dirfd, path, flags) is about; *l holds
+ * it when a path was resolved (release it after). */
+static int stat_target(struct task *t, uint64_t dirfd, uint64_t upath, int flags,
+		       struct lookup *l)
+{
+	struct file *f;
+	int r;
+
+	if (flags & ~STAT_FLAGS)
+		return -EINVAL;
+	r = fs_lookup(t, dirfd, upath, (flags & LINUX_AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW,
+		      flags & LINUX_AT_EMPTY_PATH, l);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return l->fd;
+	if ((int)dirfd == LINUX_AT_FDCWD) {
+		r = vfs_lookup(&t->sb->mounts, "/", t->cwd, LOOKUP_FOLLOW, l);
+		return r < 0 ? r : l->fd;
+	}
+	r = fs_file(t, dirfd, &f);
+	return r < 0 ? r : f->host_fd;
+}
+
 long sys_fstat(struct task *t, const struct syscall_args *a)
 {
-	return stat_fd(t, a->a[0], a->a[1]);
+	struct file *f;
+	int err = fs_file(t, a->a[0], &f);
+
+	return err ? err : put_stat(t, f->host_fd, a->a[1]);
+}
+
+static long stat_at(struct task *t, uint64_t dirfd, uint64_t upath, uint64_t buf, int flags)
+{
+	struct lookup l = { .fd = -1 };
+	int fd = stat_target(t, dirfd, upath, flags, &l);
+	long r = fd < 0 ? fd : put_stat(t, fd, buf);
+
+	lookup_release(&l);
+	return r;
 }
 
 long sys_newfstatat(struct task *t, const struct syscall_args *a)
 {
-	unsigned int flags = (unsigned int)a->a[3];
-	char path[PATH_BUF];
-	long n;
+	return stat_at(t, a->a[0], a->a[1], a->a[2], (int)a->a[3]);
+}
 
-	if (flags & ~(LINUX_AT_EMPTY_PATH | LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_NO_AUTOMOUNT |
-		      LINUX_AT_STATX_SYNC_TYPE))
-		return -EINVAL;
-	n = strncpy_from_guest(t, path, a->a[1], sizeof path);
-	if (n < 0)
-		return n;
-	if (n == 0 && (flags & LINUX_AT_EMPTY_PATH)) {
-		if ((int)a->a[0] == LINUX_AT_FDCWD)
-			return -ENOENT; /* the cwd: no file system yet */
-		return stat_fd(t, a->a[0], a->a[2]);
+long sys_stat(struct task *t, const struct syscall_args *a)
+{
+	return stat_at(t, (uint64_t)LINUX_AT_FDCWD, a->a[0], a->a[1], 0);
+}
+
+long sys_lstat(struct task *t, const struct syscall_args *a)
+{
+	return stat_at(t, (uint64_t)LINUX_AT_FDCWD, a->a[0], a->a[1], LINUX_AT_SYMLINK_NOFOLLOW);
+}
+
+/* statx(2): the host fills struct statx, whose layout is the guest's. */
+long sys_statx(struct task *t, const struct syscall_args *a)
+{
+	struct lookup l = { .fd = -1 };
+	unsigned char buf[LINUX_STATX_SIZE];
+	int flags = (int)a->a[2];
+	int fd = stat_target(t, a->a[0], a->a[1], flags, &l);
+	long r = fd;
+
+	if (fd >= 0) {
+		r = statx(fd, "", AT_EMPTY_PATH | (flags & LINUX_AT_STATX_SYNC_TYPE),
+			  (unsigned int)a->a[3], (struct statx *)buf) < 0 ? -errno : 0;
+		if (!r)
+			r = copy_to_guest(t, a->a[4], buf, sizeof buf);
 	}
-	return -ENOENT; /* paths: no file system yet */
+	lookup_release(&l);
+	return r;
+}
+
+static long readlink_common(struct task *t, uint64_t dirfd, uint64_t upath, uint64_t buf,
+			    int64_t size)
+{
+	char target[VFS_PATH_MAX], path[32];
+	struct lookup l;
+	ssize_t n;
+	long err;
+
+	if (size <= 0)
+		return -EINVAL;
+	/* /proc is not emulated yet; its one link programs rely on is answered. */
+	if (strncpy_from_guest(t, path, upath, sizeof path) >= 0 &&
+	    !strcmp(path, "/proc/self/exe") && t->exe_path) {
+		n = (ssize_t)strlen(t->exe_path);
+		memcpy(target, t->exe_path, (size_t)n);
+	} else {
+		err = fs_lookup(t, dirfd, upath, 0, 0, &l);
+		if (err)
+			return err;
+		n = S_ISLNK(l.st.st_mode) ? readlinkat(l.fd, "", target, sizeof target) : -2;
+		err = n == -1 ? -errno : n == -2 ? -EINVAL : 0;
+		lookup_release(&l);
+		if (err)
+			return err;
+	}
+	if (n > size)
+		n = size;
+	return copy_to_guest(t, buf, target, (size_t)n) < 0 ? -EFAULT : n;
+}
+
+long sys_readlinkat(struct task *t, const struct syscall_args *a)
+{
+	return readlink_common(t, a->a[0], a->a[1], a->a[2], (int)a->a[3]);
+}
+
+long sys_readlink(struct task *t, const struct syscall_args *a)
+{
+	return readlink_common(t, (uint64_t)LINUX_AT_FDCWD, a->a[0], a->a[1], (int)a->a[2]);
+}
+
+struct linux_dirent64 {
+	uint64_t ino;
+	int64_t off;
+	uint16_t reclen;
+	uint8_t type;
+	char name[];
+};
+
+/* Keeps the records a guest may see (in /dev, only what devfs serves). */
+static size_t filter_dirents(const struct file *f, char *buf, size_t n)
+{
+	size_t in = 0, out = 0;
+
+	if (!f->mnt || f->mnt->kind != MOUNT_DEV)
+		return n;
+	while (in < n) {
+		struct linux_dirent64 *d = (void *)(buf + in);
+		uint16_t len = d->reclen;
+
+		if (!strcmp(d->name, ".") || !strcmp(d->name, "..") || mount_dev_allowed(d->name)) {
+			memmove(buf + out, d, len);
+			out += len;
+		}
+		in += len;
+	}
+	return out;
+}
+
+long sys_getdents64(struct task *t, const struct syscall_args *a)
+{
+	char buf[DIRENT_CHUNK];
+	size_t want = a->a[2] < sizeof buf ? a->a[2] : sizeof buf;
+	struct file *f;
+	long n;
+	int err = fs_file(t, a->a[0], &f);
+
+	if (err)
+		return err;
+	for (;;) {
+		long got = getdents64(f->host_fd, buf, want);
+
+		if (got < 0)
+			return -errno;
+		n = (long)filter_dirents(f, buf, (size_t)got);
+		if (n > 0 || got == 0)
+			break;
+	}
+	return copy_to_guest(t, a->a[1], buf, (size_t)n) < 0 ? -EFAULT : n;
 }
 
 long sys_ioctl(struct task *t, const struct syscall_args *a)
 {
-	struct file *f = a->a[0] > INT_MAX ? NULL : fdtable_get(t->files, (int)a->a[0]);
 	struct linux_termios tio;
 	struct linux_winsize ws;
+	struct file *f;
+	int err = fs_file(t, a->a[0], &f), avail;
 
-	if (!f)
-		return -EBADF;
+	if (err)
+		return err;
 	switch ((unsigned int)a->a[1]) {
 	case LINUX_TCGETS:
 		if (ioctl(f->host_fd, TCGETS, &tio) < 0)
@@ -98,37 +239,15 @@ long sys_ioctl(struct task *t, const struct syscall_args *a)
 		if (ioctl(f->host_fd, TIOCGWINSZ, &ws) < 0)
 			return -errno;
 		return copy_to_guest(t, a->a[2], &ws, sizeof ws);
+	case FIONREAD:
+		if (ioctl(f->host_fd, FIONREAD, &avail) < 0)
+			return -errno;
+		return copy_to_guest(t, a->a[2], &avail, sizeof avail);
+	case LINUX_FIOCLEX:
+	case LINUX_FIONCLEX:
+		t->files->cloexec[a->a[0]] = (unsigned int)a->a[1] == LINUX_FIOCLEX;
+		return 0;
 	default:
 		return -ENOTTY;
 	}
-}
-
-static long readlink_common(struct task *t, int dirfd, uint64_t upath, uint64_t buf, int64_t size)
-{
-	char path[PATH_BUF];
-	long n = strncpy_from_guest(t, path, upath, sizeof path);
-	size_t len;
-
-	(void)dirfd;
-	if (n < 0)
-		return n;
-	if (size <= 0)
-		return -EINVAL;
-	if (strcmp(path, "/proc/self/exe") != 0 || !t->exe_path)
-		return -ENOENT; /* paths: no file system yet */
-	len = strlen(t->exe_path);
-	if ((uint64_t)size < len)
-		len = (size_t)size;
-	n = copy_to_guest(t, buf, t->exe_path, len);
-	return n < 0 ? n : (long)len;
-}
-
-long sys_readlinkat(struct task *t, const struct syscall_args *a)
-{
-	return readlink_common(t, (int)a->a[0], a->a[1], a->a[2], (int64_t)(int)a->a[3]);
-}
-
-long sys_readlink(struct task *t, const struct syscall_args *a)
-{
-	return readlink_common(t, LINUX_AT_FDCWD, a->a[0], a->a[1], (int64_t)(int)a->a[2]);
 }

@@ -1,0 +1,31 @@
+/* The file system as one task sees it: its cwd, its fds, the sandbox's mounts. */
+#ifndef UMBRA_SENTRY_FS_TASK_H
+#define UMBRA_SENTRY_FS_TASK_H
+
+#include <stdint.h>
+
+#include "sentry/fs/fdtable.h"
+#include "sentry/fs/vfs.h"
+
+struct task;
+
+#define LINUX_AT_FDCWD (-100)
+#define LINUX_AT_SYMLINK_NOFOLLOW 0x100
+#define LINUX_AT_REMOVEDIR 0x200
+#define LINUX_AT_EACCESS 0x200
+#define LINUX_AT_SYMLINK_FOLLOW 0x400
+#define LINUX_AT_NO_AUTOMOUNT 0x800
+#define LINUX_AT_EMPTY_PATH 0x1000
+#define LINUX_AT_STATX_SYNC_TYPE 0x6000
+
+/* The file at a guest fd, or -EBADF. */
+int fs_file(struct task *t, uint64_t fd, struct file **out);
+/* Resolves a guest path argument relative to dirfd (AT_FDCWD: the cwd).
+ * Returns 0 with l filled, 1 when the path is empty and empty_ok (the caller
+ * then acts on the file at dirfd), or -errno. */
+int fs_lookup(struct task *t, uint64_t dirfd, uint64_t upath, unsigned int flags, int empty_ok,
+	      struct lookup *l);
+/* The limit for new fds (RLIMIT_NOFILE). */
+int fs_fd_limit(struct task *t);
+
+#endif

@@ -1,0 +1,99 @@
+/* Mount table. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sentry/fs/mount.h"
+
+static const char *const dev_names[] = { "null", "zero", "full", "random", "urandom", "tty" };
+
+bool mount_dev_allowed(const char *name)
+{
+	for (size_t i = 0; i < sizeof dev_names / sizeof dev_names[0]; i++)
+		if (!strcmp(name, dev_names[i]))
+			return true;
+	return false;
+}
+
+int mount_add(struct mount_table *mt, const char *guest_path, enum mount_kind kind,
+	      const char *host_path, bool readonly)
+{
+	struct mount *m;
+
+	if (mt->n == MOUNT_MAX)
+		return -ENOSPC;
+	m = &mt->m[mt->n];
+	memset(m, 0, sizeof *m);
+	m->root_fd = -1;
+	if (kind != MOUNT_HIDDEN) {
+		m->root_fd = open(host_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (m->root_fd < 0)
+			return -errno;
+	}
+	m->path = strdup(guest_path);
+	if (!m->path) {
+		if (m->root_fd >= 0)
+			close(m->root_fd);
+		return -ENOMEM;
+	}
+	m->len = strlen(guest_path);
+	m->kind = kind;
+	m->readonly = readonly;
+	mt->n++;
+	return 0;
+}
+
+int mount_default_view(struct mount_table *mt)
+{
+	int err;
+
+	memset(mt, 0, sizeof *mt);
+	err = mount_add(mt, "/", MOUNT_HOST, "/", true);
+	if (!err)
+		err = mount_add(mt, "/proc", MOUNT_HIDDEN, NULL, true);
+	if (!err)
+		err = mount_add(mt, "/sys", MOUNT_HIDDEN, NULL, true);
+	if (!err)
+		err = mount_add(mt, "/dev", MOUNT_DEV, "/dev", false);
+	if (err)
+		mount_table_free(mt);
+	return err;
+}
+
+void mount_table_free(struct mount_table *mt)
+{
+	for (size_t i = 0; i < mt->n; i++) {
+		if (mt->m[i].root_fd >= 0)
+			close(mt->m[i].root_fd);
+		free(mt->m[i].path);
+	}
+	mt->n = 0;
+}
+
+static bool under(const struct mount *m, const char *path)
+{
+	if (m->len == 1)
+		return path[0] == '/';
+	return !strncmp(path, m->path, m->len) && (path[m->len] == '/' || !path[m->len]);
+}
+
+const struct mount *mount_find(const struct mount_table *mt, const char *path)
+{
+	const struct mount *best = NULL;
+
+	for (size_t i = 0; i < mt->n; i++)
+		if (under(&mt->m[i], path) && (!best || mt->m[i].len > best->len))
+			best = &mt->m[i];
+	return best;
+}
+
+const char *mount_relative(const struct mount *m, const char *path)
+{
+	const char *rel = path + (m->len == 1 ? 1 : m->len);
+
+	while (*rel == '/')
+		rel++;
+	return *rel ? rel : ".";
+}

@@ -1,0 +1,43 @@
+/* The sandbox's mount table: which file system answers for each guest path.
+ * Host directories are reached only beneath their mount's root fd. */
+#ifndef UMBRA_SENTRY_MOUNT_H
+#define UMBRA_SENTRY_MOUNT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum mount_kind {
+	MOUNT_HOST,   /* passthrough to a host directory */
+	MOUNT_HIDDEN, /* nothing is there yet (the host's /proc, /sys) */
+	MOUNT_DEV,    /* the host's /dev, limited to a few harmless devices */
+};
+
+struct mount {
+	char *path;    /* canonical guest path: "/" or "/a/b" */
+	size_t len;
+	enum mount_kind kind;
+	int root_fd;   /* O_PATH fd of the host directory, -1 for MOUNT_HIDDEN */
+	bool readonly;
+};
+
+#define MOUNT_MAX 64
+
+struct mount_table {
+	struct mount m[MOUNT_MAX];
+	size_t n;
+};
+
+/* umbra run's default view: the host's / read-only, its /proc and /sys hidden
+ * until umbra emulates them, /dev limited to null zero full random urandom tty. */
+int mount_default_view(struct mount_table *mt);
+int mount_add(struct mount_table *mt, const char *guest_path, enum mount_kind kind,
+	      const char *host_path, bool readonly);
+void mount_table_free(struct mount_table *mt);
+/* The mount holding canonical path (the longest mount point prefixing it). */
+const struct mount *mount_find(const struct mount_table *mt, const char *path);
+/* Path relative to the mount's root ("." for the root itself). */
+const char *mount_relative(const struct mount *m, const char *path);
+/* Whether a name may be looked up directly inside a MOUNT_DEV root. */
+bool mount_dev_allowed(const char *name);
+
+#endif

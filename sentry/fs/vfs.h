@@ -1,0 +1,37 @@
+/* Path resolution in the sentry (fs/namei.c semantics): components, ".",
+ * "..", symlinks (at most 40), mount crossings. Every host object is opened
+ * beneath its mount's root with RESOLVE_BENEATH and RESOLVE_NO_SYMLINKS: the
+ * sentry follows each link itself, so nothing leads outside a mount. */
+#ifndef UMBRA_SENTRY_VFS_H
+#define UMBRA_SENTRY_VFS_H
+
+#include <sys/stat.h>
+
+#include "sentry/fs/mount.h"
+
+#define VFS_PATH_MAX 4096
+#define VFS_NAME_MAX 255
+#define VFS_MAX_LINKS 40
+
+enum {
+	LOOKUP_FOLLOW = 1,     /* follow a symlink in the last component */
+	LOOKUP_DIRECTORY = 2,  /* the result must be a directory */
+	LOOKUP_MISSING_OK = 4, /* the last component may be missing if its parent is there */
+};
+
+struct lookup {
+	const struct mount *mnt;
+	char path[VFS_PATH_MAX]; /* canonical guest path of the result */
+	int fd;                  /* O_PATH host fd of the result; -1 when missing */
+	struct stat st;          /* valid when fd >= 0 */
+};
+
+/* Resolves path against start (a canonical directory path, used when path is
+ * relative). Returns 0 or -ENOENT, -ENOTDIR, -ELOOP, -ENAMETOOLONG, ... */
+int vfs_lookup(const struct mount_table *mt, const char *start, const char *path,
+	       unsigned int flags, struct lookup *out);
+void lookup_release(struct lookup *l);
+/* Opens the result of a lookup for I/O with open(2) flags; -errno. */
+int vfs_open_host(const struct lookup *l, int flags);
+
+#endif

@@ -1,0 +1,237 @@
+/* The path walk. The resolved prefix is kept as a canonical string; the rest
+ * of the path (with symlink targets spliced in) is consumed component by
+ * component, each one checked on the host before it is trusted. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sentry/fs/vfs.h"
+
+struct walk {
+	const struct mount_table *mt;
+	char done[VFS_PATH_MAX];     /* canonical, resolved so far */
+	char todo[2 * VFS_PATH_MAX]; /* what is left to resolve */
+	size_t pos;
+	int links;
+};
+
+static int host_openat2(int dirfd, const char *rel, int flags, unsigned long long resolve)
+{
+	struct open_how how = { .flags = (unsigned long long)flags, .resolve = resolve };
+	long fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof how);
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
+#define BENEATH (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
+
+/* Opens canonical path as an O_PATH fd without following a final symlink. */
+static int open_object(const struct mount_table *mt, const char *path, const struct mount **mp,
+		       struct stat *st)
+{
+	const struct mount *m = mount_find(mt, path);
+	const char *rel;
+	int fd;
+
+	if (!m || m->kind == MOUNT_HIDDEN)
+		return -ENOENT;
+	rel = mount_relative(m, path);
+	if (m->kind == MOUNT_DEV && strcmp(rel, ".") && !mount_dev_allowed(rel))
+		return -ENOENT;
+	fd = host_openat2(m->root_fd, rel, O_PATH | O_NOFOLLOW | O_CLOEXEC, BENEATH);
+	if (fd < 0)
+		return fd == -EXDEV ? -ENOENT : fd;
+	if (fstat(fd, st) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	*mp = m;
+	return fd;
+}
+
+/* The next component into name; returns its length, 0 at the end. */
+static int next_component(struct walk *w, char name[VFS_NAME_MAX + 1])
+{
+	size_t start, len;
+
+	while (w->todo[w->pos] == '/')
+		w->pos++;
+	start = w->pos;
+	while (w->todo[w->pos] && w->todo[w->pos] != '/')
+		w->pos++;
+	len = w->pos - start;
+	if (len > VFS_NAME_MAX)
+		return -ENAMETOOLONG;
+	memcpy(name, w->todo + start, len);
+	name[len] = 0;
+	return (int)len;
+}
+
+static bool at_end(const struct walk *w)
+{
+	size_t p = w->pos;
+
+	while (w->todo[p] == '/')
+		p++;
+	return !w->todo[p];
+}
+
+static void go_up(struct walk *w)
+{
+	char *slash = strrchr(w->done, '/');
+
+	if (slash == w->done)
+		w->done[1] = 0;
+	else
+		*slash = 0;
+}
+
+static int go_down(char *out, const char *done, const char *name)
+{
+	size_t n = strlen(done);
+	int len = snprintf(out, VFS_PATH_MAX, "%s%s%s", done, n > 1 ? "/" : "", name);
+
+	return len >= VFS_PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+/* Replaces the consumed part of todo by the link's target. */
+static int splice_link(struct walk *w, int fd)
+{
+	char target[VFS_PATH_MAX];
+	size_t rest = strlen(w->todo + w->pos);
+	ssize_t n;
+
+	if (++w->links > VFS_MAX_LINKS)
+		return -ELOOP;
+	n = readlinkat(fd, "", target, sizeof target);
+	if (n < 0)
+		return -errno;
+	if (n == 0 || (size_t)n >= sizeof target)
+		return n ? -ENAMETOOLONG : -ENOENT;
+	if ((size_t)n + 1 + rest >= sizeof w->todo)
+		return -ENAMETOOLONG;
+	/* target + "/" + rest; no slash when nothing is left, which would
+	 * demand a directory. */
+	memmove(w->todo + n + (rest ? 1 : 0), w->todo + w->pos, rest + 1);
+	memcpy(w->todo, target, (size_t)n);
+	if (rest)
+		w->todo[n] = '/';
+	w->pos = 0;
+	if (target[0] == '/')
+		strcpy(w->done, "/");
+	return 0;
+}
+
+/* One component: "." and ".." change only the resolved prefix. Returns 1
+ * when the walk ended on this component (out filled), 0 to go on. */
+static int step(struct walk *w, const char *name, unsigned int flags, struct lookup *out)
+{
+	bool last = at_end(w), slash = last && w->todo[w->pos] == '/';
+	bool follow = !last || slash || (flags & LOOKUP_FOLLOW);
+	int fd, err;
+
+	if (!strcmp(name, "..")) {
+		go_up(w);
+		return 0;
+	}
+	if (!strcmp(name, "."))
+		return 0;
+	err = go_down(out->path, w->done, name);
+	if (err)
+		return err;
+	fd = open_object(w->mt, out->path, &out->mnt, &out->st);
+	if (fd == -ENOENT && last && (flags & LOOKUP_MISSING_OK) && !slash) {
+		out->fd = -1;
+		out->mnt = mount_find(w->mt, out->path);
+		return 1;
+	}
+	if (fd < 0)
+		return fd;
+	if (S_ISLNK(out->st.st_mode) && follow) {
+		err = splice_link(w, fd);
+		close(fd);
+		return err;
+	}
+	if (!last || slash) {
+		close(fd);
+		if (!S_ISDIR(out->st.st_mode))
+			return -ENOTDIR;
+		strcpy(w->done, out->path);
+		return 0;
+	}
+	out->fd = fd;
+	return 1;
+}
+
+/* The walk ended on a directory already resolved ("/", "a/..", "a/."). */
+static int finish_dir(struct walk *w, struct lookup *out)
+{
+	int fd;
+
+	strcpy(out->path, w->done);
+	fd = open_object(w->mt, out->path, &out->mnt, &out->st);
+	if (fd < 0)
+		return fd;
+	out->fd = fd;
+	return 0;
+}
+
+int vfs_lookup(const struct mount_table *mt, const char *start, const char *path,
+	       unsigned int flags, struct lookup *out)
+{
+	struct walk w;
+	char name[VFS_NAME_MAX + 1];
+	int n, r = 0;
+
+	out->fd = -1;
+	if (!*path)
+		return -ENOENT;
+	if (strlen(path) >= VFS_PATH_MAX)
+		return -ENAMETOOLONG;
+	w.mt = mt;
+	w.pos = 0;
+	w.links = 0;
+	snprintf(w.done, sizeof w.done, "%s", path[0] == '/' ? "/" : start);
+	strcpy(w.todo, path);
+	while (r == 0 && (n = next_component(&w, name)) > 0)
+		r = step(&w, name, flags, out);
+	if (n < 0)
+		r = n;
+	if (r == 0)
+		r = finish_dir(&w, out);
+	if (r < 0) {
+		lookup_release(out);
+		return r;
+	}
+	if (out->fd >= 0 && (flags & LOOKUP_DIRECTORY) && !S_ISDIR(out->st.st_mode)) {
+		lookup_release(out);
+		return -ENOTDIR;
+	}
+	return 0;
+}
+
+void lookup_release(struct lookup *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+}
+
+int vfs_open_host(const struct lookup *l, int flags)
+{
+	char proc[64];
+	int fd;
+
+	/* Reopening the O_PATH fd through the sentry's own /proc/self/fd gives
+	 * the same object with real access, after the host checks permission. */
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", l->fd);
+	fd = open(proc, (flags | O_CLOEXEC | O_NOCTTY) & ~(O_CREAT | O_EXCL | O_NOFOLLOW));
+	return fd < 0 ? -errno : fd;
+}

@@ -1,0 +1,240 @@
+/* Opening files and managing descriptors (fs/open.c, fs/fcntl.c, fs/file.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sentry/fs/fs_task.h"
+#include "sentry/kernel/syscall.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
+#include "syscall_handlers.h"
+
+#define WRITE_FLAGS (O_WRONLY | O_RDWR | O_TRUNC)
+#define SETFL_FLAGS (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
+
+/* may_open(): what the object and its mount allow for these flags. */
+static int may_open(const struct lookup *l, int flags)
+{
+	mode_t type = l->st.st_mode & S_IFMT;
+	int writing = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+
+	if (type == S_IFLNK)
+		return -ELOOP;
+	if (type == S_IFDIR && (flags & O_ACCMODE) != O_RDONLY)
+		return -EISDIR;
+	if ((flags & O_DIRECTORY) && type != S_IFDIR)
+		return -ENOTDIR;
+	if (type == S_IFCHR || type == S_IFBLK)
+		return l->mnt->kind == MOUNT_DEV ? 0 : -EACCES;
+	if (writing && l->mnt->readonly)
+		return -EROFS;
+	return 0;
+}
+
+static long do_open(struct task *t, uint64_t dirfd, uint64_t upath, int flags)
+{
+	unsigned int lf = (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
+	struct lookup l;
+	struct file *f;
+	int err, fd;
+
+	if (flags & O_CREAT)
+		lf |= LOOKUP_MISSING_OK;
+	err = fs_lookup(t, dirfd, upath, lf, 0, &l);
+	if (err)
+		return err;
+	if (l.fd < 0) /* O_CREAT of a missing file */
+		return l.mnt && l.mnt->readonly ? -EROFS : -EACCES;
+	if ((flags & O_CREAT) && (flags & O_EXCL))
+		err = -EEXIST;
+	if (!err && !(flags & O_PATH))
+		err = may_open(&l, flags);
+	if (!err && (flags & O_PATH)) {
+		fd = fcntl(l.fd, F_DUPFD_CLOEXEC, 0);
+		err = fd < 0 ? -errno : 0;
+	} else if (!err) {
+		fd = vfs_open_host(&l, flags);
+		err = fd < 0 ? fd : 0;
+	}
+	if (err) {
+		lookup_release(&l);
+		return err;
+	}
+	f = file_new(fd, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC), l.mnt,
+		     l.path);
+	lookup_release(&l);
+	if (!f)
+		return -ENOMEM;
+	return fdtable_install(t->files, f, 0, fs_fd_limit(t), flags & O_CLOEXEC);
+}
+
+long sys_openat(struct task *t, const struct syscall_args *a)
+{
+	return do_open(t, a->a[0], a->a[1], (int)a->a[2]);
+}
+
+long sys_open(struct task *t, const struct syscall_args *a)
+{
+	return do_open(t, (uint64_t)LINUX_AT_FDCWD, a->a[0], (int)a->a[1]);
+}
+
+long sys_creat(struct task *t, const struct syscall_args *a)
+{
+	return do_open(t, (uint64_t)LINUX_AT_FDCWD, a->a[0], O_CREAT | O_WRONLY | O_TRUNC);
+}
+
+static long dup_to(struct task *t, struct file *f, int min, bool cloexec)
+{
+	file_get(f);
+	return fdtable_install(t->files, f, min, fs_fd_limit(t), cloexec);
+}
+
+long sys_dup(struct task *t, const struct syscall_args *a)
+{
+	struct file *f;
+	int err = fs_file(t, a->a[0], &f);
+
+	return err ? err : dup_to(t, f, 0, false);
+}
+
+static long do_dup3(struct task *t, uint64_t oldfd, uint64_t newfd, int flags)
+{
+	struct file *f;
+	int err = fs_file(t, oldfd, &f);
+
+	if (err)
+		return err;
+	if (newfd >= (uint64_t)fs_fd_limit(t))
+		return -EBADF;
+	file_get(f);
+	return fdtable_install_at(t->files, (int)newfd, f, flags & O_CLOEXEC);
+}
+
+long sys_dup2(struct task *t, const struct syscall_args *a)
+{
+	struct file *f;
+	int err = fs_file(t, a->a[0], &f);
+
+	if (!err && a->a[0] == a->a[1])
+		return (long)a->a[1];
+	return err ? err : do_dup3(t, a->a[0], a->a[1], 0);
+}
+
+long sys_dup3(struct task *t, const struct syscall_args *a)
+{
+	if (a->a[0] == a->a[1] || (a->a[2] & ~(uint64_t)O_CLOEXEC))
+		return -EINVAL;
+	return do_dup3(t, a->a[0], a->a[1], (int)a->a[2]);
+}
+
+long sys_fcntl(struct task *t, const struct syscall_args *a)
+{
+	struct file *f;
+	int err = fs_file(t, a->a[0], &f), fd = (int)a->a[0], fl;
+
+	if (err)
+		return err;
+	switch ((int)a->a[1]) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (a->a[2] >= (uint64_t)fs_fd_limit(t))
+			return -EINVAL;
+		return dup_to(t, f, (int)a->a[2], (int)a->a[1] == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		return t->files->cloexec[fd] ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		t->files->cloexec[fd] = a->a[2] & FD_CLOEXEC;
+		return 0;
+	case F_GETFL:
+		fl = fcntl(f->host_fd, F_GETFL);
+		return fl < 0 ? -errno : fl;
+	case F_SETFL:
+		fl = fcntl(f->host_fd, F_GETFL);
+		if (fl < 0 || fcntl(f->host_fd, F_SETFL,
+				    (fl & ~SETFL_FLAGS) | ((int)a->a[2] & SETFL_FLAGS)) < 0)
+			return -errno;
+		return 0;
+	default:
+		return -EINVAL; /* locks, leases, pipes' sizes: not yet */
+	}
+}
+
+long sys_getcwd(struct task *t, const struct syscall_args *a)
+{
+	size_t len = strlen(t->cwd) + 1;
+
+	if (a->a[1] < len)
+		return -ERANGE;
+	return copy_to_guest(t, a->a[0], t->cwd, len) < 0 ? -EFAULT : (long)len;
+}
+
+long sys_chdir(struct task *t, const struct syscall_args *a)
+{
+	struct lookup l;
+	int err = fs_lookup(t, (uint64_t)LINUX_AT_FDCWD, a->a[0],
+			    LOOKUP_FOLLOW | LOOKUP_DIRECTORY, 0, &l);
+
+	if (err)
+		return err;
+	if (faccessat(l.fd, "", X_OK, AT_EMPTY_PATH) < 0)
+		err = -errno;
+	else
+		strcpy(t->cwd, l.path);
+	lookup_release(&l);
+	return err;
+}
+
+long sys_fchdir(struct task *t, const struct syscall_args *a)
+{
+	struct file *f;
+	struct stat st;
+	int err = fs_file(t, a->a[0], &f);
+
+	if (err)
+		return err;
+	if (!f->path || fstat(f->host_fd, &st) < 0 || !S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	snprintf(t->cwd, sizeof t->cwd, "%s", f->path);
+	return 0;
+}
+
+static long do_access(struct task *t, uint64_t dirfd, uint64_t upath, int mode, int flags)
+{
+	struct lookup l;
+	int err;
+
+	if (mode & ~(R_OK | W_OK | X_OK))
+		return -EINVAL;
+	if (flags & ~(LINUX_AT_EACCESS | LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH))
+		return -EINVAL;
+	err = fs_lookup(t, dirfd, upath, (flags & LINUX_AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW,
+			0, &l);
+	if (err)
+		return err;
+	if ((mode & W_OK) && l.mnt->readonly && !S_ISCHR(l.st.st_mode) && !S_ISBLK(l.st.st_mode))
+		err = -EROFS;
+	else if (mode && faccessat(l.fd, "", mode, AT_EMPTY_PATH |
+				   ((flags & LINUX_AT_EACCESS) ? AT_EACCESS : 0)) < 0)
+		err = -errno;
+	lookup_release(&l);
+	return err;
+}
+
+long sys_faccessat(struct task *t, const struct syscall_args *a)
+{
+	return do_access(t, a->a[0], a->a[1], (int)a->a[2], 0);
+}
+
+long sys_faccessat2(struct task *t, const struct syscall_args *a)
+{
+	return do_access(t, a->a[0], a->a[1], (int)a->a[2], (int)a->a[3]);
+}
+
+long sys_access(struct task *t, const struct syscall_args *a)
+{
+	return do_access(t, (uint64_t)LINUX_AT_FDCWD, a->a[0], (int)a->a[1], 0);
+}
