@@ -189,6 +189,23 @@ static int build_stack(struct task *t, const struct exec_file *f, const struct l
 	return err;
 }
 
+/* argv as the program sees it: a script's interpreters first. */
+static char **final_argv(const struct exec_file *f, char *const argv[])
+{
+	size_t n = 0;
+	char **v;
+
+	while (argv[n])
+		n++;
+	v = calloc((size_t)f->nprefix + n + 1, sizeof *v);
+	if (!v)
+		return NULL;
+	memcpy(v, f->argv_prefix, (size_t)f->nprefix * sizeof *v);
+	if (n > 1)
+		memcpy(v + f->nprefix, argv + 1, (n - 1) * sizeof *v);
+	return v;
+}
+
 int exec_load(struct task *t, const struct exec_file *f, char *const argv[], char *const envp[])
 {
 	struct layout l;
@@ -208,7 +225,16 @@ int exec_load(struct task *t, const struct exec_file *f, char *const argv[], cha
 			MM_FIXED);
 	if (r < 0)
 		return (int)r;
-	err = build_stack(t, f, &l, argv, envp, &sp);
+	if (f->nprefix) {
+		char **v = final_argv(f, argv);
+
+		if (!v)
+			return -ENOMEM;
+		err = build_stack(t, f, &l, v, envp, &sp);
+		free(v);
+	} else {
+		err = build_stack(t, f, &l, argv, envp, &sp);
+	}
 	if (err)
 		return err;
 	arch_exec_regs(plat_regs(t->plat),

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -100,21 +101,119 @@ static int open_interp(const struct mount_table *mt, struct exec_file *f)
 	return err == -ENOEXEC ? -ELIBBAD : err;
 }
 
+int exec_parse_shebang(char *line, size_t len, char **interp, char **arg)
+{
+	char *end = memchr(line, '\n', len), *p;
+
+	if (len < 2 || line[0] != '#' || line[1] != '!')
+		return 0;
+	if (!end) {
+		/* The whole buffer is one line: the interpreter's name must end
+		 * inside it (binfmt_script.c next_terminator). */
+		end = line + len;
+	}
+	*end = 0;
+	for (p = line + 2; *p == ' ' || *p == '\t'; p++)
+		;
+	if (!*p)
+		return -ENOEXEC;
+	*interp = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	if (!*p && end == line + len && len == EXEC_SCRIPT_BUF)
+		return -ENOEXEC; /* the name itself was cut off */
+	*arg = NULL;
+	if (*p) {
+		*p++ = 0;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (char *q = end; q > p && (q[-1] == ' ' || q[-1] == '\t'); q--)
+			q[-1] = 0;
+		if (*p)
+			*arg = p;
+	}
+	return 1;
+}
+
+/* Puts interp [arg] in front of the prefix; the first script also brings its
+ * own path (which replaces argv[0]). */
+static int push_script(struct exec_file *f, const char *interp, const char *arg,
+		       const char *script)
+{
+	char *add[3] = { NULL, NULL, NULL };
+	int n = 0;
+
+	if (f->nprefix + 3 > EXEC_MAX_PREFIX)
+		return -ELOOP;
+	add[n++] = strdup(interp);
+	if (arg)
+		add[n++] = strdup(arg);
+	if (!f->nprefix)
+		add[n++] = strdup(script);
+	for (int i = 0; i < n; i++) {
+		if (!add[i]) {
+			for (int j = 0; j < n; j++)
+				free(add[j]);
+			return -ENOMEM;
+		}
+	}
+	memmove(f->argv_prefix + n, f->argv_prefix, (size_t)f->nprefix * sizeof(char *));
+	memcpy(f->argv_prefix, add, (size_t)n * sizeof(char *));
+	f->nprefix += n;
+	return 0;
+}
+
+/* One file of the chain: 1 when it was a script (path now names its
+ * interpreter), 0 for an ELF program. */
+static int open_one(const struct mount_table *mt, const char *cwd, char *path, size_t size,
+		    struct exec_file *f)
+{
+	char line[EXEC_SCRIPT_BUF + 1], *interp, *arg;
+	ssize_t n;
+	int r = open_exec(mt, cwd, path, f);
+
+	if (r)
+		return r;
+	n = pread(f->fd, line, EXEC_SCRIPT_BUF, 0);
+	if (n < 0)
+		return -errno;
+	r = exec_parse_shebang(line, (size_t)n, &interp, &arg);
+	if (r <= 0)
+		return r ? r : read_headers(f->fd, &f->img);
+	r = push_script(f, interp, arg, path);
+	if (!r && snprintf(path, size, "%s", interp) >= (int)size)
+		r = -ENAMETOOLONG;
+	close(f->fd);
+	f->fd = -1;
+	free(f->realpath);
+	f->realpath = NULL;
+	return r ? r : 1;
+}
+
 int exec_open(const struct mount_table *mt, const char *cwd, const char *path,
 	      struct exec_file *f)
 {
-	int err;
+	char cur[PATH_MAX];
+	char *given = strdup(path);
+	int r = 1, depth;
 
 	memset(f, 0, sizeof *f);
 	f->fd = -1;
-	err = open_exec(mt, cwd, path, f);
-	if (!err)
-		err = read_headers(f->fd, &f->img);
-	if (!err && f->img.has_interp)
-		err = open_interp(mt, f);
-	if (err)
+	if (!given)
+		return -ENOMEM;
+	snprintf(cur, sizeof cur, "%s", path);
+	for (depth = 0; r == 1; depth++) {
+		free(f->path);
+		f->path = NULL;
+		r = depth > EXEC_MAX_SCRIPTS ? -ELOOP : open_one(mt, cwd, cur, sizeof cur, f);
+	}
+	free(f->path);
+	f->path = given;
+	if (!r && f->img.has_interp)
+		r = open_interp(mt, f);
+	if (r)
 		exec_close(f);
-	return err;
+	return r;
 }
 
 void exec_close(struct exec_file *f)
@@ -127,6 +226,8 @@ void exec_close(struct exec_file *f)
 		close(f->fd);
 	free(f->path);
 	free(f->realpath);
+	for (int i = 0; i < f->nprefix; i++)
+		free(f->argv_prefix[i]);
 	memset(f, 0, sizeof *f);
 	f->fd = -1;
 }

@@ -182,8 +182,9 @@ int umbra_sandbox_unimplemented(struct umbra_sandbox *s,
 const char *umbra_strerror(int err)
 {
 	if (err == -ENOEXEC)
-		return "cannot execute binary file: Exec format error "
-		       "(umbra runs static ELF executables for this machine)";
+		return "cannot execute binary file: Exec format error";
+	if (err == -ELIBBAD)
+		return "bad ELF interpreter: Accessing a corrupted shared library";
 	if (err == -EACCES)
 		return "Permission denied";
 	if (err == -ENOENT)
