@@ -45,10 +45,32 @@ UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_set_stdio(struct umbra_sandbox *sb,
 /* Number of virtual CPUs (default: the host's online CPUs). */
 UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_set_cpus(struct umbra_sandbox *sb, int ncpus);
 
-/* Starts path (a host path to an ELF executable) with argv and envp
+/* The file system view. By default the guest sees the host's / read-only,
+ * with /proc and /sys hidden and /dev limited to null, zero, full, random,
+ * urandom and tty. set_root makes host_dir the guest's /; bind shows host_dir
+ * at guest_path (absolute, without ".."); readonly refuses writes with EROFS.
+ * -ENOENT or -ENOTDIR when host_dir is not a directory. */
+UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_set_root(struct umbra_sandbox *sb,
+						      const char *host_dir, int readonly);
+UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_bind(struct umbra_sandbox *sb, const char *host_dir,
+						  const char *guest_path, int readonly);
+/* The directory guests start in, a path in the view (default: the caller's
+ * cwd when the view shows it, else /). */
+UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_set_cwd(struct umbra_sandbox *sb,
+						     const char *guest_dir);
+
+/* Finds a program as a shell does: name itself if it has a '/', else the
+ * first executable regular file name in the directories of path_var (a PATH
+ * value; NULL: /usr/local/bin:/usr/bin:/bin), in the sandbox's view. Writes
+ * the path to out. -ENOENT when none is found, -EACCES when only files
+ * without execute permission are. */
+UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_which(struct umbra_sandbox *sb, const char *name,
+						   const char *path_var, char *out, size_t size);
+
+/* Starts path (a path in the sandbox's view, relative to its cwd: an ELF
+ * executable or a #! script) with argv and envp
  * (NULL-terminated). Fails with -ENOENT, -EACCES, -ENOEXEC (not an ELF file for
- * this machine, or one umbra cannot load), -ENOMEM, ... before any guest code
- * runs. */
+ * this machine), -ELIBBAD, -ELOOP, -ENOMEM, ... before any guest code runs. */
 UMBRA_API UMBRA_MUST_CHECK int umbra_spawn(struct umbra_sandbox *sb, const char *path,
 					   char *const argv[], char *const envp[],
 					   struct umbra_process **out);

@@ -97,3 +97,67 @@ const char *mount_relative(const struct mount *m, const char *path)
 		rel++;
 	return *rel ? rel : ".";
 }
+
+int mount_normalize(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	if (in[0] != '/' || size < 2)
+		return -EINVAL;
+	while (*in) {
+		size_t len;
+
+		while (*in == '/')
+			in++;
+		len = strcspn(in, "/");
+		if (!len)
+			break;
+		if (len == 2 && !strncmp(in, "..", 2))
+			return -EINVAL;
+		if (!(len == 1 && in[0] == '.')) {
+			if (n + 1 + len >= size)
+				return -ENAMETOOLONG;
+			out[n++] = '/';
+			memcpy(out + n, in, len);
+			n += len;
+		}
+		in += len;
+	}
+	if (!n)
+		out[n++] = '/';
+	out[n] = 0;
+	return 0;
+}
+
+static int replace(struct mount *m, const char *host_dir, bool readonly)
+{
+	int fd = open(host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (m->root_fd >= 0)
+		close(m->root_fd);
+	m->root_fd = fd;
+	m->kind = MOUNT_HOST;
+	m->readonly = readonly;
+	return 0;
+}
+
+int mount_bind(struct mount_table *mt, const char *host_dir, const char *guest_path,
+	       bool readonly)
+{
+	char path[4096];
+	int err = mount_normalize(guest_path, path, sizeof path);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < mt->n; i++)
+		if (!strcmp(mt->m[i].path, path))
+			return replace(&mt->m[i], host_dir, readonly);
+	return mount_add(mt, path, MOUNT_HOST, host_dir, readonly);
+}
+
+int mount_set_root(struct mount_table *mt, const char *host_dir, bool readonly)
+{
+	return mount_bind(mt, host_dir, "/", readonly);
+}

@@ -33,6 +33,14 @@ int mount_default_view(struct mount_table *mt);
 int mount_add(struct mount_table *mt, const char *guest_path, enum mount_kind kind,
 	      const char *host_path, bool readonly);
 void mount_table_free(struct mount_table *mt);
+/* The guest's / becomes host_dir. */
+int mount_set_root(struct mount_table *mt, const char *host_dir, bool readonly);
+/* host_dir appears at guest_path (absolute; replaces a mount already there). */
+int mount_bind(struct mount_table *mt, const char *host_dir, const char *guest_path,
+	       bool readonly);
+/* Normalises an absolute path lexically ("//a/./b/" → "/a/b"); -EINVAL for a
+ * relative path or one with "..", -ENAMETOOLONG. */
+int mount_normalize(const char *in, char *out, size_t size);
 /* The mount holding canonical path (the longest mount point prefixing it). */
 const struct mount *mount_find(const struct mount_table *mt, const char *path);
 /* Path relative to the mount's root ("." for the root itself). */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "include/umbra.h"
@@ -100,6 +101,86 @@ int umbra_sandbox_set_cpus(struct umbra_sandbox *s, int ncpus)
 	return 0;
 }
 
+int umbra_sandbox_set_root(struct umbra_sandbox *s, const char *host_dir, int readonly)
+{
+	if (!s || !host_dir)
+		return -EINVAL;
+	return mount_set_root(&s->sb.mounts, host_dir, readonly);
+}
+
+int umbra_sandbox_bind(struct umbra_sandbox *s, const char *host_dir, const char *guest_path,
+		       int readonly)
+{
+	if (!s || !host_dir || !guest_path)
+		return -EINVAL;
+	return mount_bind(&s->sb.mounts, host_dir, guest_path, readonly);
+}
+
+int umbra_sandbox_set_cwd(struct umbra_sandbox *s, const char *guest_dir)
+{
+	struct lookup l;
+	int err;
+
+	if (!s || !guest_dir)
+		return -EINVAL;
+	err = vfs_lookup(&s->sb.mounts, "/", guest_dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &l);
+	if (err)
+		return err;
+	snprintf(s->sb.cwd, sizeof s->sb.cwd, "%s", l.path);
+	s->sb.cwd_set = true;
+	lookup_release(&l);
+	return 0;
+}
+
+/* One PATH entry: an executable regular file in the view? */
+static int try_dir(struct umbra_sandbox *s, const char *dir, size_t len, const char *name,
+		   char *out, size_t size)
+{
+	struct lookup l;
+	int n = snprintf(out, size, "%.*s%s%s", (int)len, len ? dir : ".",
+			 len && dir[len - 1] == '/' ? "" : "/", name);
+	int err;
+
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	err = vfs_lookup(&s->sb.mounts, s->sb.cwd, out, LOOKUP_FOLLOW, &l);
+	if (err)
+		return err;
+	if (!S_ISREG(l.st.st_mode))
+		err = -ENOENT;
+	else if (faccessat(l.fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0)
+		err = -EACCES;
+	lookup_release(&l);
+	return err;
+}
+
+int umbra_sandbox_which(struct umbra_sandbox *s, const char *name, const char *path_var,
+			char *out, size_t size)
+{
+	int err = -ENOENT, r;
+
+	if (!s || !name || !out || !*name)
+		return -EINVAL;
+	if (!s->sb.cwd_set)
+		sandbox_default_cwd(&s->sb);
+	if (strchr(name, '/'))
+		return snprintf(out, size, "%s", name) < (int)size ? 0 : -ENAMETOOLONG;
+	if (!path_var || !*path_var)
+		path_var = "/usr/local/bin:/usr/bin:/bin";
+	for (;;) {
+		size_t len = strcspn(path_var, ":");
+
+		r = try_dir(s, path_var, len, name, out, size);
+		if (r == 0)
+			return 0;
+		if (r == -EACCES)
+			err = r;
+		if (!path_var[len])
+			return err;
+		path_var += len + 1;
+	}
+}
+
 int umbra_spawn(struct umbra_sandbox *s, const char *path, char *const argv[],
 		char *const envp[], struct umbra_process **out)
 {
@@ -110,6 +191,8 @@ int umbra_spawn(struct umbra_sandbox *s, const char *path, char *const argv[],
 
 	if (!s || !path || !out)
 		return -EINVAL;
+	if (!s->sb.cwd_set)
+		sandbox_default_cwd(&s->sb);
 	err = exec_open(&s->sb.mounts, s->sb.cwd, path, &f);
 	if (err)
 		return err;

@@ -45,7 +45,7 @@ static void default_rlimits(struct linux_rlimit *rl)
 
 /* The caller's directory when the guest can see it, as a shell's child
  * starts where the shell is; else the root. */
-static void default_cwd(struct sandbox *sb)
+void sandbox_default_cwd(struct sandbox *sb)
 {
 	char here[VFS_PATH_MAX];
 	struct lookup l;
@@ -79,7 +79,7 @@ int sandbox_init(struct sandbox *sb)
 	if (!err)
 		err = mount_default_view(&sb->mounts);
 	if (!err)
-		default_cwd(sb);
+		sandbox_default_cwd(sb);
 	if (err)
 		sandbox_fini(sb);
 	return err;

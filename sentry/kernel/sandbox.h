@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "abi/linux.h"
@@ -27,12 +28,15 @@ struct sandbox {
 	int next_pid;
 	struct mount_table mounts;
 	char cwd[VFS_PATH_MAX]; /* where guests start */
+	bool cwd_set;           /* chosen by the embedder, else the caller's */
 	_Atomic uint64_t unimplemented[SANDBOX_MAX_SYSCALLS];
 };
 
 int sandbox_init(struct sandbox *sb);
 void sandbox_fini(struct sandbox *sb);
 int sandbox_alloc_pid(struct sandbox *sb);
+/* Where guests start unless told: the caller's cwd if visible, else /. */
+void sandbox_default_cwd(struct sandbox *sb);
 /* One line, prefixed "umbra: ", on the log fd. */
 void sandbox_log(struct sandbox *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -14,10 +14,25 @@
 
 extern char **environ;
 
+#define MAX_BINDS 32
+#define MAX_ENV 256
+
+struct bind {
+	char *host, *guest;
+	int readonly;
+};
+
 struct options {
 	int trace;
 	int report;
 	int cpus;
+	const char *root;
+	const char *cwd;
+	struct bind binds[MAX_BINDS];
+	int nbinds;
+	char *env[MAX_ENV];
+	int nenv;
+	int clear_env;
 };
 
 static void usage(FILE *out)
@@ -32,35 +47,40 @@ static void usage(FILE *out)
 	      "  --trace                  print each guest syscall to stderr, strace-style\n"
 	      "  --report-unimplemented   at exit, list the syscalls umbra answered ENOSYS\n"
 	      "  --cpus N                 number of virtual CPUs (default: the host's)\n"
+	      "  --root DIR               the guest's / is host directory DIR (read-only)\n"
+	      "  --bind HOST:GUEST[:ro|rw]  show host directory HOST at GUEST (default rw)\n"
+	      "  --cwd DIR                start in DIR (default: the caller's directory\n"
+	      "                           when the guest can see it, else /)\n"
+	      "  --env K=V                set K in the guest's environment\n"
+	      "  --clear-env              start from an empty environment\n"
 	      "\n"
 	      "Exit status: the program's; 128+N if signal N killed it; 126 if it could\n"
 	      "not be executed; 127 if it was not found.\n", out);
 }
 
-/* PATH search as a shell does it: the first executable regular file wins;
- * a match that is not executable makes the failure "Permission denied". */
-static int find_program(const char *name, char *out, size_t size)
+/* --bind HOST:GUEST[:ro|rw] */
+static int parse_bind(char *arg, struct options *o)
 {
-	const char *path = getenv("PATH");
-	int err = -ENOENT;
+	struct bind *b = &o->binds[o->nbinds];
+	char *mode;
 
-	if (strchr(name, '/'))
-		return snprintf(out, size, "%s", name) < (int)size ? 0 : -ENAMETOOLONG;
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path) {
-		size_t len = strcspn(path, ":");
-		struct stat st;
-
-		snprintf(out, size, "%.*s%s%s", (int)len, len ? path : ".", "/", name);
-		if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
-			if (access(out, X_OK) == 0)
-				return 0;
-			err = -EACCES;
-		}
-		path += len + (path[len] == ':');
+	if (o->nbinds == MAX_BINDS)
+		return -1;
+	b->host = arg;
+	b->guest = strchr(arg, ':');
+	if (!b->guest || b->guest == arg || !b->guest[1])
+		return -1;
+	*b->guest++ = 0;
+	b->readonly = 0;
+	mode = strchr(b->guest, ':');
+	if (mode) {
+		*mode++ = 0;
+		if (strcmp(mode, "ro") && strcmp(mode, "rw"))
+			return -1;
+		b->readonly = !strcmp(mode, "ro");
 	}
-	return err;
+	o->nbinds++;
+	return 0;
 }
 
 static void print_unimplemented(const char *name, uint64_t count, void *arg)
@@ -76,6 +96,11 @@ static int parse_run(int argc, char **argv, struct options *o)
 		{ "trace", no_argument, NULL, 't' },
 		{ "report-unimplemented", no_argument, NULL, 'r' },
 		{ "cpus", required_argument, NULL, 'c' },
+		{ "root", required_argument, NULL, 'R' },
+		{ "bind", required_argument, NULL, 'b' },
+		{ "cwd", required_argument, NULL, 'C' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "clear-env", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -95,6 +120,29 @@ static int parse_run(int argc, char **argv, struct options *o)
 				fprintf(stderr, "umbra: --cpus wants a number from 1 to 1024\n");
 				return -1;
 			}
+			break;
+		case 'R':
+			o->root = optarg;
+			break;
+		case 'b':
+			if (parse_bind(optarg, o) < 0) {
+				fprintf(stderr, "umbra: --bind wants HOST:GUEST[:ro|rw] (at most %d)\n",
+					MAX_BINDS);
+				return -1;
+			}
+			break;
+		case 'C':
+			o->cwd = optarg;
+			break;
+		case 'e':
+			if (!strchr(optarg, '=') || optarg[0] == '=' || o->nenv == MAX_ENV) {
+				fprintf(stderr, "umbra: --env wants K=V\n");
+				return -1;
+			}
+			o->env[o->nenv++] = optarg;
+			break;
+		case 'E':
+			o->clear_env = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -117,7 +165,53 @@ static int configure(struct umbra_sandbox *sb, const struct options *o)
 
 	if (!err && o->cpus)
 		err = umbra_sandbox_set_cpus(sb, o->cpus);
+	if (!err && o->root && (err = umbra_sandbox_set_root(sb, o->root, 1)) < 0)
+		fprintf(stderr, "umbra: --root %s: %s\n", o->root, umbra_strerror(err));
+	for (int i = 0; !err && i < o->nbinds; i++) {
+		const struct bind *b = &o->binds[i];
+
+		err = umbra_sandbox_bind(sb, b->host, b->guest, b->readonly);
+		if (err)
+			fprintf(stderr, "umbra: --bind %s:%s: %s\n", b->host, b->guest,
+				umbra_strerror(err));
+	}
+	if (!err && o->cwd && (err = umbra_sandbox_set_cwd(sb, o->cwd)) < 0)
+		fprintf(stderr, "umbra: --cwd %s: %s\n", o->cwd, umbra_strerror(err));
 	return err;
+}
+
+/* The guest's environment: ours (or none), then each --env, replacing. */
+static char **guest_env(const struct options *o)
+{
+	size_t n = 0, k = 0;
+	char **env;
+
+	for (char **e = environ; !o->clear_env && *e; e++)
+		n++;
+	env = calloc(n + (size_t)o->nenv + 1, sizeof *env);
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		env[k++] = environ[i];
+	for (int i = 0; i < o->nenv; i++) {
+		size_t klen = (size_t)(strchr(o->env[i], '=') - o->env[i]) + 1;
+		size_t j = 0;
+
+		while (j < k && strncmp(env[j], o->env[i], klen))
+			j++;
+		env[j] = o->env[i];
+		if (j == k)
+			k++;
+	}
+	return env;
+}
+
+static const char *env_path(char **env)
+{
+	for (; *env; env++)
+		if (!strncmp(*env, "PATH=", 5))
+			return *env + 5;
+	return NULL;
 }
 
 static int exit_code(const char *prog, int status)
@@ -141,34 +235,51 @@ static int spawn_error(const char *prog, int err)
 	return err == -ENOENT ? 127 : 126;
 }
 
-static int run(int argc, char **argv)
+/* Finds the program in the guest's view and starts it; an exit code on
+ * failure, else 0. */
+static int start(struct umbra_sandbox *sb, char **argv, char **env, struct umbra_process **p)
 {
-	struct options o = { 0, 0, 0 };
-	struct umbra_sandbox *sb;
-	struct umbra_process *p;
 	char path[PATH_MAX];
-	int first = parse_run(argc, argv, &o), status, err;
+	int err = umbra_sandbox_which(sb, argv[0], env_path(env), path, sizeof path);
 
-	if (first < 0)
-		return 2;
-	err = find_program(argv[first], path, sizeof path);
-	if (err == -ENOENT && !strchr(argv[first], '/')) {
-		fprintf(stderr, "umbra: %s: command not found\n", argv[first]);
+	if (err == -ENOENT && !strchr(argv[0], '/')) {
+		fprintf(stderr, "umbra: %s: command not found\n", argv[0]);
 		return 127;
 	}
-	if (err)
-		return spawn_error(argv[first], err);
-	err = umbra_sandbox_create(&sb);
+	if (!err)
+		err = umbra_spawn(sb, path, argv, env, p);
+	return err ? spawn_error(argv[0], err) : 0;
+}
+
+static int run(int argc, char **argv)
+{
+	struct options o;
+	struct umbra_sandbox *sb;
+	struct umbra_process *p;
+	char **env;
+	int first, status, err;
+
+	memset(&o, 0, sizeof o);
+	first = parse_run(argc, argv, &o);
+	if (first < 0)
+		return 2;
+	env = guest_env(&o);
+	err = env ? umbra_sandbox_create(&sb) : -ENOMEM;
 	if (err) {
 		fprintf(stderr, "umbra: cannot create the sandbox: %s\n", umbra_strerror(err));
+		free(env);
 		return 125;
 	}
-	err = configure(sb, &o);
-	if (!err)
-		err = umbra_spawn(sb, path, argv + first, environ, &p);
+	if (configure(sb, &o) < 0) {
+		umbra_sandbox_free(sb);
+		free(env);
+		return 125;
+	}
+	err = start(sb, argv + first, env, &p);
+	free(env);
 	if (err) {
 		umbra_sandbox_free(sb);
-		return spawn_error(argv[first], err);
+		return err;
 	}
 	err = umbra_wait(p, &status);
 	umbra_process_free(p);
