@@ -1,6 +1,8 @@
 /* Path and fd arguments of syscalls. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -58,6 +60,83 @@ int fs_lookup(struct task *t, uint64_t dirfd, uint64_t upath, unsigned int flags
 			return err;
 	}
 	return vfs_lookup(&t->sb->mounts, start, path, flags, l);
+}
+
+static int join_child(struct fs_parent *p)
+{
+	size_t d = strlen(p->dir.path), n = strlen(p->name), sep = d > 1;
+
+	if (d + sep + n >= sizeof p->child) {
+		lookup_release(&p->dir);
+		return -ENAMETOOLONG;
+	}
+	memcpy(p->child, p->dir.path, d);
+	p->child[d] = '/';
+	memcpy(p->child + d + sep, p->name, n + 1);
+	return 0;
+}
+
+int fs_lookup_parent(struct task *t, uint64_t dirfd, uint64_t upath, struct fs_parent *p)
+{
+	char path[VFS_PATH_MAX];
+	const char *start = "/";
+	long n = strncpy_from_guest(t, path, upath, sizeof path);
+	int r;
+
+	p->dir.fd = -1;
+	if (n < 0)
+		return (int)n;
+	if (n > 0 && path[0] != '/') {
+		r = start_dir(t, dirfd, &start);
+		if (r)
+			return r;
+	}
+	r = vfs_lookup_parent(&t->sb->mounts, start, path, &p->dir, p->name);
+	if (r < 0)
+		return r;
+	p->slash = r;
+	return join_child(p);
+}
+
+void fs_proc_path(int fd, char buf[32])
+{
+	snprintf(buf, 32, "/proc/self/fd/%d", fd);
+}
+
+static int is_dot(const char *name)
+{
+	return !strcmp(name, ".") || !strcmp(name, "..");
+}
+
+/* Creation: the name must be new, then the mount must be writable. */
+long fs_may_create(struct task *t, const struct fs_parent *p)
+{
+	struct stat st;
+
+	if (is_dot(p->name) || vfs_is_mount_point(&t->sb->mounts, p->child) ||
+	    fstatat(p->dir.fd, p->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return -EEXIST;
+	if (errno != ENOENT)
+		return -errno;
+	return p->dir.mnt->readonly ? -EROFS : 0;
+}
+
+long fs_create_file(struct task *t, uint64_t dirfd, uint64_t upath, int flags, uint32_t mode,
+		    struct fs_parent *p)
+{
+	long err = fs_lookup_parent(t, dirfd, upath, p);
+	int fd;
+
+	if (err)
+		return err;
+	err = p->slash ? -EISDIR : fs_may_create(t, p);
+	if (err == -EEXIST && !(flags & O_EXCL))
+		err = -EAGAIN; /* raced into existence: the caller looks again */
+	if (err)
+		return err;
+	fd = openat(p->dir.fd, p->name, (flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC) &
+		    ~O_PATH, (mode & 07777) & ~t->umask);
+	return fd < 0 ? -errno : fd;
 }
 
 int fs_fd_limit(struct task *t)

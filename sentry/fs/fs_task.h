@@ -25,6 +25,25 @@ int fs_file(struct task *t, uint64_t fd, struct file **out);
  * then acts on the file at dirfd), or -errno. */
 int fs_lookup(struct task *t, uint64_t dirfd, uint64_t upath, unsigned int flags, int empty_ok,
 	      struct lookup *l);
+/* The parent directory and last name of a path argument, for calls that
+ * create or remove names. child is the canonical path the name would have. */
+struct fs_parent {
+	struct lookup dir;
+	char name[VFS_NAME_MAX + 1];
+	char child[VFS_PATH_MAX];
+	int slash; /* the path ended in '/' */
+};
+int fs_lookup_parent(struct task *t, uint64_t dirfd, uint64_t upath, struct fs_parent *p);
+/* Whether p names something new on a writable mount: 0, -EEXIST, -EROFS. */
+long fs_may_create(struct task *t, const struct fs_parent *p);
+/* open(O_CREAT) of a missing name: the new host fd, with p filled; -EAGAIN
+ * when the name appeared meanwhile (and O_EXCL was not asked). */
+long fs_create_file(struct task *t, uint64_t dirfd, uint64_t upath, int flags, uint32_t mode,
+		    struct fs_parent *p);
+/* "/proc/self/fd/N" for a host fd: reaches the very object the sentry
+ * resolved, for host calls that take only a path. */
+void fs_proc_path(int fd, char buf[32]);
+
 /* The limit for new fds (RLIMIT_NOFILE). */
 int fs_fd_limit(struct task *t);
 

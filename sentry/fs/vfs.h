@@ -31,6 +31,14 @@ struct lookup {
 int vfs_lookup(const struct mount_table *mt, const char *start, const char *path,
 	       unsigned int flags, struct lookup *out);
 void lookup_release(struct lookup *l);
+/* For calls that create or remove a name: resolves all but the last
+ * component (a directory, into parent) and copies the last into name ("." for
+ * "/"). Returns 0, 1 when the path ended in a slash, or -errno. */
+int vfs_lookup_parent(const struct mount_table *mt, const char *start, const char *path,
+		      struct lookup *parent, char name[VFS_NAME_MAX + 1]);
+/* Whether canonical path is a mount point (which cannot be removed or
+ * renamed: EBUSY). */
+int vfs_is_mount_point(const struct mount_table *mt, const char *path);
 /* Opens the result of a lookup for I/O with open(2) flags; -errno. */
 int vfs_open_host(const struct lookup *l, int flags);
 

@@ -235,3 +235,47 @@ int vfs_open_host(const struct lookup *l, int flags)
 	fd = open(proc, (flags | O_CLOEXEC | O_NOCTTY) & ~(O_CREAT | O_EXCL | O_NOFOLLOW));
 	return fd < 0 ? -errno : fd;
 }
+
+int vfs_lookup_parent(const struct mount_table *mt, const char *start, const char *path,
+		      struct lookup *parent, char name[VFS_NAME_MAX + 1])
+{
+	char dir[VFS_PATH_MAX];
+	size_t len = strlen(path), s;
+	int slash = 0, err;
+
+	parent->fd = -1;
+	if (!len)
+		return -ENOENT;
+	if (len >= VFS_PATH_MAX)
+		return -ENAMETOOLONG;
+	while (len > 1 && path[len - 1] == '/') {
+		len--;
+		slash = 1;
+	}
+	for (s = len; s > 0 && path[s - 1] != '/'; s--)
+		;
+	if (len - s > VFS_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (path[s] == '/' || s == len) {
+		strcpy(name, ".");
+	} else {
+		memcpy(name, path + s, len - s);
+		name[len - s] = 0;
+	}
+	if (s == 0) {
+		strcpy(dir, ".");
+	} else {
+		memcpy(dir, path, s);
+		dir[s] = 0;
+	}
+	err = vfs_lookup(mt, start, dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, parent);
+	return err ? err : slash;
+}
+
+int vfs_is_mount_point(const struct mount_table *mt, const char *path)
+{
+	for (size_t i = 0; i < mt->n; i++)
+		if (!strcmp(mt->m[i].path, path))
+			return 1;
+	return 0;
+}

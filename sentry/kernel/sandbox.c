@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arch/arch.h"
@@ -70,6 +71,8 @@ int sandbox_init(struct sandbox *sb)
 	sb->ncpus = n > 0 ? (int)n : 1;
 	sb->uid = getuid();
 	sb->gid = getgid();
+	sb->umask = umask(022);
+	umask(sb->umask);
 	sb->next_pid = 1;
 	default_uts(&sb->uts);
 	default_rlimits(sb->rlim);

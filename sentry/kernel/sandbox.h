@@ -23,6 +23,7 @@ struct sandbox {
 	int log_fd;     /* where the sentry reports what the guest cannot see */
 	int ncpus;
 	uint32_t uid, gid;
+	uint32_t umask; /* the caller's, which guests start with */
 	struct linux_utsname uts;
 	struct linux_rlimit rlim[LINUX_RLIM_NLIMITS];
 	int next_pid;

@@ -37,6 +37,7 @@ struct task {
 
 	char *exe_path; /* guest path of the running program (/proc/self/exe) */
 	char cwd[VFS_PATH_MAX]; /* canonical guest path */
+	uint32_t umask;
 
 	bool exiting;
 	int exit_status; /* waitpid(2) encoding, valid once exiting */

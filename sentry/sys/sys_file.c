@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sentry/fs/fs_task.h"
+#include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -22,12 +23,15 @@ static int may_open(const struct lookup *l, int flags)
 	mode_t type = l->st.st_mode & S_IFMT;
 	int writing = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
 
+	/* do_open(): O_DIRECTORY and O_CREAT are judged before may_open(). */
+	if ((flags & O_DIRECTORY) && type != S_IFDIR)
+		return -ENOTDIR;
+	if ((flags & O_CREAT) && type == S_IFDIR)
+		return -EISDIR;
 	if (type == S_IFLNK)
 		return -ELOOP;
 	if (type == S_IFDIR && (flags & O_ACCMODE) != O_RDONLY)
 		return -EISDIR;
-	if ((flags & O_DIRECTORY) && type != S_IFDIR)
-		return -ENOTDIR;
 	if (type == S_IFCHR || type == S_IFBLK)
 		return l->mnt->kind == MOUNT_DEV ? 0 : -EACCES;
 	if (writing && l->mnt->readonly)
@@ -35,11 +39,32 @@ static int may_open(const struct lookup *l, int flags)
 	return 0;
 }
 
-static long do_open(struct task *t, uint64_t dirfd, uint64_t upath, int flags)
+static long install(struct task *t, int fd, int flags, const struct mount *mnt, const char *path)
+{
+	struct file *f = file_new(fd, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC),
+				  mnt, path);
+
+	if (!f)
+		return -ENOMEM;
+	return fdtable_install(t->files, f, 0, fs_fd_limit(t), flags & O_CLOEXEC);
+}
+
+static long do_create(struct task *t, uint64_t dirfd, uint64_t upath, int flags, uint32_t mode)
+{
+	struct fs_parent p;
+	long fd = fs_create_file(t, dirfd, upath, flags, mode, &p);
+	long r = fd;
+
+	if (fd >= 0)
+		r = install(t, (int)fd, flags, p.dir.mnt, p.child);
+	lookup_release(&p.dir);
+	return r;
+}
+
+static long do_open(struct task *t, uint64_t dirfd, uint64_t upath, int flags, uint32_t mode)
 {
 	unsigned int lf = (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
 	struct lookup l;
-	struct file *f;
 	int err, fd;
 
 	if (flags & O_CREAT)
@@ -47,8 +72,12 @@ static long do_open(struct task *t, uint64_t dirfd, uint64_t upath, int flags)
 	err = fs_lookup(t, dirfd, upath, lf, 0, &l);
 	if (err)
 		return err;
-	if (l.fd < 0) /* O_CREAT of a missing file */
-		return l.mnt && l.mnt->readonly ? -EROFS : -EACCES;
+	if (l.fd < 0) { /* O_CREAT of a missing file */
+		long r = do_create(t, dirfd, upath, flags, mode);
+
+		/* Created by someone else meanwhile: open what is there now. */
+		return r == -EAGAIN ? do_open(t, dirfd, upath, flags & ~O_CREAT, mode) : r;
+	}
 	if ((flags & O_CREAT) && (flags & O_EXCL))
 		err = -EEXIST;
 	if (!err && !(flags & O_PATH))
@@ -64,27 +93,25 @@ static long do_open(struct task *t, uint64_t dirfd, uint64_t upath, int flags)
 		lookup_release(&l);
 		return err;
 	}
-	f = file_new(fd, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC), l.mnt,
-		     l.path);
+	fd = (int)install(t, fd, flags, l.mnt, l.path);
 	lookup_release(&l);
-	if (!f)
-		return -ENOMEM;
-	return fdtable_install(t->files, f, 0, fs_fd_limit(t), flags & O_CLOEXEC);
+	return fd;
 }
 
 long sys_openat(struct task *t, const struct syscall_args *a)
 {
-	return do_open(t, a->a[0], a->a[1], (int)a->a[2]);
+	return do_open(t, a->a[0], a->a[1], (int)a->a[2], (uint32_t)a->a[3]);
 }
 
 long sys_open(struct task *t, const struct syscall_args *a)
 {
-	return do_open(t, (uint64_t)LINUX_AT_FDCWD, a->a[0], (int)a->a[1]);
+	return do_open(t, (uint64_t)LINUX_AT_FDCWD, a->a[0], (int)a->a[1], (uint32_t)a->a[2]);
 }
 
 long sys_creat(struct task *t, const struct syscall_args *a)
 {
-	return do_open(t, (uint64_t)LINUX_AT_FDCWD, a->a[0], O_CREAT | O_WRONLY | O_TRUNC);
+	return do_open(t, (uint64_t)LINUX_AT_FDCWD, a->a[0], O_CREAT | O_WRONLY | O_TRUNC,
+		       (uint32_t)a->a[1]);
 }
 
 static long dup_to(struct task *t, struct file *f, int min, bool cloexec)
@@ -202,9 +229,24 @@ long sys_fchdir(struct task *t, const struct syscall_args *a)
 	return 0;
 }
 
+static int access_file(struct task *t, uint64_t fd, int mode, int flags)
+{
+	struct file *f;
+	int err = fs_file(t, fd, &f);
+
+	if (err)
+		return err;
+	if ((mode & W_OK) && f->mnt && f->mnt->readonly)
+		return -EROFS;
+	if (mode && faccessat(f->host_fd, "", mode, AT_EMPTY_PATH |
+			      ((flags & LINUX_AT_EACCESS) ? AT_EACCESS : 0)) < 0)
+		return -errno;
+	return 0;
+}
+
 static long do_access(struct task *t, uint64_t dirfd, uint64_t upath, int mode, int flags)
 {
-	struct lookup l;
+	struct lookup l = { .fd = -1 };
 	int err;
 
 	if (mode & ~(R_OK | W_OK | X_OK))
@@ -212,8 +254,12 @@ static long do_access(struct task *t, uint64_t dirfd, uint64_t upath, int mode, 
 	if (flags & ~(LINUX_AT_EACCESS | LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH))
 		return -EINVAL;
 	err = fs_lookup(t, dirfd, upath, (flags & LINUX_AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW,
-			0, &l);
-	if (err)
+			flags & LINUX_AT_EMPTY_PATH, &l);
+	if (err == 1) /* "" with AT_EMPTY_PATH: the file at dirfd itself */
+		err = (int)dirfd == LINUX_AT_FDCWD
+			      ? vfs_lookup(&t->sb->mounts, "/", t->cwd, LOOKUP_FOLLOW, &l)
+			      : access_file(t, dirfd, mode, flags);
+	if (err || l.fd < 0)
 		return err;
 	if ((mode & W_OK) && l.mnt->readonly && !S_ISCHR(l.st.st_mode) && !S_ISBLK(l.st.st_mode))
 		err = -EROFS;

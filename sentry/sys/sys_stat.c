@@ -131,6 +131,23 @@ long sys_statx(struct task *t, const struct syscall_args *a)
 	return r;
 }
 
+static long readlink_fd(struct task *t, uint64_t fd, uint64_t buf, int64_t size)
+{
+	char target[VFS_PATH_MAX];
+	struct file *f;
+	ssize_t n;
+	long err = fs_file(t, fd, &f);
+
+	if (err)
+		return (int)fd == LINUX_AT_FDCWD ? -ENOENT : err;
+	n = readlinkat(f->host_fd, "", target, sizeof target);
+	if (n < 0)
+		return -errno; /* ENOENT for a non-symlink, as fs/stat.c answers "" */
+	if (n > size)
+		n = size;
+	return copy_to_guest(t, buf, target, (size_t)n) < 0 ? -EFAULT : n;
+}
+
 static long readlink_common(struct task *t, uint64_t dirfd, uint64_t upath, uint64_t buf,
 			    int64_t size)
 {
@@ -147,7 +164,9 @@ static long readlink_common(struct task *t, uint64_t dirfd, uint64_t upath, uint
 		n = (ssize_t)strlen(t->exe_path);
 		memcpy(target, t->exe_path, (size_t)n);
 	} else {
-		err = fs_lookup(t, dirfd, upath, 0, 0, &l);
+		err = fs_lookup(t, dirfd, upath, 0, 1, &l);
+		if (err == 1) /* "": the symlink an O_PATH fd refers to */
+			return readlink_fd(t, dirfd, buf, size);
 		if (err)
 			return err;
 		n = S_ISLNK(l.st.st_mode) ? readlinkat(l.fd, "", target, sizeof target) : -2;
