@@ -41,6 +41,9 @@ struct arch_regs {
  * 2 * DEFAULT_MAP_WINDOW_64 / 3 (asm/elf.h); binfmt_elf.c then aligns the
  * bias down to the binary's largest p_align, as on every arch. */
 #define ARCH_ELF_ET_DYN_BASE 0xaaaaaaaaa000ULL
+/* The kernel's O_LARGEFILE (arch/arm64/include/uapi/asm/fcntl.h), which
+ * 64-bit libcs define as 0 but F_GETFL reports. */
+#define ARCH_O_LARGEFILE 0400000
 
 /* After a syscall stop x7 is not known until the thread passes a trap. */
 static inline bool arch_regs_complete(const struct arch_regs *r)

@@ -23,6 +23,9 @@ struct arch_regs {
 #define ARCH_STUB_TRAP (ARCH_STUB_BASE + 16)      /* int3 */
 #define ARCH_STAT_SIZE 144
 #define ARCH_ELF_ET_DYN_BASE 0x555555554000ULL
+/* The kernel's O_LARGEFILE (asm-generic/fcntl.h), which 64-bit libcs define
+ * as 0 but F_GETFL reports. */
+#define ARCH_O_LARGEFILE 0100000
 
 /* Every register of a stopped thread reads true on x86_64. */
 static inline bool arch_regs_complete(const struct arch_regs *r)

@@ -113,6 +113,10 @@ long fs_may_create(struct task *t, const struct fs_parent *p)
 {
 	struct stat st;
 
+	/* Nothing is created outside host directories; asked first so that
+	 * names devfs leaves out are not probed on the host. */
+	if (p->dir.mnt->kind != MOUNT_HOST)
+		return -EROFS;
 	if (is_dot(p->name) || vfs_is_mount_point(&t->sb->mounts, p->child) ||
 	    fstatat(p->dir.fd, p->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return -EEXIST;

@@ -56,7 +56,7 @@ int mount_default_view(struct mount_table *mt)
 	if (!err)
 		err = mount_add(mt, "/sys", MOUNT_HIDDEN, NULL, true);
 	if (!err)
-		err = mount_add(mt, "/dev", MOUNT_DEV, "/dev", false);
+		err = mount_add(mt, "/dev", MOUNT_DEV, "/dev", true); /* its devices stay writable */
 	if (err)
 		mount_table_free(mt);
 	return err;
@@ -87,6 +87,24 @@ const struct mount *mount_find(const struct mount_table *mt, const char *path)
 		if (under(&mt->m[i], path) && (!best || mt->m[i].len > best->len))
 			best = &mt->m[i];
 	return best;
+}
+
+bool mount_hides(const struct mount_table *mt, const char *dir, const char *name)
+{
+	size_t dlen = strlen(dir);
+
+	for (size_t i = 0; i < mt->n; i++) {
+		const struct mount *m = &mt->m[i];
+		const char *base = strrchr(m->path, '/');
+		size_t plen;
+
+		if (m->kind != MOUNT_HIDDEN || !base)
+			continue;
+		plen = base == m->path ? 1 : (size_t)(base - m->path);
+		if (plen == dlen && !strncmp(m->path, dir, dlen) && !strcmp(base + 1, name))
+			return true;
+	}
+	return false;
 }
 
 const char *mount_relative(const struct mount *m, const char *path)

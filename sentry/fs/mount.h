@@ -28,7 +28,8 @@ struct mount_table {
 };
 
 /* umbra run's default view: the host's / read-only, its /proc and /sys hidden
- * until umbra emulates them, /dev limited to null zero full random urandom tty. */
+ * until umbra emulates them, /dev limited to null zero full random urandom tty
+ * (read-only: its devices can be written, nothing can be created or changed). */
 int mount_default_view(struct mount_table *mt);
 int mount_add(struct mount_table *mt, const char *guest_path, enum mount_kind kind,
 	      const char *host_path, bool readonly);
@@ -43,6 +44,9 @@ int mount_bind(struct mount_table *mt, const char *host_dir, const char *guest_p
 int mount_normalize(const char *in, char *out, size_t size);
 /* The mount holding canonical path (the longest mount point prefixing it). */
 const struct mount *mount_find(const struct mount_table *mt, const char *path);
+/* Whether name in directory dir (canonical) is a hidden mount point, which
+ * directory listings leave out. */
+bool mount_hides(const struct mount_table *mt, const char *dir, const char *name);
 /* Path relative to the mount's root ("." for the root itself). */
 const char *mount_relative(const struct mount *m, const char *path);
 /* Whether a name may be looked up directly inside a MOUNT_DEV root. */

@@ -148,9 +148,15 @@ static int step(struct walk *w, const char *name, unsigned int flags, struct loo
 		return err;
 	fd = open_object(w->mt, out->path, &out->mnt, &out->st);
 	if (fd == -ENOENT && last && (flags & LOOKUP_MISSING_OK) && !slash) {
-		out->fd = -1;
-		out->mnt = mount_find(w->mt, out->path);
-		return 1;
+		const struct mount *m = mount_find(w->mt, out->path);
+
+		/* Only host directories can gain names; what devfs leaves out or a
+		 * hidden mount covers simply is not there. */
+		if (m && m->kind == MOUNT_HOST) {
+			out->fd = -1;
+			out->mnt = m;
+			return 1;
+		}
 	}
 	if (fd < 0)
 		return fd;

@@ -2,6 +2,7 @@
  * and, by injection, the stub. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -158,6 +159,24 @@ int mm_unmap(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len
 	return err;
 }
 
+void mm_deny_write(struct mm *mm, uint64_t addr, uint64_t len)
+{
+	pthread_mutex_lock(&mm->lock);
+	for (size_t i = vma_lower_bound(&mm->vmas, addr); i < mm->vmas.n &&
+	     mm->vmas.v[i].start < addr + len; i++)
+		mm->vmas.v[i].flags |= VMA_NOWRITE;
+	pthread_mutex_unlock(&mm->lock);
+}
+
+static bool write_denied(const struct mm *mm, uint64_t addr, uint64_t end)
+{
+	for (size_t i = vma_lower_bound(&mm->vmas, addr); i < mm->vmas.n &&
+	     mm->vmas.v[i].start < end; i++)
+		if (mm->vmas.v[i].flags & VMA_NOWRITE)
+			return true;
+	return false;
+}
+
 int mm_protect(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len, int prot)
 {
 	uint64_t end = addr + len;
@@ -166,6 +185,8 @@ int mm_protect(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t l
 	pthread_mutex_lock(&mm->lock);
 	if (!vma_range_mapped(&mm->vmas, addr, end) || vma_range_reserved(&mm->vmas, addr, end))
 		err = -ENOMEM;
+	else if ((prot & PROT_WRITE) && write_denied(mm, addr, end))
+		err = -EACCES;
 	if (!err)
 		err = vma_split_at(&mm->vmas, addr);
 	if (!err)

@@ -37,6 +37,8 @@ enum mm_place {
 /* Maps len bytes (page-aligned) of zeroed memory; returns the address or -errno. */
 long mm_map_anon(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len,
 		 int prot, enum mm_place place);
+/* Marks [addr, addr+len) as never writable (mprotect: EACCES). */
+void mm_deny_write(struct mm *mm, uint64_t addr, uint64_t len);
 int mm_unmap(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len);
 int mm_protect(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len, int prot);
 long mm_remap(struct mm *mm, struct plat_thread *via, uint64_t old_addr, uint64_t old_len,

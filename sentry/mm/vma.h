@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #define VMA_RESERVED 1u /* not guest memory (the stub's text): never carved */
+#define VMA_NOWRITE 2u  /* a shared mapping of a file opened read-only */
 
 struct vma {
 	uint64_t start, end; /* [start, end), page-aligned */

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arch/arch.h"
 #include "sentry/fs/fs_task.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
@@ -158,6 +159,21 @@ long sys_dup3(struct task *t, const struct syscall_args *a)
 	return do_dup3(t, a->a[0], a->a[1], (int)a->a[2]);
 }
 
+/* F_GETFL: the flags the guest opened with; the ones F_SETFL changes and
+ * O_LARGEFILE as the host file has them now. */
+static long file_status_flags(const struct file *f)
+{
+	int host = fcntl(f->host_fd, F_GETFL);
+
+	if (host < 0)
+		return -errno;
+	if (!f->mnt)
+		return host; /* a file the sandbox was given: the host's own */
+	if (f->flags & O_PATH)
+		return f->flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW);
+	return (f->flags & ~(SETFL_FLAGS | ARCH_O_LARGEFILE)) | (host & (SETFL_FLAGS | ARCH_O_LARGEFILE));
+}
+
 long sys_fcntl(struct task *t, const struct syscall_args *a)
 {
 	struct file *f;
@@ -177,8 +193,7 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
 		t->files->cloexec[fd] = a->a[2] & FD_CLOEXEC;
 		return 0;
 	case F_GETFL:
-		fl = fcntl(f->host_fd, F_GETFL);
-		return fl < 0 ? -errno : fl;
+		return file_status_flags(f);
 	case F_SETFL:
 		fl = fcntl(f->host_fd, F_GETFL);
 		if (fl < 0 || fcntl(f->host_fd, F_SETFL,

@@ -59,8 +59,13 @@ static long host_rw_at(struct task *t, int fd, uint64_t addr, size_t len, int re
 	ssize_t n;
 	int cnt;
 
-	if (!len)
-		return 0;
+	if (!len) { /* still the host's answer: EBADF, EISDIR, /dev/full's ENOSPC */
+		if (off >= 0)
+			n = reading ? pread(fd, NULL, 0, off) : pwrite(fd, NULL, 0, off);
+		else
+			n = reading ? read(fd, NULL, 0) : write(fd, NULL, 0);
+		return n < 0 ? -errno : 0;
+	}
 	if (len > RW_MAX)
 		len = RW_MAX;
 	cnt = mm_iov(t->mm, addr, len, reading ? MM_WRITE : MM_READ, iov, IOV_BATCH);

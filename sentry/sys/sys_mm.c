@@ -90,6 +90,8 @@ static long mmap_file(struct task *t, uint64_t addr, uint64_t len, uint64_t prot
 	if ((flags & MAP_SHARED) && (prot & PROT_WRITE) && (!f->mnt || !f->mnt->readonly))
 		return -ENODEV; /* writes shared with the file: not yet */
 	r = mm_map_anon(t->mm, t->plat, addr, len, guest_prot(prot), place);
+	if (r >= 0 && (flags & MAP_SHARED) && acc == O_RDONLY)
+		mm_deny_write(t->mm, (uint64_t)r, len);
 	if (r >= 0 && (uint64_t)st.st_size > off) {
 		uint64_t avail = (uint64_t)st.st_size - off;
 

@@ -1,5 +1,6 @@
 /* Looking at files: the stat family, readlink, directory listings, ioctl. */
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -198,18 +199,29 @@ struct linux_dirent64 {
 	char name[];
 };
 
-/* Keeps the records a guest may see (in /dev, only what devfs serves). */
-static size_t filter_dirents(const struct file *f, char *buf, size_t n)
+static bool visible(const struct mount_table *mt, const struct file *f, const char *name)
+{
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return true;
+	if (f->mnt->kind == MOUNT_DEV && !mount_dev_allowed(name))
+		return false;
+	return !mount_hides(mt, f->path, name);
+}
+
+/* Keeps the records a guest may see: in /dev only what devfs serves, and no
+ * hidden mount point anywhere. */
+static size_t filter_dirents(const struct mount_table *mt, const struct file *f, char *buf,
+			     size_t n)
 {
 	size_t in = 0, out = 0;
 
-	if (!f->mnt || f->mnt->kind != MOUNT_DEV)
+	if (!f->mnt || !f->path)
 		return n;
 	while (in < n) {
 		struct linux_dirent64 *d = (void *)(buf + in);
 		uint16_t len = d->reclen;
 
-		if (!strcmp(d->name, ".") || !strcmp(d->name, "..") || mount_dev_allowed(d->name)) {
+		if (visible(mt, f, d->name)) {
 			memmove(buf + out, d, len);
 			out += len;
 		}
@@ -233,7 +245,7 @@ long sys_getdents64(struct task *t, const struct syscall_args *a)
 
 		if (got < 0)
 			return -errno;
-		n = (long)filter_dirents(f, buf, (size_t)got);
+		n = (long)filter_dirents(&t->sb->mounts, f, buf, (size_t)got);
 		if (n > 0 || got == 0)
 			break;
 	}

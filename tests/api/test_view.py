@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""umbra run's default view of the file system, through the real command and
+the host's own programs: the host's files read-only and unchanged, no /proc
+or /sys yet, a /dev with only harmless devices."""
+import os
+import subprocess
+import sys
+import tempfile
+
+UMBRA = sys.argv[1]
+DEV_ALLOWED = {'null', 'zero', 'full', 'random', 'urandom', 'tty'}
+failures = []
+checked = []
+
+
+def run(argv, stdin=subprocess.DEVNULL):
+    return subprocess.run(argv, capture_output=True, text=True, stdin=stdin, timeout=60)
+
+
+def umbra(*argv):
+    return run([UMBRA, 'run', '--', *argv])
+
+
+def check(name, cond, detail=''):
+    checked.append(name)
+    print(('ok   ' if cond else 'FAIL ') + name)
+    if not cond:
+        failures.append(name)
+        print('     ' + detail.replace('\n', '\n     '))
+
+
+def show(r):
+    return 'status %d\nstdout: %r\nstderr: %r' % (r.returncode, r.stdout, r.stderr)
+
+
+def same_as_native(name, *argv):
+    """The program prints the same and exits the same in the sandbox."""
+    native, boxed = run(list(argv)), umbra(*argv)
+    check(name, native.returncode == 0 and boxed.returncode == 0 and
+          boxed.stdout == native.stdout and boxed.stdout != '',
+          'native:\n' + show(native) + '\nunder umbra:\n' + show(boxed))
+
+
+def fails_with(name, r, message):
+    check(name, r.returncode != 0 and message in r.stderr, show(r))
+
+
+same_as_native('echo', '/bin/echo', 'a', 'b')
+same_as_native('cat through a relative link', 'cat', '/etc/os-release')
+same_as_native('sha256sum', 'sha256sum', '/etc/hostname')
+same_as_native('ls -a (sorted)', 'ls', '-a', '/usr/share/doc/busybox-static')
+# / lists the host's root, less the mount points umbra hides (proc, sys).
+native_root = set(run(['ls', '/']).stdout.split()) - {'proc', 'sys'}
+boxed_root = umbra('ls', '/')
+check('ls / shows the host\'s root without hidden mounts',
+      boxed_root.returncode == 0 and set(boxed_root.stdout.split()) == native_root,
+      show(boxed_root))
+r = umbra('ls', '-l', '/')
+check('ls -l / stats every entry it lists', r.returncode == 0 and '?' not in r.stdout, show(r))
+
+# The host's / is mounted read-only: creating fails with EROFS and leaves
+# nothing on the host.
+with tempfile.TemporaryDirectory(prefix='umbra-view-') as d:
+    made = os.path.join(d, 'new')
+    for what, argv in [('touch', ['busybox', 'touch', made]),
+                       ('tee', ['busybox', 'tee', made]),
+                       ('cp', ['busybox', 'cp', '/etc/hostname', made])]:
+        r = umbra(*argv)
+        fails_with('%s cannot create: EROFS' % what, r, 'Read-only file system')
+        check('%s left nothing on the host' % what, not os.path.lexists(made),
+              '%s exists' % made)
+        if os.path.lexists(made):
+            os.unlink(made)
+
+    # Opening an existing host file for writing must not truncate it.
+    kept = os.path.join(d, 'kept')
+    with open(kept, 'w') as f:
+        f.write('unchanged\n')
+    r = umbra('busybox', 'tee', kept)
+    fails_with('tee cannot truncate: EROFS', r, 'Read-only file system')
+    with open(kept) as f:
+        check('the host file is unchanged', f.read() == 'unchanged\n', show(r))
+
+r = umbra('cat', '/proc/self/status')
+fails_with('no host /proc', r, 'No such file')
+r = umbra('ls', '/sys/kernel')
+fails_with('no host /sys', r, 'No such file')
+
+host_dev = set(os.listdir('/dev'))
+r = umbra('ls', '/dev')
+listed = set(r.stdout.split())
+check('ls /dev: only the harmless devices',
+      r.returncode == 0 and listed == DEV_ALLOWED & host_dev and listed, show(r))
+for name in ['pts', 'shm', 'fd', 'mem']:
+    if name in host_dev:
+        r = umbra('ls', '-d', '/dev/' + name)
+        fails_with('/dev/%s is hidden' % name, r, 'No such file')
+r = umbra('head', '-c', '8', '/dev/zero')
+check('/dev/zero reads zeros', r.returncode == 0 and r.stdout == '\0' * 8, show(r))
+
+print('%d passed, %d failed' % (len(checked) - len(failures), len(failures)))
+sys.exit(1 if failures else 0)
