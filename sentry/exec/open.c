@@ -49,10 +49,7 @@ static int open_exec(const struct mount_table *mt, const char *cwd, const char *
 
 	if (err)
 		return err;
-	if (!S_ISREG(l.st.st_mode))
-		err = -EACCES;
-	else if (faccessat(l.fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0)
-		err = -errno;
+	err = vfs_may_exec(&l);
 	if (!err) {
 		f->fd = vfs_open_host(&l, O_RDONLY);
 		err = f->fd < 0 ? f->fd : 0;

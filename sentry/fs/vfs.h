@@ -39,6 +39,9 @@ int vfs_lookup_parent(const struct mount_table *mt, const char *start, const cha
 /* Whether canonical path is a mount point (which cannot be removed or
  * renamed: EBUSY). */
 int vfs_is_mount_point(const struct mount_table *mt, const char *path);
+/* execve's demand on a lookup's result: a regular file (-EACCES) the caller
+ * may execute (-EACCES). */
+int vfs_may_exec(const struct lookup *l);
 /* Opens the result of a lookup for I/O with open(2) flags; -errno. */
 int vfs_open_host(const struct lookup *l, int flags);
 

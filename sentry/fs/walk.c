@@ -230,6 +230,15 @@ void lookup_release(struct lookup *l)
 	l->fd = -1;
 }
 
+int vfs_may_exec(const struct lookup *l)
+{
+	if (!S_ISREG(l->st.st_mode))
+		return -EACCES;
+	if (faccessat(l->fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0)
+		return -errno;
+	return 0;
+}
+
 int vfs_open_host(const struct lookup *l, int flags)
 {
 	char proc[64];

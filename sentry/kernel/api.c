@@ -146,10 +146,9 @@ static int try_dir(struct umbra_sandbox *s, const char *dir, size_t len, const c
 	err = vfs_lookup(&s->sb.mounts, s->sb.cwd, out, LOOKUP_FOLLOW, &l);
 	if (err)
 		return err;
-	if (!S_ISREG(l.st.st_mode))
-		err = -ENOENT;
-	else if (faccessat(l.fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0)
-		err = -EACCES;
+	/* A shell passes over what is not a regular file, and remembers files
+	 * it may not execute. */
+	err = S_ISREG(l.st.st_mode) ? vfs_may_exec(&l) : -ENOENT;
 	lookup_release(&l);
 	return err;
 }

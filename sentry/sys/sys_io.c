@@ -137,7 +137,8 @@ static long vector_rw(struct task *t, const struct syscall_args *a, int reading)
 	return total;
 }
 
-long sys_pread64(struct task *t, const struct syscall_args *a)
+/* pread64/pwrite64(fd, buf, count, offset) */
+static long positional_rw(struct task *t, const struct syscall_args *a, int reading)
 {
 	int fd = file_fd(t, a->a[0]);
 
@@ -145,18 +146,17 @@ long sys_pread64(struct task *t, const struct syscall_args *a)
 		return fd;
 	if ((int64_t)a->a[3] < 0)
 		return -EINVAL;
-	return host_rw_at(t, fd, a->a[1], a->a[2], 1, (int64_t)a->a[3]);
+	return host_rw_at(t, fd, a->a[1], a->a[2], reading, (int64_t)a->a[3]);
+}
+
+long sys_pread64(struct task *t, const struct syscall_args *a)
+{
+	return positional_rw(t, a, 1);
 }
 
 long sys_pwrite64(struct task *t, const struct syscall_args *a)
 {
-	int fd = file_fd(t, a->a[0]);
-
-	if (fd < 0)
-		return fd;
-	if ((int64_t)a->a[3] < 0)
-		return -EINVAL;
-	return host_rw_at(t, fd, a->a[1], a->a[2], 0, (int64_t)a->a[3]);
+	return positional_rw(t, a, 0);
 }
 
 long sys_readv(struct task *t, const struct syscall_args *a)
