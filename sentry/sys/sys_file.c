@@ -70,6 +70,8 @@ static long do_open(struct task *t, uint64_t dirfd, uint64_t upath, int flags, u
 
 	if (flags & O_CREAT)
 		lf |= LOOKUP_MISSING_OK;
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		lf &= ~LOOKUP_FOLLOW; /* O_EXCL never follows a final link */
 	err = fs_lookup(t, dirfd, upath, lf, 0, &l);
 	if (err)
 		return err;

@@ -65,7 +65,7 @@ setup_out=$("$here/setup.sh") || rc=$?
 [ "$rc" = 0 ] || { [ "$rc" = 77 ] && skip "setup.sh: arm64 toolchain or kernel unavailable"; die "setup.sh failed ($rc)"; }
 [ -n "$kernel" ] || kernel=$(printf '%s\n' "$setup_out" | tail -n 1)
 [ -r "$kernel" ] || skip "no arm64 kernel at '$kernel'"
-for tool in qemu-system-aarch64 $CROSS-gcc $CROSS-readelf cpio gzip python3; do
+for tool in qemu-system-aarch64 $CROSS-gcc $CROSS-readelf python3; do
 	command -v "$tool" >/dev/null 2>&1 || skip "$tool not found"
 done
 
@@ -199,6 +199,14 @@ print('run.sh: %d cases, %d files' % (len(lines), len(files)), file=sys.stderr)
 EOF
 [ -x "$root/umbra" ] || say "warning: no umbra binary among the registered tests"
 
+# The guest suite's fixture tree links by absolute path and its tests name it
+# by that path: it goes to the same place inside the VM.
+if [ -d "$abuild/tests/guest/fixture" ]; then
+	mkdir -p "$root$abuild/tests/guest"
+	cp -a "$abuild/tests/guest/fixture" "$root$abuild/tests/guest/" ||
+		die "cannot copy the guest fixture"
+fi
+
 # Shared libraries of anything not linked statically, with the loader, so a
 # dynamic binary still runs (static_deps should make this a no-op).
 copy_libs() {
@@ -226,8 +234,7 @@ done
 
 # Debug info only slows packing and unpacking; symbols stay for backtraces.
 find "$root" -type f -perm -u+x -exec $CROSS-strip --strip-debug {} + 2>/dev/null || true
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$initrd" ||
-	die "cannot pack the initramfs"
+python3 "$here/pack_initramfs.py" "$root" "$initrd" || die "cannot pack the initramfs"
 say "initramfs $(du -h "$initrd" | cut -f1), kernel $kernel"
 
 # TCG: pauth-impdef replaces the architected QARMA pointer-auth cipher, which
