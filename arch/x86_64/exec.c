@@ -30,8 +30,16 @@ void arch_exec_regs(struct arch_regs *r, uint64_t entry, uint64_t sp)
 	r->fp_valid = 1;
 }
 
+/* __USER_CS and __USER_DS (arch/x86/include/asm/segment.h): the trampoline
+ * runs as 64-bit code whatever mode the guest left the thread in. */
+#define X86_USER_CS 0x33
+#define X86_USER_DS 0x2b
+
 void arch_inject_setup(struct arch_regs *r, long nr, const uint64_t a[6])
 {
+	r->gpr.cs = X86_USER_CS;
+	r->gpr.ss = X86_USER_DS;
+	r->gpr.eflags = X86_EFLAGS_IF;
 	r->gpr.rip = ARCH_STUB_TRAMPOLINE;
 	r->gpr.rax = (uint64_t)nr;
 	r->gpr.orig_rax = (unsigned long long)-1;

@@ -125,15 +125,18 @@ long fs_may_create(struct task *t, const struct fs_parent *p)
 	return p->dir.mnt->readonly ? -EROFS : 0;
 }
 
-long fs_create_file(struct task *t, uint64_t dirfd, uint64_t upath, int flags, uint32_t mode,
+long fs_create_file(struct task *t, const char *path, int flags, uint32_t mode,
 		    struct fs_parent *p)
 {
-	long err = fs_lookup_parent(t, dirfd, upath, p);
+	long err = vfs_lookup_parent(&t->sb->mounts, "/", path, &p->dir, p->name);
 	int fd;
 
-	if (err)
+	if (err < 0)
 		return err;
-	err = p->slash ? -EISDIR : fs_may_create(t, p);
+	p->slash = 0;
+	err = join_child(p);
+	if (!err)
+		err = fs_may_create(t, p);
 	if (err == -EEXIST && !(flags & O_EXCL))
 		err = -EAGAIN; /* raced into existence: the caller looks again */
 	if (err)

@@ -36,9 +36,10 @@ struct fs_parent {
 int fs_lookup_parent(struct task *t, uint64_t dirfd, uint64_t upath, struct fs_parent *p);
 /* Whether p names something new on a writable mount: 0, -EEXIST, -EROFS. */
 long fs_may_create(struct task *t, const struct fs_parent *p);
-/* open(O_CREAT) of a missing name: the new host fd, with p filled; -EAGAIN
- * when the name appeared meanwhile (and O_EXCL was not asked). */
-long fs_create_file(struct task *t, uint64_t dirfd, uint64_t upath, int flags, uint32_t mode,
+/* open(O_CREAT) of the missing name at canonical path (where a lookup
+ * ended, through any links): the new host fd, with p filled; -EAGAIN when the
+ * name appeared meanwhile (and O_EXCL was not asked). */
+long fs_create_file(struct task *t, const char *path, int flags, uint32_t mode,
 		    struct fs_parent *p);
 /* "/proc/self/fd/N" for a host fd: reaches the very object the sentry
  * resolved, for host calls that take only a path. */

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sentry/fs/mount.h"
@@ -17,6 +18,21 @@ bool mount_dev_allowed(const char *name)
 	return false;
 }
 
+static int open_root(const char *host_dir, unsigned long *dev)
+{
+	int fd = open(host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -errno;
+	}
+	*dev = st.st_dev;
+	return fd;
+}
+
 int mount_add(struct mount_table *mt, const char *guest_path, enum mount_kind kind,
 	      const char *host_path, bool readonly)
 {
@@ -28,9 +44,9 @@ int mount_add(struct mount_table *mt, const char *guest_path, enum mount_kind ki
 	memset(m, 0, sizeof *m);
 	m->root_fd = -1;
 	if (kind != MOUNT_HIDDEN) {
-		m->root_fd = open(host_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		m->root_fd = open_root(host_path, &m->root_dev);
 		if (m->root_fd < 0)
-			return -errno;
+			return m->root_fd;
 	}
 	m->path = strdup(guest_path);
 	if (!m->path) {
@@ -149,10 +165,10 @@ int mount_normalize(const char *in, char *out, size_t size)
 
 static int replace(struct mount *m, const char *host_dir, bool readonly)
 {
-	int fd = open(host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = open_root(host_dir, &m->root_dev);
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (m->root_fd >= 0)
 		close(m->root_fd);
 	m->root_fd = fd;

@@ -17,6 +17,7 @@ struct mount {
 	size_t len;
 	enum mount_kind kind;
 	int root_fd;   /* O_PATH fd of the host directory, -1 for MOUNT_HIDDEN */
+	unsigned long root_dev; /* its st_dev: objects elsewhere are host mounts */
 	bool readonly;
 };
 

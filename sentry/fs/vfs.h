@@ -39,6 +39,9 @@ int vfs_lookup_parent(const struct mount_table *mt, const char *start, const cha
 /* Whether canonical path is a mount point (which cannot be removed or
  * renamed: EBUSY). */
 int vfs_is_mount_point(const struct mount_table *mt, const char *path);
+/* Whether a mount sits at path or anywhere below it: renaming or removing
+ * path would move the directories mounts are named by. */
+int vfs_covers_mount(const struct mount_table *mt, const char *path);
 /* execve's demand on a lookup's result: a regular file (-EACCES) the caller
  * may execute (-EACCES). */
 int vfs_may_exec(const struct lookup *l);

@@ -3,10 +3,12 @@
  * component, each one checked on the host before it is trusted. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -30,6 +32,31 @@ static int host_openat2(int dirfd, const char *rel, int flags, unsigned long lon
 
 #define BENEATH (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
 
+/* File systems that are the host kernel's own interfaces: a host directory
+ * may have one mounted inside it (a chroot's proc), and crossing into it
+ * would hand the guest the host's processes, including the sentry's memory.
+ * Such a mount reads as absent (errno ENOENT). */
+static int kernel_fs(int fd)
+{
+	static const unsigned long magic[] = {
+		PROC_SUPER_MAGIC, SYSFS_MAGIC, DEBUGFS_MAGIC, TRACEFS_MAGIC, SECURITYFS_MAGIC,
+		BPF_FS_MAGIC, CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC, DEVPTS_SUPER_MAGIC,
+		NSFS_MAGIC, SELINUX_MAGIC, SMACK_MAGIC, EFIVARFS_MAGIC, PSTOREFS_MAGIC,
+		BINFMTFS_MAGIC, 0x62656570 /* configfs */, 0x65735543 /* fusectl */,
+		0x19800202 /* mqueue */,
+	};
+	struct statfs sf;
+
+	errno = ENOENT;
+	if (fstatfs(fd, &sf) < 0)
+		return 1;
+	for (size_t i = 0; i < sizeof magic / sizeof magic[0]; i++)
+		if ((unsigned long)sf.f_type == magic[i])
+			return 1;
+	errno = 0;
+	return 0;
+}
+
 /* Opens canonical path as an O_PATH fd without following a final symlink. */
 static int open_object(const struct mount_table *mt, const char *path, const struct mount **mp,
 		       struct stat *st)
@@ -46,8 +73,9 @@ static int open_object(const struct mount_table *mt, const char *path, const str
 	fd = host_openat2(m->root_fd, rel, O_PATH | O_NOFOLLOW | O_CLOEXEC, BENEATH);
 	if (fd < 0)
 		return fd == -EXDEV ? -ENOENT : fd;
-	if (fstat(fd, st) < 0) {
-		int err = -errno;
+	if (fstat(fd, st) < 0 || (m->kind == MOUNT_HOST && st->st_dev != m->root_dev &&
+				  kernel_fs(fd))) {
+		int err = errno ? -errno : -ENOENT;
 
 		close(fd);
 		return err;
@@ -143,6 +171,8 @@ static int step(struct walk *w, const char *name, unsigned int flags, struct loo
 	}
 	if (!strcmp(name, "."))
 		return 0;
+	if (slash && (flags & LOOKUP_MISSING_OK))
+		return -EISDIR; /* open(O_CREAT) of "name/" */
 	err = go_down(out->path, w->done, name);
 	if (err)
 		return err;
@@ -292,5 +322,18 @@ int vfs_is_mount_point(const struct mount_table *mt, const char *path)
 	for (size_t i = 0; i < mt->n; i++)
 		if (!strcmp(mt->m[i].path, path))
 			return 1;
+	return 0;
+}
+
+int vfs_covers_mount(const struct mount_table *mt, const char *path)
+{
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < mt->n; i++) {
+		const char *m = mt->m[i].path;
+
+		if (!strncmp(m, path, n) && (!m[n] || m[n] == '/'))
+			return 1;
+	}
 	return 0;
 }

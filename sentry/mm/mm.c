@@ -106,6 +106,10 @@ long mm_map_locked(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64
 
 	if (at < 0)
 		return at;
+	/* A carve splits at most two areas and the insert adds one: once the
+	 * stub maps the range, the bookkeeping must not fail. */
+	if (vma_reserve(&mm->vmas, 3) < 0)
+		return -ENOMEM;
 	off = memfile_alloc(mm->mf, len);
 	if (off < 0)
 		return -ENOMEM;
@@ -141,6 +145,8 @@ int mm_unmap_locked(struct mm *mm, struct plat_thread *via, uint64_t addr, uint6
 
 	if (vma_range_reserved(&mm->vmas, addr, addr + len))
 		return -EINVAL;
+	if (vma_reserve(&mm->vmas, 2) < 0)
+		return -ENOMEM;
 	err = plat_unmap(via, addr, len);
 	if (!err)
 		err = vma_carve(&mm->vmas, addr, addr + len, mm_release_piece, mm);

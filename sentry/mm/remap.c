@@ -19,6 +19,8 @@ static int same_stretch(struct mm *mm, uint64_t addr, uint64_t len, int *prot)
 {
 	size_t i = vma_lower_bound(&mm->vmas, addr);
 
+	if (len > ARCH_TASK_SIZE || addr > ARCH_TASK_SIZE - len || i == mm->vmas.n)
+		return -EFAULT;
 	if (!vma_range_mapped(&mm->vmas, addr, addr + len) ||
 	    vma_range_reserved(&mm->vmas, addr, addr + len))
 		return -EFAULT;
@@ -103,7 +105,8 @@ static long remap_locked(struct mm *mm, struct plat_thread *via, uint64_t addr, 
 	if (err)
 		return err;
 	if (flags & MREMAP_FIXED) {
-		if (new_addr & (ARCH_PAGE_SIZE - 1) || new_addr + new_len > ARCH_TASK_SIZE ||
+		if (new_addr & (ARCH_PAGE_SIZE - 1) || new_len > ARCH_TASK_SIZE ||
+		    new_addr > ARCH_TASK_SIZE - new_len ||
 		    (new_addr < addr + old_len && addr < new_addr + new_len))
 			return -EINVAL;
 		if (vma_range_reserved(&mm->vmas, new_addr, new_addr + new_len))
@@ -122,7 +125,7 @@ static long remap_locked(struct mm *mm, struct plat_thread *via, uint64_t addr, 
 			err = mm_unmap_locked(mm, via, addr + new_len, old_len - new_len);
 		return err ? err : (long)addr;
 	}
-	if (addr + new_len <= ARCH_TASK_SIZE &&
+	if (new_len <= ARCH_TASK_SIZE - addr &&
 	    vma_range_free(&mm->vmas, addr + old_len, addr + new_len))
 		return grow_in_place(mm, via, addr, old_len, new_len, prot);
 	if (!(flags & MREMAP_MAYMOVE))

@@ -35,20 +35,26 @@ struct vma *vma_find(const struct vma_list *l, uint64_t addr)
 	return NULL;
 }
 
-static int vma_grow(struct vma_list *l)
+int vma_reserve(struct vma_list *l, size_t extra)
 {
-	size_t cap;
+	size_t cap = l->cap ? l->cap : 32;
 	struct vma *n;
 
-	if (l->n < l->cap)
+	while (cap < l->n + extra)
+		cap *= 2;
+	if (cap == l->cap)
 		return 0;
-	cap = l->cap ? l->cap * 2 : 32;
 	n = realloc(l->v, cap * sizeof *n);
 	if (!n)
 		return -ENOMEM;
 	l->v = n;
 	l->cap = cap;
 	return 0;
+}
+
+static int vma_grow(struct vma_list *l)
+{
+	return vma_reserve(l, 1);
 }
 
 int vma_insert(struct vma_list *l, const struct vma *v)

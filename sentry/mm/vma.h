@@ -27,6 +27,8 @@ size_t vma_lower_bound(const struct vma_list *l, uint64_t addr);
 /* The area containing addr, or NULL. */
 struct vma *vma_find(const struct vma_list *l, uint64_t addr);
 int vma_insert(struct vma_list *l, const struct vma *v);
+/* Room for extra more areas, so that inserts and splits after it cannot fail. */
+int vma_reserve(struct vma_list *l, size_t extra);
 /* Splits so that no area straddles addr. */
 int vma_split_at(struct vma_list *l, uint64_t addr);
 bool vma_range_free(const struct vma_list *l, uint64_t start, uint64_t end);

@@ -35,6 +35,10 @@ static int may_open(const struct lookup *l, int flags)
 		return -EISDIR;
 	if (type == S_IFCHR || type == S_IFBLK)
 		return l->mnt->kind == MOUNT_DEV ? 0 : -EACCES;
+	/* A host FIFO in a read-only view belongs to host processes: opening
+	 * it would take their data or unblock their writers. */
+	if ((type == S_IFIFO || type == S_IFSOCK) && l->mnt->readonly)
+		return -EACCES;
 	if (writing && l->mnt->readonly)
 		return -EROFS;
 	return 0;
@@ -50,10 +54,10 @@ static long install(struct task *t, int fd, int flags, const struct mount *mnt, 
 	return fdtable_install(t->files, f, 0, fs_fd_limit(t), flags & O_CLOEXEC);
 }
 
-static long do_create(struct task *t, uint64_t dirfd, uint64_t upath, int flags, uint32_t mode)
+static long do_create(struct task *t, const char *path, int flags, uint32_t mode)
 {
 	struct fs_parent p;
-	long fd = fs_create_file(t, dirfd, upath, flags, mode, &p);
+	long fd = fs_create_file(t, path, flags, mode, &p);
 	long r = fd;
 
 	if (fd >= 0)
@@ -72,11 +76,13 @@ static long do_open(struct task *t, uint64_t dirfd, uint64_t upath, int flags, u
 		lf |= LOOKUP_MISSING_OK;
 	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 		lf &= ~LOOKUP_FOLLOW; /* O_EXCL never follows a final link */
+	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
+		return -EINVAL;
 	err = fs_lookup(t, dirfd, upath, lf, 0, &l);
 	if (err)
 		return err;
 	if (l.fd < 0) { /* O_CREAT of a missing file */
-		long r = do_create(t, dirfd, upath, flags, mode);
+		long r = do_create(t, l.path, flags, mode);
 
 		/* Created by someone else meanwhile: open what is there now. */
 		return r == -EAGAIN ? do_open(t, dirfd, upath, flags & ~O_CREAT, mode) : r;

@@ -31,7 +31,7 @@ static long may_delete(struct task *t, const struct fs_parent *p)
 {
 	if (p->dir.mnt->readonly)
 		return -EROFS;
-	return vfs_is_mount_point(&t->sb->mounts, p->child) ? -EBUSY : 0;
+	return vfs_covers_mount(&t->sb->mounts, p->child) ? -EBUSY : 0;
 }
 
 static long do_mkdir(struct task *t, uint64_t dirfd, uint64_t upath, uint32_t mode)
@@ -258,6 +258,8 @@ long sys_ftruncate(struct task *t, const struct syscall_args *a)
 		return err;
 	if ((int64_t)a->a[1] < 0)
 		return -EINVAL;
+	if (!f->mnt)
+		return -EPERM; /* a file the sandbox was given: writes only */
 	return host_result(ftruncate(f->host_fd, (off_t)a->a[1]));
 }
 

@@ -3,6 +3,7 @@
 the host's own programs: the host's files read-only and unchanged, no /proc
 or /sys yet, a /dev with only harmless devices."""
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -97,6 +98,41 @@ for name in ['pts', 'shm', 'fd', 'mem']:
         fails_with('/dev/%s is hidden' % name, r, 'No such file')
 r = umbra('head', '-c', '8', '/dev/zero')
 check('/dev/zero reads zeros', r.returncode == 0 and r.stdout == '\0' * 8, show(r))
+
+# Bind mounts: a read-only mount inside a writable one stays read-only, even
+# when the guest renames the directory above it; a host mount of the
+# kernel's own file systems inside a bound tree is never crossed; creating
+# through a dangling link makes its target, as Linux does.
+def umbra_opts(opts, *argv):
+    return run([UMBRA, 'run', *opts, '--', *argv])
+
+
+with tempfile.TemporaryDirectory(prefix='umbra-bind-') as d:
+    secrets = os.path.join(d, 'proj', 'secrets')
+    os.makedirs(secrets)
+    os.makedirs(os.path.join(d, 'chroot', 'proc'))
+    with open(os.path.join(secrets, 'f'), 'w') as f:
+        f.write('secret\n')
+    binds = ['--bind', d + ':/w:rw', '--bind', secrets + ':/w/proj/secrets:ro']
+    fails_with('a nested read-only bind cannot be written',
+               umbra_opts(binds, 'busybox', 'sh', '-c', 'echo x > /w/proj/secrets/f'),
+               'Read-only file system')
+    fails_with('the directory above a mount cannot be renamed',
+               umbra_opts(binds, 'busybox', 'mv', '/w/proj', '/w/moved'),
+               'busy')
+    check('the nested read-only file is intact',
+          open(os.path.join(secrets, 'f')).read() == 'secret\n' and
+          os.path.isdir(os.path.join(d, 'proj')))
+    os.symlink('target', os.path.join(d, 'dangling'))
+    r = umbra_opts(['--bind', d + ':/w:rw'], 'busybox', 'sh', '-c', 'echo made > /w/dangling')
+    check('creating through a dangling link makes the target',
+          r.returncode == 0 and os.path.exists(os.path.join(d, 'target')), show(r))
+    if os.geteuid() == 0 and shutil.which('unshare'):
+        chroot = os.path.join(d, 'chroot')
+        script = ('mount -t proc proc %s/proc && exec %s run --bind %s:/w:rw -- '
+                  'busybox cat /w/proc/self/status' % (chroot, UMBRA, chroot))
+        fails_with('a host proc mounted inside a bind is not crossed',
+                   run(['unshare', '-m', 'sh', '-c', script]), 'No such file')
 
 print('%d passed, %d failed' % (len(checked) - len(failures), len(failures)))
 sys.exit(1 if failures else 0)
