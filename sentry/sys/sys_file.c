@@ -248,6 +248,8 @@ long sys_fchdir(struct task *t, const struct syscall_args *a)
 		return err;
 	if (!f->path || fstat(f->host_fd, &st) < 0 || !S_ISDIR(st.st_mode))
 		return -ENOTDIR;
+	if (faccessat(f->host_fd, "", X_OK, AT_EMPTY_PATH) < 0)
+		return -errno;
 	snprintf(t->cwd, sizeof t->cwd, "%s", f->path);
 	return 0;
 }

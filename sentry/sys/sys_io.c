@@ -108,33 +108,62 @@ long sys_write(struct task *t, const struct syscall_args *a)
 	return fd < 0 ? fd : host_rw(t, fd, a->a[1], a->a[2], 0);
 }
 
-/* readv/writev: each guest iovec in turn; a short transfer ends the call. */
+#define HOST_IOV_MAX 1024
+
+/* Host iovecs for the guest's, in order, up to the first byte the guest
+ * cannot reach (a partial transfer, as the kernel's copy would give). */
+static int gather(struct task *t, const struct guest_iovec *v, uint64_t cnt, int reading,
+		  struct iovec *iov)
+{
+	int n = 0;
+
+	for (uint64_t i = 0; i < cnt && n < HOST_IOV_MAX; i++) {
+		size_t covered = 0;
+		int got = v[i].len ? mm_iov(t->mm, v[i].base, v[i].len,
+					    reading ? MM_WRITE : MM_READ, iov + n,
+					    HOST_IOV_MAX - n) : 0;
+
+		if (got < 0)
+			return n ? n : got;
+		for (int j = 0; j < got; j++)
+			covered += iov[n + j].iov_len;
+		n += got;
+		if (covered < v[i].len)
+			break;
+	}
+	return n;
+}
+
+/* readv/writev (fs/read_write.c): every iovec is checked first, then one host
+ * call moves the data, so a pipe write of the whole vector stays atomic. */
 static long vector_rw(struct task *t, const struct syscall_args *a, int reading)
 {
-	struct guest_iovec v;
-	uint64_t cnt = a->a[2];
-	long total = 0;
-	int fd = file_fd(t, a->a[0]);
+	struct guest_iovec v[IOV_MAX_GUEST]; /* 16 KiB each: tracer threads' stacks hold them */
+	struct iovec iov[HOST_IOV_MAX];
+	uint64_t cnt = a->a[2], total = 0;
+	int fd = file_fd(t, a->a[0]), n;
+	ssize_t r;
 
 	if (fd < 0)
 		return fd;
 	if (cnt > IOV_MAX_GUEST)
 		return -EINVAL;
+	if (cnt && copy_from_guest(t, v, a->a[1], cnt * sizeof v[0]) < 0)
+		return -EFAULT;
 	for (uint64_t i = 0; i < cnt; i++) {
-		long n;
-
-		if (copy_from_guest(t, &v, a->a[1] + i * sizeof v, sizeof v) < 0)
-			return total ? total : -EFAULT;
-		if ((int64_t)v.len < 0)
+		if (v[i].len > (uint64_t)SSIZE_MAX - total)
 			return -EINVAL;
-		n = host_rw(t, fd, v.base, v.len, reading);
-		if (n < 0)
-			return total ? total : n;
-		total += n;
-		if ((uint64_t)n < v.len)
-			break;
+		total += v[i].len;
 	}
-	return total;
+	if (!total)
+		return host_rw(t, fd, 0, 0, reading);
+	n = gather(t, v, cnt, reading, iov);
+	if (n < 0)
+		return n;
+	r = reading ? readv(fd, iov, n) : writev(fd, iov, n);
+	if (r < 0 && errno == EPIPE && !reading)
+		host_epipe(t);
+	return r < 0 ? -errno : r;
 }
 
 /* pread64/pwrite64(fd, buf, count, offset) */
