@@ -180,10 +180,10 @@ static long do_link(struct task *t, uint64_t olddir, uint64_t oldpath, uint64_t 
 		return err;
 	p.dir.fd = -1;
 	err = S_ISDIR(old.st.st_mode) ? -EPERM : fs_lookup_parent(t, newdir, newpath, &p);
+	if (!err) /* do_linkat(): the new name is judged before the mounts are compared */
+		err = fs_may_create(t, &p);
 	if (!err && p.dir.mnt != old.mnt)
 		err = -EXDEV;
-	if (!err)
-		err = fs_may_create(t, &p);
 	if (!err) {
 		fs_proc_path(old.fd, proc);
 		err = host_result(linkat(AT_FDCWD, proc, p.dir.fd, p.name, AT_SYMLINK_FOLLOW));
