@@ -254,19 +254,29 @@ long sys_fchdir(struct task *t, const struct syscall_args *a)
 	return 0;
 }
 
+/* The answer for an object found: EROFS for writing a read-only mount
+ * (devices aside, as Linux's may write), else the host's permission check. */
+static int check_access(int host_fd, const struct mount *mnt, mode_t type, int mode, int flags)
+{
+	if ((mode & W_OK) && mnt && mnt->readonly && !S_ISCHR(type) && !S_ISBLK(type))
+		return -EROFS;
+	if (mode && faccessat(host_fd, "", mode, AT_EMPTY_PATH |
+			      ((flags & LINUX_AT_EACCESS) ? AT_EACCESS : 0)) < 0)
+		return -errno;
+	return 0;
+}
+
 static int access_file(struct task *t, uint64_t fd, int mode, int flags)
 {
 	struct file *f;
+	struct stat st;
 	int err = fs_file(t, fd, &f);
 
 	if (err)
 		return err;
-	if ((mode & W_OK) && f->mnt && f->mnt->readonly)
-		return -EROFS;
-	if (mode && faccessat(f->host_fd, "", mode, AT_EMPTY_PATH |
-			      ((flags & LINUX_AT_EACCESS) ? AT_EACCESS : 0)) < 0)
+	if (fstat(f->host_fd, &st) < 0)
 		return -errno;
-	return 0;
+	return check_access(f->host_fd, f->mnt, st.st_mode, mode, flags);
 }
 
 static long do_access(struct task *t, uint64_t dirfd, uint64_t upath, int mode, int flags)
@@ -286,11 +296,7 @@ static long do_access(struct task *t, uint64_t dirfd, uint64_t upath, int mode, 
 			      : access_file(t, dirfd, mode, flags);
 	if (err || l.fd < 0)
 		return err;
-	if ((mode & W_OK) && l.mnt->readonly && !S_ISCHR(l.st.st_mode) && !S_ISBLK(l.st.st_mode))
-		err = -EROFS;
-	else if (mode && faccessat(l.fd, "", mode, AT_EMPTY_PATH |
-				   ((flags & LINUX_AT_EACCESS) ? AT_EACCESS : 0)) < 0)
-		err = -errno;
+	err = check_access(l.fd, l.mnt, l.st.st_mode, mode, flags);
 	lookup_release(&l);
 	return err;
 }

@@ -93,6 +93,10 @@ static void dev_null(void)
 	check_long("pread(/dev/null)", 0, pread(fd, buf, sizeof(buf), 100));
 	check_long("readv(/dev/null)", 0, readv(fd, iov, 2));
 	check_long("write(/dev/null)", sizeof(buf), write(fd, buf, sizeof(buf)));
+	/* Devices are writable wherever they are mounted, by path or by fd. */
+	check_long("access(/dev/null, W_OK)", 0, access("/dev/null", W_OK));
+	check_long("faccessat2(/dev/null fd, \"\", W_OK, AT_EMPTY_PATH)", 0,
+		   syscall(SYS_faccessat2, fd, "", W_OK, AT_EMPTY_PATH));
 	check_long("write(/dev/null, 1 MiB)", sizeof(big),
 		   write(fd, big, sizeof(big)));
 	check_long("writev(/dev/null)", 8, writev(fd, iov, 2));
