@@ -101,11 +101,19 @@ int umbra_sandbox_set_cpus(struct umbra_sandbox *s, int ncpus)
 	return 0;
 }
 
+/* After a mount change the default cwd may name another directory, or none. */
+static int view_changed(struct umbra_sandbox *s, int err)
+{
+	if (!err && !s->sb.cwd_set)
+		sandbox_default_cwd(&s->sb);
+	return err;
+}
+
 int umbra_sandbox_set_root(struct umbra_sandbox *s, const char *host_dir, int readonly)
 {
 	if (!s || !host_dir)
 		return -EINVAL;
-	return mount_set_root(&s->sb.mounts, host_dir, readonly);
+	return view_changed(s, mount_set_root(&s->sb.mounts, host_dir, readonly));
 }
 
 int umbra_sandbox_bind(struct umbra_sandbox *s, const char *host_dir, const char *guest_path,
@@ -113,7 +121,7 @@ int umbra_sandbox_bind(struct umbra_sandbox *s, const char *host_dir, const char
 {
 	if (!s || !host_dir || !guest_path)
 		return -EINVAL;
-	return mount_bind(&s->sb.mounts, host_dir, guest_path, readonly);
+	return view_changed(s, mount_bind(&s->sb.mounts, host_dir, guest_path, readonly));
 }
 
 int umbra_sandbox_set_cwd(struct umbra_sandbox *s, const char *guest_dir)
@@ -160,8 +168,6 @@ int umbra_sandbox_which(struct umbra_sandbox *s, const char *name, const char *p
 
 	if (!s || !name || !out || !*name)
 		return -EINVAL;
-	if (!s->sb.cwd_set)
-		sandbox_default_cwd(&s->sb);
 	if (strchr(name, '/'))
 		return snprintf(out, size, "%s", name) < (int)size ? 0 : -ENAMETOOLONG;
 	if (!path_var || !*path_var)
@@ -190,8 +196,6 @@ int umbra_spawn(struct umbra_sandbox *s, const char *path, char *const argv[],
 
 	if (!s || !path || !out)
 		return -EINVAL;
-	if (!s->sb.cwd_set)
-		sandbox_default_cwd(&s->sb);
 	err = exec_open(&s->sb.mounts, s->sb.cwd, path, &f);
 	if (err)
 		return err;

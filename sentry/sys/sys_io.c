@@ -38,6 +38,14 @@ static void host_epipe(struct task *t)
 	sig_raise(t, SIGPIPE, false);
 }
 
+/* A host transfer's result for the guest: -errno, with EPIPE raising SIGPIPE. */
+static long host_result(struct task *t, ssize_t n, int reading)
+{
+	if (n < 0 && errno == EPIPE && !reading)
+		host_epipe(t);
+	return n < 0 ? -errno : n;
+}
+
 /* A read with nowhere to put data still answers 0 at the end of a regular
  * file: Linux faults only on bytes it copies. */
 static int at_eof(int fd, int64_t off)
@@ -75,9 +83,7 @@ static long host_rw_at(struct task *t, int fd, uint64_t addr, size_t len, int re
 		n = reading ? preadv(fd, iov, cnt, off) : pwritev(fd, iov, cnt, off);
 	else
 		n = reading ? readv(fd, iov, cnt) : writev(fd, iov, cnt);
-	if (n < 0 && errno == EPIPE && !reading)
-		host_epipe(t);
-	return n < 0 ? -errno : n;
+	return host_result(t, n, reading);
 }
 
 static long host_rw(struct task *t, int fd, uint64_t addr, size_t len, int reading)
@@ -161,9 +167,7 @@ static long vector_rw(struct task *t, const struct syscall_args *a, int reading)
 	if (n < 0)
 		return n;
 	r = reading ? readv(fd, iov, n) : writev(fd, iov, n);
-	if (r < 0 && errno == EPIPE && !reading)
-		host_epipe(t);
-	return r < 0 ? -errno : r;
+	return host_result(t, r, reading);
 }
 
 /* pread64/pwrite64(fd, buf, count, offset) */

@@ -132,50 +132,57 @@ long sys_statx(struct task *t, const struct syscall_args *a)
 	return r;
 }
 
-static long readlink_fd(struct task *t, uint64_t fd, uint64_t buf, int64_t size)
+/* readlink(fd, "") of an O_PATH fd: ENOENT for a non-symlink, as fs/stat.c
+ * answers an empty path. */
+static ssize_t fd_link_target(struct task *t, uint64_t fd, char *target)
 {
-	char target[VFS_PATH_MAX];
 	struct file *f;
 	ssize_t n;
 	long err = fs_file(t, fd, &f);
 
 	if (err)
 		return (int)fd == LINUX_AT_FDCWD ? -ENOENT : err;
-	n = readlinkat(f->host_fd, "", target, sizeof target);
-	if (n < 0)
-		return -errno; /* ENOENT for a non-symlink, as fs/stat.c answers "" */
-	if (n > size)
-		n = size;
-	return copy_to_guest(t, buf, target, (size_t)n) < 0 ? -EFAULT : n;
+	n = readlinkat(f->host_fd, "", target, VFS_PATH_MAX);
+	return n < 0 ? -errno : n;
 }
 
-static long readlink_common(struct task *t, uint64_t dirfd, uint64_t upath, uint64_t buf,
-			    int64_t size)
+/* The target of the link a readlink path names; its length or -errno. */
+static ssize_t link_target(struct task *t, uint64_t dirfd, uint64_t upath, char *target)
 {
-	char target[VFS_PATH_MAX], path[32];
+	char path[32];
 	struct lookup l;
 	ssize_t n;
 	long err;
 
-	if (size <= 0)
-		return -EINVAL;
 	/* /proc is not emulated yet; its one link programs rely on is answered. */
 	if (strncpy_from_guest(t, path, upath, sizeof path) >= 0 &&
 	    !strcmp(path, "/proc/self/exe") && t->exe_path) {
 		n = (ssize_t)strlen(t->exe_path);
 		memcpy(target, t->exe_path, (size_t)n);
-	} else {
-		err = fs_lookup(t, dirfd, upath, 0, 1, &l);
-		if (err == 1) /* "": the symlink an O_PATH fd refers to */
-			return readlink_fd(t, dirfd, buf, size);
-		if (err)
-			return err;
-		n = S_ISLNK(l.st.st_mode) ? readlinkat(l.fd, "", target, sizeof target) : -2;
-		err = n == -1 ? -errno : n == -2 ? -EINVAL : 0;
-		lookup_release(&l);
-		if (err)
-			return err;
+		return n;
 	}
+	err = fs_lookup(t, dirfd, upath, 0, 1, &l);
+	if (err == 1) /* "": the symlink an O_PATH fd refers to */
+		return fd_link_target(t, dirfd, target);
+	if (err)
+		return err;
+	n = S_ISLNK(l.st.st_mode) ? readlinkat(l.fd, "", target, VFS_PATH_MAX) : -2;
+	n = n == -1 ? -errno : n == -2 ? -EINVAL : n;
+	lookup_release(&l);
+	return n;
+}
+
+static long readlink_common(struct task *t, uint64_t dirfd, uint64_t upath, uint64_t buf,
+			    int64_t size)
+{
+	char target[VFS_PATH_MAX];
+	ssize_t n;
+
+	if (size <= 0)
+		return -EINVAL;
+	n = link_target(t, dirfd, upath, target);
+	if (n < 0)
+		return n;
 	if (n > size)
 		n = size;
 	return copy_to_guest(t, buf, target, (size_t)n) < 0 ? -EFAULT : n;

@@ -37,20 +37,6 @@ static int check_map(const char *what, void *p)
 	return 1;
 }
 
-static void check_big(const char *what, const unsigned char *p,
-		      unsigned long off, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (p[i] != fixture_big_byte(off + i)) {
-			fail("%s: byte at %lu: expected %#x got %#x", what,
-			     off + i, fixture_big_byte(off + i), p[i]);
-			return;
-		}
-	}
-}
-
 static void check_zero(const char *what, const unsigned char *p, size_t len)
 {
 	size_t i;

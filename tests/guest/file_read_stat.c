@@ -42,20 +42,6 @@ static void check_bytes(const char *what, const void *want, const void *got,
 	}
 }
 
-static void check_big(const char *what, const unsigned char *buf,
-		      unsigned long off, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (buf[i] != fixture_big_byte(off + i)) {
-			fail("%s: byte at %lu: expected %#x got %#x", what,
-			     off + i, fixture_big_byte(off + i), buf[i]);
-			return;
-		}
-	}
-}
-
 static long offset_of(int fd)
 {
 	return lseek(fd, 0, SEEK_CUR);

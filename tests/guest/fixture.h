@@ -34,6 +34,19 @@ static inline unsigned char fixture_big_byte(unsigned long i)
  * "fixture/rel" in one of a few rotating buffers, so that a call may take
  * two of them.
  */
+/* len bytes at p must be the big file's bytes from off on. */
+static inline void check_big(const char *what, const unsigned char *p, unsigned long off,
+			     size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] != fixture_big_byte(off + i)) {
+			fail("%s: byte at %lu: expected %#x got %#x", what, off + i,
+			     fixture_big_byte(off + i), p[i]);
+			return;
+		}
+	}
+}
+
 static inline const char *fx(const char *rel)
 {
 	static char bufs[4][PATH_MAX];
