@@ -46,14 +46,21 @@ UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_set_stdio(struct umbra_sandbox *sb,
 UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_set_cpus(struct umbra_sandbox *sb, int ncpus);
 
 /* The file system view. By default the guest sees the host's / read-only,
- * with /proc and /sys hidden and /dev limited to null, zero, full, random,
- * urandom and tty. set_root makes host_dir the guest's /; bind shows host_dir
+ * a private tmpfs at /tmp, /proc and /sys hidden and /dev limited to null,
+ * zero, full, random, urandom and tty. set_root makes host_dir the guest's /; bind shows host_dir
  * at guest_path (absolute, without ".."); readonly refuses writes with EROFS.
  * -ENOENT or -ENOTDIR when host_dir is not a directory. */
 UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_set_root(struct umbra_sandbox *sb,
 						      const char *host_dir, int readonly);
 UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_bind(struct umbra_sandbox *sb, const char *host_dir,
 						  const char *guest_path, int readonly);
+/* A new private tmpfs at guest_path (absolute, without ".."), over what was
+ * there: memory-backed, empty, mode 1777, gone with the sandbox. size is
+ * tmpfs's size option ("64m", "1g", "10%"; NULL: half of RAM). -EINVAL for a
+ * size tmpfs rejects; -EPERM when the host allows neither mounting nor user
+ * namespaces. */
+UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_tmpfs(struct umbra_sandbox *sb,
+						   const char *guest_path, const char *size);
 /* The directory guests start in, a path in the view (default: the caller's
  * cwd when the view shows it, else /). */
 UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_set_cwd(struct umbra_sandbox *sb,

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "sentry/fs/mount.h"
+#include "sentry/fs/tmpfs.h"
 
 static const char *const dev_names[] = { "null", "zero", "full", "random", "urandom", "tty" };
 
@@ -18,47 +19,85 @@ bool mount_dev_allowed(const char *name)
 	return false;
 }
 
-static int open_root(const char *host_dir, unsigned long *dev)
+static int open_root(const char *host_dir)
 {
 	int fd = open(host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* Makes fd (which it then owns) the root of m. */
+static int set_root(struct mount *m, enum mount_kind kind, int fd, bool readonly)
+{
 	struct stat st;
 
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
+	if (fd >= 0 && fstat(fd, &st) < 0) {
+		int err = -errno;
+
 		close(fd);
-		return -errno;
+		return err;
 	}
-	*dev = st.st_dev;
-	return fd;
+	if (m->root_fd >= 0)
+		close(m->root_fd);
+	m->root_fd = fd;
+	m->root_dev = fd >= 0 ? st.st_dev : 0;
+	m->kind = kind;
+	m->readonly = readonly;
+	m->tmpfs = false;
+	return 0;
+}
+
+/* The mount at canonical guest_path: the one there, or a new empty one. */
+static struct mount *mount_slot(struct mount_table *mt, const char *guest_path)
+{
+	struct mount *m;
+
+	for (size_t i = 0; i < mt->n; i++)
+		if (!strcmp(mt->m[i].path, guest_path))
+			return &mt->m[i];
+	if (mt->n == MOUNT_MAX)
+		return NULL;
+	m = &mt->m[mt->n];
+	memset(m, 0, sizeof *m);
+	m->root_fd = -1;
+	m->kind = MOUNT_HIDDEN;
+	m->path = strdup(guest_path);
+	if (!m->path)
+		return NULL;
+	m->len = strlen(guest_path);
+	mt->n++;
+	return m;
+}
+
+/* Mounts root fd at canonical guest_path, over what was there. */
+static int mount_fd(struct mount_table *mt, const char *guest_path, enum mount_kind kind,
+		    int fd, bool readonly)
+{
+	size_t n = mt->n;
+	struct mount *m = mount_slot(mt, guest_path);
+	int err;
+
+	if (!m) {
+		if (fd >= 0)
+			close(fd);
+		return mt->n == MOUNT_MAX ? -ENOSPC : -ENOMEM;
+	}
+	err = set_root(m, kind, fd, readonly);
+	if (err && mt->n > n) {
+		free(m->path);
+		mt->n--;
+	}
+	return err;
 }
 
 int mount_add(struct mount_table *mt, const char *guest_path, enum mount_kind kind,
 	      const char *host_path, bool readonly)
 {
-	struct mount *m;
+	int fd = -1;
 
-	if (mt->n == MOUNT_MAX)
-		return -ENOSPC;
-	m = &mt->m[mt->n];
-	memset(m, 0, sizeof *m);
-	m->root_fd = -1;
-	if (kind != MOUNT_HIDDEN) {
-		m->root_fd = open_root(host_path, &m->root_dev);
-		if (m->root_fd < 0)
-			return m->root_fd;
-	}
-	m->path = strdup(guest_path);
-	if (!m->path) {
-		if (m->root_fd >= 0)
-			close(m->root_fd);
-		return -ENOMEM;
-	}
-	m->len = strlen(guest_path);
-	m->kind = kind;
-	m->readonly = readonly;
-	mt->n++;
-	return 0;
+	if (kind != MOUNT_HIDDEN && (fd = open_root(host_path)) < 0)
+		return fd;
+	return mount_fd(mt, guest_path, kind, fd, readonly);
 }
 
 int mount_default_view(struct mount_table *mt)
@@ -163,20 +202,6 @@ int mount_normalize(const char *in, char *out, size_t size)
 	return 0;
 }
 
-static int replace(struct mount *m, const char *host_dir, bool readonly)
-{
-	int fd = open_root(host_dir, &m->root_dev);
-
-	if (fd < 0)
-		return fd;
-	if (m->root_fd >= 0)
-		close(m->root_fd);
-	m->root_fd = fd;
-	m->kind = MOUNT_HOST;
-	m->readonly = readonly;
-	return 0;
-}
-
 int mount_bind(struct mount_table *mt, const char *host_dir, const char *guest_path,
 	       bool readonly)
 {
@@ -185,10 +210,23 @@ int mount_bind(struct mount_table *mt, const char *host_dir, const char *guest_p
 
 	if (err)
 		return err;
-	for (size_t i = 0; i < mt->n; i++)
-		if (!strcmp(mt->m[i].path, path))
-			return replace(&mt->m[i], host_dir, readonly);
 	return mount_add(mt, path, MOUNT_HOST, host_dir, readonly);
+}
+
+int mount_tmpfs(struct mount_table *mt, const char *guest_path, const char *size)
+{
+	char path[4096];
+	int err = mount_normalize(guest_path, path, sizeof path), fd;
+
+	if (err)
+		return err;
+	fd = tmpfs_create(size);
+	if (fd < 0)
+		return fd;
+	err = mount_fd(mt, path, MOUNT_HOST, fd, false);
+	if (!err)
+		mount_slot(mt, path)->tmpfs = true;
+	return err;
 }
 
 int mount_set_root(struct mount_table *mt, const char *host_dir, bool readonly)

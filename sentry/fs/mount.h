@@ -19,6 +19,7 @@ struct mount {
 	int root_fd;   /* O_PATH fd of the host directory, -1 for MOUNT_HIDDEN */
 	unsigned long root_dev; /* its st_dev: objects elsewhere are host mounts */
 	bool readonly;
+	bool tmpfs;    /* a private tmpfs (MOUNT_HOST, its root not a host path) */
 };
 
 #define MOUNT_MAX 64
@@ -35,6 +36,9 @@ int mount_default_view(struct mount_table *mt);
 int mount_add(struct mount_table *mt, const char *guest_path, enum mount_kind kind,
 	      const char *host_path, bool readonly);
 void mount_table_free(struct mount_table *mt);
+/* A new private tmpfs at guest_path (absolute; replaces a mount already
+ * there); size as tmpfs_create() takes it. */
+int mount_tmpfs(struct mount_table *mt, const char *guest_path, const char *size);
 /* The guest's / becomes host_dir. */
 int mount_set_root(struct mount_table *mt, const char *host_dir, bool readonly);
 /* host_dir appears at guest_path (absolute; replaces a mount already there). */

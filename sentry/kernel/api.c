@@ -124,6 +124,13 @@ int umbra_sandbox_bind(struct umbra_sandbox *s, const char *host_dir, const char
 	return view_changed(s, mount_bind(&s->sb.mounts, host_dir, guest_path, readonly));
 }
 
+int umbra_sandbox_tmpfs(struct umbra_sandbox *s, const char *guest_path, const char *size)
+{
+	if (!s || !guest_path)
+		return -EINVAL;
+	return view_changed(s, mount_tmpfs(&s->sb.mounts, guest_path, size));
+}
+
 int umbra_sandbox_set_cwd(struct umbra_sandbox *s, const char *guest_dir)
 {
 	struct lookup l;
@@ -196,6 +203,7 @@ int umbra_spawn(struct umbra_sandbox *s, const char *path, char *const argv[],
 
 	if (!s || !path || !out)
 		return -EINVAL;
+	sandbox_report_view(&s->sb);
 	err = exec_open(&s->sb.mounts, s->sb.cwd, path, &f);
 	if (err)
 		return err;

@@ -82,6 +82,8 @@ int sandbox_init(struct sandbox *sb)
 	if (!err)
 		err = mount_default_view(&sb->mounts);
 	if (!err)
+		sb->tmp_err = mount_tmpfs(&sb->mounts, "/tmp", NULL);
+	if (!err)
 		sandbox_default_cwd(sb);
 	if (err)
 		sandbox_fini(sb);
@@ -97,6 +99,17 @@ void sandbox_fini(struct sandbox *sb)
 	sb->memfile = NULL;
 	mount_table_free(&sb->mounts);
 	pthread_mutex_destroy(&sb->lock);
+}
+
+void sandbox_report_view(struct sandbox *sb)
+{
+	const struct mount *m = mount_find(&sb->mounts, "/tmp");
+
+	if (!sb->tmp_err || !m || !strcmp(m->path, "/tmp"))
+		return; /* or the embedder mounted something there */
+	sandbox_log(sb, "no private /tmp (%s): the guest sees the host's, read-only",
+		    strerror(-sb->tmp_err));
+	sb->tmp_err = 0;
 }
 
 int sandbox_alloc_pid(struct sandbox *sb)

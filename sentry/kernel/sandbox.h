@@ -30,6 +30,7 @@ struct sandbox {
 	struct mount_table mounts;
 	char cwd[VFS_PATH_MAX]; /* where guests start */
 	bool cwd_set;           /* chosen by the embedder, else the caller's */
+	int tmp_err;            /* why the default /tmp is not a private tmpfs */
 	_Atomic uint64_t unimplemented[SANDBOX_MAX_SYSCALLS];
 };
 
@@ -38,6 +39,8 @@ void sandbox_fini(struct sandbox *sb);
 int sandbox_alloc_pid(struct sandbox *sb);
 /* Where guests start unless told: the caller's cwd if visible, else /. */
 void sandbox_default_cwd(struct sandbox *sb);
+/* Says once, on the log fd, what of the default view the host denied. */
+void sandbox_report_view(struct sandbox *sb);
 /* One line, prefixed "umbra: ", on the log fd. */
 void sandbox_log(struct sandbox *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

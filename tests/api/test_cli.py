@@ -51,7 +51,8 @@ expect('missing path', umbra('run', '--', '/nonexistent/x'), 127,
        err_has='No such file or directory')
 expect('a directory', umbra('run', '--', '/'), 126, err_has='Permission denied')
 
-with tempfile.TemporaryDirectory() as d:
+# Not under the host's /tmp: the guest has a /tmp of its own.
+with tempfile.TemporaryDirectory(dir='/var/tmp') as d:
     plain = os.path.join(d, 'plain')
     with open(plain, 'w') as f:
         f.write('just text\n')

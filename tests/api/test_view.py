@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """umbra run's default view of the file system, through the real command and
-the host's own programs: the host's files read-only and unchanged, no /proc
-or /sys yet, a /dev with only harmless devices."""
+the host's own programs: the host's files read-only and unchanged, a private
+/tmp, no /proc or /sys yet, a /dev with only harmless devices."""
 import os
 import shutil
 import subprocess
@@ -60,8 +60,10 @@ r = umbra('ls', '-l', '/')
 check('ls -l / stats every entry it lists', r.returncode == 0 and '?' not in r.stdout, show(r))
 
 # The host's / is mounted read-only: creating fails with EROFS and leaves
-# nothing on the host.
-with tempfile.TemporaryDirectory(prefix='umbra-view-') as d:
+# nothing on the host. (Not under the host's /tmp, which the guest does not
+# see.)
+HOST_SCRATCH = '/var/tmp'
+with tempfile.TemporaryDirectory(prefix='umbra-view-', dir=HOST_SCRATCH) as d:
     made = os.path.join(d, 'new')
     for what, argv in [('touch', ['busybox', 'touch', made]),
                        ('tee', ['busybox', 'tee', made]),
@@ -133,6 +135,44 @@ with tempfile.TemporaryDirectory(prefix='umbra-bind-') as d:
                   'busybox cat /w/proc/self/status' % (chroot, UMBRA, chroot))
         fails_with('a host proc mounted inside a bind is not crossed',
                    run(['unshare', '-m', 'sh', '-c', script]), 'No such file')
+
+
+# /tmp is a private tmpfs: writable, empty at start, mode 1777, unseen by the
+# host and by other sandboxes. busybox sh's builtins do the I/O.
+def sh(opts, script):
+    return umbra_opts(opts, 'busybox', 'sh', '-c', script)
+
+
+with tempfile.NamedTemporaryFile(prefix='umbra-host-', dir='/tmp') as host_file:
+    name = os.path.basename(host_file.name)
+    r = sh([], 'echo guest > /tmp/%s && read x < /tmp/%s && echo "$x"' % (name, name))
+    check('/tmp is writable', r.returncode == 0 and r.stdout == 'guest\n', show(r))
+    check('the host\'s /tmp is untouched', open(host_file.name).read() == '', '')
+r = umbra('ls', '-a', '/tmp')
+check('/tmp starts empty in every sandbox',
+      r.returncode == 0 and r.stdout.split() == ['.', '..'], show(r))
+r = umbra('stat', '-c', '%a %F', '/tmp')
+check('/tmp is a sticky world-writable directory',
+      r.returncode == 0 and r.stdout == '1777 directory\n', show(r))
+fails_with('--tmpfs with a size: ENOSPC past it',
+           umbra_opts(['--tmpfs', '/data:64k'], 'busybox', 'dd', 'if=/dev/zero',
+                      'of=/data/f', 'bs=1k', 'count=100'),
+           'No space left on device')
+r = sh(['--tmpfs', '/etc'], 'echo x > /etc/passwd && read y < /etc/passwd && echo "$y"')
+check('--tmpfs over a host directory hides it, privately',
+      r.returncode == 0 and r.stdout == 'x\n' and 'root' in open('/etc/passwd').read(),
+      show(r))
+fails_with('--tmpfs with a bad size', umbra_opts(['--tmpfs', '/data:lots'], 'true'),
+           'umbra: --tmpfs /data:lots: Invalid argument')
+fails_with('--tmpfs wants an absolute path', umbra_opts(['--tmpfs', 'data'], 'true'),
+           'umbra: --tmpfs wants /PATH[:SIZE]')
+if os.geteuid() == 0 and shutil.which('setpriv'):
+    # Without privilege the tmpfs comes from a user namespace of the caller's.
+    r = run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups',
+             UMBRA, 'run', '--', 'busybox', 'sh', '-c',
+             'echo n > /tmp/f && read z < /tmp/f && echo "$z"'])
+    check('an unprivileged caller gets a private /tmp too',
+          r.returncode == 0 and r.stdout == 'n\n', show(r))
 
 print('%d passed, %d failed' % (len(checked) - len(failures), len(failures)))
 sys.exit(1 if failures else 0)

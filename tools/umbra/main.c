@@ -17,9 +17,11 @@ extern char **environ;
 #define MAX_BINDS 32
 #define MAX_ENV 256
 
+/* --bind, or --tmpfs when host is NULL; applied in the order given. */
 struct bind {
 	char *host, *guest;
 	int readonly;
+	char *size;
 };
 
 struct options {
@@ -49,6 +51,9 @@ static void usage(FILE *out)
 	      "  --cpus N                 number of virtual CPUs (default: the host's)\n"
 	      "  --root DIR               the guest's / is host directory DIR (read-only)\n"
 	      "  --bind HOST:GUEST[:ro|rw]  show host directory HOST at GUEST (default rw)\n"
+	      "  --tmpfs PATH[:SIZE]      a new private tmpfs at PATH (SIZE as tmpfs takes\n"
+	      "                           it: 64m, 1g, 10%; default half of RAM); /tmp is\n"
+	      "                           one by default\n"
 	      "  --cwd DIR                start in DIR (default: the caller's directory\n"
 	      "                           when the guest can see it, else /)\n"
 	      "  --env K=V                set K in the guest's environment\n"
@@ -72,12 +77,33 @@ static int parse_bind(char *arg, struct options *o)
 		return -1;
 	*b->guest++ = 0;
 	b->readonly = 0;
+	b->size = NULL;
 	mode = strchr(b->guest, ':');
 	if (mode) {
 		*mode++ = 0;
 		if (strcmp(mode, "ro") && strcmp(mode, "rw"))
 			return -1;
 		b->readonly = !strcmp(mode, "ro");
+	}
+	o->nbinds++;
+	return 0;
+}
+
+/* --tmpfs PATH[:SIZE] */
+static int parse_tmpfs(char *arg, struct options *o)
+{
+	struct bind *b = &o->binds[o->nbinds];
+
+	if (o->nbinds == MAX_BINDS || arg[0] != '/')
+		return -1;
+	b->host = NULL;
+	b->guest = arg;
+	b->readonly = 0;
+	b->size = strchr(arg, ':');
+	if (b->size) {
+		*b->size++ = 0;
+		if (!*b->size)
+			return -1;
 	}
 	o->nbinds++;
 	return 0;
@@ -98,6 +124,7 @@ static int parse_run(int argc, char **argv, struct options *o)
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "root", required_argument, NULL, 'R' },
 		{ "bind", required_argument, NULL, 'b' },
+		{ "tmpfs", required_argument, NULL, 'T' },
 		{ "cwd", required_argument, NULL, 'C' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "clear-env", no_argument, NULL, 'E' },
@@ -131,6 +158,13 @@ static int parse_run(int argc, char **argv, struct options *o)
 				return -1;
 			}
 			break;
+		case 'T':
+			if (parse_tmpfs(optarg, o) < 0) {
+				fprintf(stderr, "umbra: --tmpfs wants /PATH[:SIZE] (at most %d mounts)\n",
+					MAX_BINDS);
+				return -1;
+			}
+			break;
 		case 'C':
 			o->cwd = optarg;
 			break;
@@ -159,6 +193,24 @@ static int parse_run(int argc, char **argv, struct options *o)
 	return optind;
 }
 
+static int mount_one(struct umbra_sandbox *sb, const struct bind *b)
+{
+	int err;
+
+	if (b->host) {
+		err = umbra_sandbox_bind(sb, b->host, b->guest, b->readonly);
+		if (err)
+			fprintf(stderr, "umbra: --bind %s:%s: %s\n", b->host, b->guest,
+				umbra_strerror(err));
+		return err;
+	}
+	err = umbra_sandbox_tmpfs(sb, b->guest, b->size);
+	if (err)
+		fprintf(stderr, "umbra: --tmpfs %s%s%s: %s\n", b->guest, b->size ? ":" : "",
+			b->size ? b->size : "", umbra_strerror(err));
+	return err;
+}
+
 static int configure(struct umbra_sandbox *sb, const struct options *o)
 {
 	int err = o->trace ? umbra_sandbox_set_trace_fd(sb, STDERR_FILENO) : 0;
@@ -167,14 +219,8 @@ static int configure(struct umbra_sandbox *sb, const struct options *o)
 		err = umbra_sandbox_set_cpus(sb, o->cpus);
 	if (!err && o->root && (err = umbra_sandbox_set_root(sb, o->root, 1)) < 0)
 		fprintf(stderr, "umbra: --root %s: %s\n", o->root, umbra_strerror(err));
-	for (int i = 0; !err && i < o->nbinds; i++) {
-		const struct bind *b = &o->binds[i];
-
-		err = umbra_sandbox_bind(sb, b->host, b->guest, b->readonly);
-		if (err)
-			fprintf(stderr, "umbra: --bind %s:%s: %s\n", b->host, b->guest,
-				umbra_strerror(err));
-	}
+	for (int i = 0; !err && i < o->nbinds; i++)
+		err = mount_one(sb, &o->binds[i]);
 	if (!err && o->cwd && (err = umbra_sandbox_set_cwd(sb, o->cwd)) < 0)
 		fprintf(stderr, "umbra: --cwd %s: %s\n", o->cwd, umbra_strerror(err));
 	return err;
