@@ -9,7 +9,11 @@
 #include "sentry/fs/mount.h"
 #include "sentry/fs/tmpfs.h"
 
-static const char *const dev_names[] = { "null", "zero", "full", "random", "urandom", "tty" };
+/* The devices, and the host's links into its /proc/self/fd, which lead into
+ * umbra's procfs in the guest's view. */
+static const char *const dev_names[] = {
+	"null", "zero", "full", "random", "urandom", "tty", "fd", "stdin", "stdout", "stderr",
+};
 
 bool mount_dev_allowed(const char *name)
 {
@@ -44,6 +48,8 @@ static int set_root(struct mount *m, enum mount_kind kind, int fd, bool readonly
 	m->kind = kind;
 	m->readonly = readonly;
 	m->tmpfs = false;
+	m->ops = NULL;
+	m->priv = NULL;
 	return 0;
 }
 
@@ -227,6 +233,20 @@ int mount_tmpfs(struct mount_table *mt, const char *guest_path, const char *size
 	if (!err)
 		mount_slot(mt, path)->tmpfs = true;
 	return err;
+}
+
+int mount_synthetic(struct mount_table *mt, const char *guest_path, enum mount_kind kind,
+		    int root_fd, const struct mount_ops *ops, void *priv)
+{
+	int err = mount_fd(mt, guest_path, kind, root_fd, true);
+	struct mount *m;
+
+	if (err)
+		return err;
+	m = mount_slot(mt, guest_path);
+	m->ops = ops;
+	m->priv = priv;
+	return 0;
 }
 
 int mount_set_root(struct mount_table *mt, const char *host_dir, bool readonly)

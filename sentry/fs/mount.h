@@ -10,6 +10,22 @@ enum mount_kind {
 	MOUNT_HOST,   /* passthrough to a host directory */
 	MOUNT_HIDDEN, /* nothing is there yet (the host's /proc, /sys) */
 	MOUNT_DEV,    /* the host's /dev, limited to a few harmless devices */
+	MOUNT_PROC,   /* procfs: a private tmpfs the sentry renders on lookup */
+	MOUNT_ANON,   /* no mount: what a magic link reaches (a given stdio file) */
+};
+
+struct lookup;
+
+/* What a synthetic file system adds to the walk over its rendered tree.
+ * rel is the path beneath the mount's root ("." for the root). */
+struct mount_ops {
+	/* Before rel is opened: make it what it is now; -ENOENT if it is not. */
+	int (*prepare)(void *priv, const char *rel);
+	/* The target of the link rel: its length, or -errno. */
+	long (*readlink)(void *priv, const char *rel, char *buf, size_t size);
+	/* Following the link rel: 0 to follow its target's text, 1 when out
+	 * (fd, st, mnt, path) now holds the very object (a magic link), -errno. */
+	int (*follow)(void *priv, const char *rel, struct lookup *out);
 };
 
 struct mount {
@@ -20,6 +36,8 @@ struct mount {
 	unsigned long root_dev; /* its st_dev: objects elsewhere are host mounts */
 	bool readonly;
 	bool tmpfs;    /* a private tmpfs (MOUNT_HOST, its root not a host path) */
+	const struct mount_ops *ops; /* MOUNT_PROC */
+	void *priv;
 };
 
 #define MOUNT_MAX 64
@@ -39,6 +57,10 @@ void mount_table_free(struct mount_table *mt);
 /* A new private tmpfs at guest_path (absolute; replaces a mount already
  * there); size as tmpfs_create() takes it. */
 int mount_tmpfs(struct mount_table *mt, const char *guest_path, const char *size);
+/* A synthetic file system at guest_path whose tree lives beneath root_fd
+ * (which it then owns), read-only to guests. */
+int mount_synthetic(struct mount_table *mt, const char *guest_path, enum mount_kind kind,
+		    int root_fd, const struct mount_ops *ops, void *priv);
 /* The guest's / becomes host_dir. */
 int mount_set_root(struct mount_table *mt, const char *host_dir, bool readonly);
 /* host_dir appears at guest_path (absolute; replaces a mount already there). */

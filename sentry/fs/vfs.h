@@ -24,7 +24,11 @@ struct lookup {
 	char path[VFS_PATH_MAX]; /* canonical guest path of the result */
 	int fd;                  /* O_PATH host fd of the result; -1 when missing */
 	struct stat st;          /* valid when fd >= 0 */
+	int given_acc;           /* MOUNT_ANON: the access mode it was given with */
 };
+
+/* Where a magic link leads to a file that is on no mount of the view. */
+extern const struct mount vfs_anon_mount;
 
 /* Resolves path against start (a canonical directory path, used when path is
  * relative). Returns 0 or -ENOENT, -ENOTDIR, -ELOOP, -ENAMETOOLONG, ... */
@@ -45,6 +49,12 @@ int vfs_covers_mount(const struct mount_table *mt, const char *path);
 /* execve's demand on a lookup's result: a regular file (-EACCES) the caller
  * may execute (-EACCES). */
 int vfs_may_exec(const struct lookup *l);
+/* The target of the link a lookup found (without following it), into buf
+ * of VFS_PATH_MAX bytes, unterminated; its length or -errno. */
+long vfs_readlink(const struct lookup *l, char *buf);
+/* Brings canonical path of a synthetic mount up to date (a directory's
+ * entries before it is read again); nothing for other mounts. */
+void vfs_prepare(const struct mount *m, const char *path);
 /* Opens the result of a lookup for I/O with open(2) flags; -errno. */
 int vfs_open_host(const struct lookup *l, int flags);
 

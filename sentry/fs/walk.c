@@ -32,6 +32,8 @@ static int host_openat2(int dirfd, const char *rel, int flags, unsigned long lon
 
 #define BENEATH (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
 
+const struct mount vfs_anon_mount = { .path = "", .kind = MOUNT_ANON, .root_fd = -1 };
+
 /* File systems that are the host kernel's own interfaces: a host directory
  * may have one mounted inside it (a chroot's proc), and crossing into it
  * would hand the guest the host's processes, including the sentry's memory.
@@ -70,6 +72,8 @@ static int open_object(const struct mount_table *mt, const char *path, const str
 	rel = mount_relative(m, path);
 	if (m->kind == MOUNT_DEV && strcmp(rel, ".") && !mount_dev_allowed(rel))
 		return -ENOENT;
+	if (m->ops && (fd = m->ops->prepare(m->priv, rel)) < 0)
+		return fd;
 	fd = host_openat2(m->root_fd, rel, O_PATH | O_NOFOLLOW | O_CLOEXEC, BENEATH);
 	if (fd < 0)
 		return fd == -EXDEV ? -ENOENT : fd;
@@ -129,18 +133,35 @@ static int go_down(char *out, const char *done, const char *name)
 	return len >= VFS_PATH_MAX ? -ENAMETOOLONG : 0;
 }
 
-/* Replaces the consumed part of todo by the link's target. */
-static int splice_link(struct walk *w, int fd)
+void vfs_prepare(const struct mount *m, const char *path)
+{
+	if (m->ops && path)
+		m->ops->prepare(m->priv, mount_relative(m, path));
+}
+
+long vfs_readlink(const struct lookup *l, char *buf)
+{
+	ssize_t n;
+
+	if (l->mnt->ops)
+		return l->mnt->ops->readlink(l->mnt->priv, mount_relative(l->mnt, l->path), buf,
+					     VFS_PATH_MAX);
+	n = readlinkat(l->fd, "", buf, VFS_PATH_MAX);
+	return n < 0 ? -errno : n;
+}
+
+/* Replaces the consumed part of todo by the target of link l. */
+static int splice_link(struct walk *w, const struct lookup *l)
 {
 	char target[VFS_PATH_MAX];
 	size_t rest = strlen(w->todo + w->pos);
-	ssize_t n;
+	long n;
 
 	if (++w->links > VFS_MAX_LINKS)
 		return -ELOOP;
-	n = readlinkat(fd, "", target, sizeof target);
+	n = vfs_readlink(l, target);
 	if (n < 0)
-		return -errno;
+		return (int)n;
 	if (n == 0 || (size_t)n >= sizeof target)
 		return n ? -ENAMETOOLONG : -ENOENT;
 	if ((size_t)n + 1 + rest >= sizeof w->todo)
@@ -155,6 +176,34 @@ static int splice_link(struct walk *w, int fd)
 	if (target[0] == '/')
 		strcpy(w->done, "/");
 	return 0;
+}
+
+/* A link on the way: its text replaces it, or, for a magic link, the
+ * object it reaches is the result (last) or the directory to go on from. */
+static int follow_link(struct walk *w, bool last, struct lookup *out)
+{
+	const struct mount *m = out->mnt;
+	int link = out->fd;
+	int r = m->ops && m->ops->follow ? m->ops->follow(m->priv, mount_relative(m, out->path), out)
+					 : 0;
+
+	if (r == 0) {
+		r = splice_link(w, out);
+		lookup_release(out);
+		return r;
+	}
+	close(link);
+	if (r < 0) {
+		out->fd = -1;
+		return r;
+	}
+	if (last)
+		return 1;
+	r = S_ISDIR(out->st.st_mode) && out->path[0] ? 0 : -ENOTDIR;
+	if (!r)
+		strcpy(w->done, out->path);
+	lookup_release(out);
+	return r;
 }
 
 /* One component: "." and ".." change only the resolved prefix. Returns 1
@@ -190,11 +239,10 @@ static int step(struct walk *w, const char *name, unsigned int flags, struct loo
 	}
 	if (fd < 0)
 		return fd;
-	if (S_ISLNK(out->st.st_mode) && follow) {
-		err = splice_link(w, fd);
-		close(fd);
-		return err;
-	}
+	out->fd = fd;
+	if (S_ISLNK(out->st.st_mode) && follow)
+		return follow_link(w, last && !slash, out);
+	out->fd = -1;
 	if (!last || slash) {
 		close(fd);
 		if (!S_ISDIR(out->st.st_mode))

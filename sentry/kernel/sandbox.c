@@ -10,7 +10,9 @@
 
 #include "arch/arch.h"
 #include "sentry/fs/fdtable.h"
+#include "sentry/fs/proc/procfs.h"
 #include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/task.h"
 #include "sentry/mm/memfile.h"
 
 #define MEMFILE_SIZE (64ULL << 30) /* address space of the memory file, not memory */
@@ -84,6 +86,8 @@ int sandbox_init(struct sandbox *sb)
 	if (!err)
 		sb->tmp_err = mount_tmpfs(&sb->mounts, "/tmp", NULL);
 	if (!err)
+		sb->proc_err = procfs_create(sb, &sb->procfs);
+	if (!err)
 		sandbox_default_cwd(sb);
 	if (err)
 		sandbox_fini(sb);
@@ -98,6 +102,8 @@ void sandbox_fini(struct sandbox *sb)
 	memfile_destroy(sb->memfile);
 	sb->memfile = NULL;
 	mount_table_free(&sb->mounts);
+	procfs_destroy(sb->procfs);
+	sb->procfs = NULL;
 	pthread_mutex_destroy(&sb->lock);
 }
 
@@ -105,6 +111,9 @@ void sandbox_report_view(struct sandbox *sb)
 {
 	const struct mount *m = mount_find(&sb->mounts, "/tmp");
 
+	if (sb->proc_err)
+		sandbox_log(sb, "no /proc (%s)", strerror(-sb->proc_err));
+	sb->proc_err = 0;
 	if (!sb->tmp_err || !m || !strcmp(m->path, "/tmp"))
 		return; /* or the embedder mounted something there */
 	sandbox_log(sb, "no private /tmp (%s): the guest sees the host's, read-only",
@@ -120,6 +129,33 @@ int sandbox_alloc_pid(struct sandbox *sb)
 	pid = sb->next_pid++;
 	pthread_mutex_unlock(&sb->lock);
 	return pid;
+}
+
+void sandbox_add_task(struct sandbox *sb, struct task *t)
+{
+	pthread_mutex_lock(&sb->lock);
+	t->next = sb->tasks;
+	sb->tasks = t;
+	pthread_mutex_unlock(&sb->lock);
+}
+
+void sandbox_remove_task(struct sandbox *sb, struct task *t)
+{
+	pthread_mutex_lock(&sb->lock);
+	for (struct task **p = &sb->tasks; *p; p = &(*p)->next)
+		if (*p == t) {
+			*p = t->next;
+			break;
+		}
+	pthread_mutex_unlock(&sb->lock);
+}
+
+struct task *sandbox_find_task_locked(struct sandbox *sb, int tid)
+{
+	for (struct task *t = sb->tasks; t; t = t->next)
+		if (t->tid == tid)
+			return t;
+	return NULL;
 }
 
 void sandbox_log(struct sandbox *sb, const char *fmt, ...)

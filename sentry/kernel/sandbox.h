@@ -12,6 +12,8 @@
 #include "sentry/fs/vfs.h"
 
 struct memfile;
+struct procfs;
+struct task;
 
 #define SANDBOX_MAX_SYSCALLS 1024
 
@@ -27,16 +29,23 @@ struct sandbox {
 	struct linux_utsname uts;
 	struct linux_rlimit rlim[LINUX_RLIM_NLIMITS];
 	int next_pid;
+	struct task *tasks;      /* every task, by the lock */
+	struct procfs *procfs;
 	struct mount_table mounts;
 	char cwd[VFS_PATH_MAX]; /* where guests start */
 	bool cwd_set;           /* chosen by the embedder, else the caller's */
 	int tmp_err;            /* why the default /tmp is not a private tmpfs */
+	int proc_err;           /* why there is no /proc */
 	_Atomic uint64_t unimplemented[SANDBOX_MAX_SYSCALLS];
 };
 
 int sandbox_init(struct sandbox *sb);
 void sandbox_fini(struct sandbox *sb);
 int sandbox_alloc_pid(struct sandbox *sb);
+void sandbox_add_task(struct sandbox *sb, struct task *t);
+void sandbox_remove_task(struct sandbox *sb, struct task *t);
+/* The task with guest id tid, or NULL; called with sb->lock held. */
+struct task *sandbox_find_task_locked(struct sandbox *sb, int tid);
 /* Where guests start unless told: the caller's cwd if visible, else /. */
 void sandbox_default_cwd(struct sandbox *sb);
 /* Says once, on the log fd, what of the default view the host denied. */

@@ -15,6 +15,8 @@
 #include "sentry/mm/memfile.h"
 #include "sentry/mm/mm.h"
 
+__thread struct task *task_current;
+
 struct arch_regs *task_regs(struct task *t)
 {
 	return plat_regs(t->plat);
@@ -54,6 +56,7 @@ struct task *task_create(struct sandbox *sb)
 		task_destroy(t);
 		return NULL;
 	}
+	sandbox_add_task(sb, t);
 	return t;
 }
 
@@ -61,6 +64,7 @@ void task_destroy(struct task *t)
 {
 	if (!t)
 		return;
+	sandbox_remove_task(t->sb, t);
 	mm_destroy(t->mm);
 	fdtable_destroy(t->files);
 	pthread_mutex_destroy(&t->start_lock);
@@ -93,6 +97,7 @@ static void *tracer_main(void *arg)
 	sigset_t pipe;
 	int err;
 
+	task_current = t;
 	/* A host write to a closed pipe must become the guest's SIGPIPE, not ours. */
 	sigemptyset(&pipe);
 	sigaddset(&pipe, SIGPIPE);

@@ -21,6 +21,7 @@ struct sighand {
 
 struct task {
 	struct sandbox *sb;
+	struct task *next; /* in the sandbox's list (sb->lock) */
 	struct mm *mm;
 	struct fdtable *files;
 	struct sighand sighand;
@@ -53,6 +54,9 @@ struct task {
 };
 
 struct exec_file;
+
+/* The task this tracer thread serves; NULL on other threads. */
+extern __thread struct task *task_current;
 
 struct task *task_create(struct sandbox *sb);
 /* Starts the tracer thread, which makes the stub and loads the program;

@@ -33,6 +33,11 @@ static int may_open(const struct lookup *l, int flags)
 		return -ELOOP;
 	if (type == S_IFDIR && (flags & O_ACCMODE) != O_RDONLY)
 		return -EISDIR;
+	/* A file reached through /proc/PID/fd that is on no mount of the view:
+	 * no more access than it was given with. */
+	if (l->mnt->kind == MOUNT_ANON)
+		return (writing && l->given_acc == O_RDONLY) ||
+		       ((flags & O_ACCMODE) != O_WRONLY && l->given_acc == O_WRONLY) ? -EACCES : 0;
 	if (type == S_IFCHR || type == S_IFBLK)
 		return l->mnt->kind == MOUNT_DEV ? 0 : -EACCES;
 	/* A host FIFO in a read-only view belongs to host processes: opening
@@ -102,7 +107,10 @@ static long do_open(struct task *t, uint64_t dirfd, uint64_t upath, int flags, u
 		lookup_release(&l);
 		return err;
 	}
-	fd = (int)install(t, fd, flags, l.mnt, l.path);
+	if (l.mnt->kind == MOUNT_ANON)
+		fd = (int)install(t, fd, flags, NULL, NULL);
+	else
+		fd = (int)install(t, fd, flags, l.mnt, l.path);
 	lookup_release(&l);
 	return fd;
 }

@@ -149,25 +149,16 @@ static ssize_t fd_link_target(struct task *t, uint64_t fd, char *target)
 /* The target of the link a readlink path names; its length or -errno. */
 static ssize_t link_target(struct task *t, uint64_t dirfd, uint64_t upath, char *target)
 {
-	char path[32];
 	struct lookup l;
 	ssize_t n;
 	long err;
 
-	/* /proc is not emulated yet; its one link programs rely on is answered. */
-	if (strncpy_from_guest(t, path, upath, sizeof path) >= 0 &&
-	    !strcmp(path, "/proc/self/exe") && t->exe_path) {
-		n = (ssize_t)strlen(t->exe_path);
-		memcpy(target, t->exe_path, (size_t)n);
-		return n;
-	}
 	err = fs_lookup(t, dirfd, upath, 0, 1, &l);
 	if (err == 1) /* "": the symlink an O_PATH fd refers to */
 		return fd_link_target(t, dirfd, target);
 	if (err)
 		return err;
-	n = S_ISLNK(l.st.st_mode) ? readlinkat(l.fd, "", target, VFS_PATH_MAX) : -2;
-	n = n == -1 ? -errno : n == -2 ? -EINVAL : n;
+	n = S_ISLNK(l.st.st_mode) ? vfs_readlink(&l, target) : -EINVAL;
 	lookup_release(&l);
 	return n;
 }
@@ -247,6 +238,8 @@ long sys_getdents64(struct task *t, const struct syscall_args *a)
 
 	if (err)
 		return err;
+	if (f->mnt && lseek(f->host_fd, 0, SEEK_CUR) == 0)
+		vfs_prepare(f->mnt, f->path); /* a synthetic directory read anew */
 	for (;;) {
 		long got = getdents64(f->host_fd, buf, want);
 

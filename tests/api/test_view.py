@@ -9,7 +9,8 @@ import sys
 import tempfile
 
 UMBRA = sys.argv[1]
-DEV_ALLOWED = {'null', 'zero', 'full', 'random', 'urandom', 'tty'}
+DEV_ALLOWED = {'null', 'zero', 'full', 'random', 'urandom', 'tty', 'fd', 'stdin', 'stdout',
+               'stderr'}
 failures = []
 checked = []
 
@@ -50,8 +51,8 @@ same_as_native('echo', '/bin/echo', 'a', 'b')
 same_as_native('cat through a relative link', 'cat', '/etc/os-release')
 same_as_native('sha256sum', 'sha256sum', '/etc/hostname')
 same_as_native('ls -a (sorted)', 'ls', '-a', '/usr/share/doc/busybox-static')
-# / lists the host's root, less the mount points umbra hides (proc, sys).
-native_root = set(run(['ls', '/']).stdout.split()) - {'proc', 'sys'}
+# / lists the host's root, less the mount points umbra hides (sys).
+native_root = set(run(['ls', '/']).stdout.split()) - {'sys'}
 boxed_root = umbra('ls', '/')
 check('ls / shows the host\'s root without hidden mounts',
       boxed_root.returncode == 0 and set(boxed_root.stdout.split()) == native_root,
@@ -84,8 +85,26 @@ with tempfile.TemporaryDirectory(prefix='umbra-view-', dir=HOST_SCRATCH) as d:
     with open(kept) as f:
         check('the host file is unchanged', f.read() == 'unchanged\n', show(r))
 
-r = umbra('cat', '/proc/self/status')
-fails_with('no host /proc', r, 'No such file')
+# /proc is umbra's: the guest is pid 1 and alone, its links lead to its own
+# files, and /dev/std* reach them through it.
+r = umbra('ls', '/proc')
+check('/proc lists the guest alone', r.returncode == 0 and
+      [n for n in r.stdout.split() if n.isdigit()] == ['1'], show(r))
+r = umbra('readlink', '/proc/self', '/proc/self/exe', '/proc/self/root')
+check('/proc/self and its links', r.stdout == '1\n/usr/bin/readlink\n/\n', show(r))
+r = run([UMBRA, 'run', '--', 'cat', '/dev/stdin', '/proc/self/fd/0'], stdin=open('/etc/hostname'))
+check('/dev/stdin and /proc/self/fd/0 reach the given stdin (each from the start)',
+      r.returncode == 0 and r.stdout == open('/etc/hostname').read() * 2, show(r))
+r = umbra('busybox', 'sh', '-c', 'echo out > /dev/stdout; echo err > /dev/stderr')
+check('/dev/stdout and /dev/stderr open the given files',
+      r.returncode == 0 and r.stdout == 'out\n' and r.stderr == 'err\n', show(r))
+r = run([UMBRA, 'run', '--', 'busybox', 'sh', '-c', 'echo x > /dev/stdin'],
+        stdin=open('/etc/hostname'))
+fails_with('a file given read-only cannot be reopened for writing', r, 'Permission denied')
+r = umbra('cat', '/proc/1/../1/fd/../../self/root/etc/hostname')
+check('.. and links inside /proc', r.stdout == open('/etc/hostname').read(), show(r))
+r = umbra('ls', '/proc/2')
+fails_with('no other process', r, 'No such file')
 r = umbra('ls', '/sys/kernel')
 fails_with('no host /sys', r, 'No such file')
 
@@ -94,7 +113,7 @@ r = umbra('ls', '/dev')
 listed = set(r.stdout.split())
 check('ls /dev: only the harmless devices',
       r.returncode == 0 and listed == DEV_ALLOWED & host_dev and listed, show(r))
-for name in ['pts', 'shm', 'fd', 'mem']:
+for name in ['pts', 'shm', 'mem']:
     if name in host_dev:
         r = umbra('ls', '-d', '/dev/' + name)
         fails_with('/dev/%s is hidden' % name, r, 'No such file')

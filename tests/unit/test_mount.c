@@ -190,10 +190,11 @@ END_TEST
 
 START_TEST(dev_allowlist)
 {
-	static const char *const yes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+	static const char *const yes[] = { "null", "zero", "full", "random", "urandom", "tty",
+					   "fd", "stdin", "stdout", "stderr" };
 	static const char *const no[] = {
-		"", ".", "..", "sda", "mem", "kmem", "port", "kmsg", "pts", "ptmx", "shm", "fd",
-		"stdin", "tty0", "tty1", "console", "fuse", "nul", "nullx", "null/", "NULL",
+		"", ".", "..", "sda", "mem", "kmem", "port", "kmsg", "pts", "ptmx", "shm", "fd/0",
+		"stdio", "tty0", "tty1", "console", "fuse", "nul", "nullx", "null/", "NULL",
 		"zero/x", "urandom ", "/null",
 	};
 

@@ -1,0 +1,12 @@
+/* procfs: /proc for the sandbox's guests (fs/proc/). */
+#ifndef UMBRA_SENTRY_PROCFS_H
+#define UMBRA_SENTRY_PROCFS_H
+
+struct procfs;
+struct sandbox;
+
+/* Makes the sandbox's procfs and mounts it at /proc. */
+int procfs_create(struct sandbox *sb, struct procfs **out);
+void procfs_destroy(struct procfs *fs);
+
+#endif
