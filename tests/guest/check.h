@@ -146,6 +146,18 @@ static inline int check_errval(const char *what, int expected, int got)
 		check_errno(what, ret_, err_, expected);		\
 	} while (0)
 
+/*
+ * Runs call, then checks it succeeded; errno is read after it, which
+ * check_ok(what, call, errno) does not promise (the order in which a
+ * function's arguments are evaluated is unspecified). Nonzero on success.
+ */
+#define CHECK_OK(what, call)						\
+	({								\
+		long ret_ = (long)(call);				\
+		int err_ = errno;					\
+		check_ok(what, ret_, err_);				\
+	})
+
 /* Calls that return an error number directly (clock_nanosleep, ...). */
 static inline int check_err_ret(const char *what, int ret, int expected)
 {
