@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include <unistd.h>
+
 #include "sentry/fs/fs_task.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/task.h"
@@ -141,9 +143,19 @@ long fs_create_file(struct task *t, const char *path, int flags, uint32_t mode,
 		err = -EAGAIN; /* raced into existence: the caller looks again */
 	if (err)
 		return err;
+	mode = (mode & 07777) & ~t->umask;
 	fd = openat(p->dir.fd, p->name, (flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC) &
-		    ~O_PATH, (mode & 07777) & ~t->umask);
-	return fd < 0 ? -errno : fd;
+		    ~O_PATH, mode);
+	if (fd < 0)
+		return -errno;
+	/* The sentry's own umask must not take bits the guest's left. */
+	if (fchmod(fd, mode) < 0) {
+		err = -errno;
+		close(fd);
+		unlinkat(p->dir.fd, p->name, 0);
+		return err;
+	}
+	return fd;
 }
 
 int fs_fd_limit(struct task *t)

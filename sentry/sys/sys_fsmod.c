@@ -43,6 +43,8 @@ static long do_mkdir(struct task *t, uint64_t dirfd, uint64_t upath, uint32_t mo
 		err = fs_may_create(t, &p);
 	if (!err)
 		err = host_result(mkdirat(p.dir.fd, p.name, (mode & 07777) & ~t->umask));
+	if (!err) /* the sentry's own umask must not take bits the guest's left */
+		err = host_result(fchmodat(p.dir.fd, p.name, (mode & 01777) & ~t->umask, 0));
 	lookup_release(&p.dir);
 	return err;
 }
@@ -97,9 +99,21 @@ long sys_rmdir(struct task *t, const struct syscall_args *a)
 	return do_unlink(t, (uint64_t)LINUX_AT_FDCWD, a->a[0], LINUX_AT_REMOVEDIR);
 }
 
+/* The last component as the host should see it: with the guest's trailing
+ * slash, which makes rename of a non-directory fail with ENOTDIR (the last
+ * component is never followed, so the host call stays beneath dir). */
+static const char *host_name(const struct fs_parent *p, char buf[VFS_NAME_MAX + 2])
+{
+	if (!p->slash)
+		return p->name;
+	snprintf(buf, VFS_NAME_MAX + 2, "%s/", p->name);
+	return buf;
+}
+
 static long do_rename(struct task *t, uint64_t olddir, uint64_t oldpath, uint64_t newdir,
 		      uint64_t newpath, unsigned int flags)
 {
+	char old_name[VFS_NAME_MAX + 2], new_name[VFS_NAME_MAX + 2];
 	struct fs_parent from, to;
 	long err = fs_lookup_parent(t, olddir, oldpath, &from);
 
@@ -113,7 +127,8 @@ static long do_rename(struct task *t, uint64_t olddir, uint64_t oldpath, uint64_
 	if (!err)
 		err = may_delete(t, &to);
 	if (!err)
-		err = host_result(renameat2(from.dir.fd, from.name, to.dir.fd, to.name, flags));
+		err = host_result(renameat2(from.dir.fd, host_name(&from, old_name), to.dir.fd,
+					    host_name(&to, new_name), flags));
 	lookup_release(&from.dir);
 	lookup_release(&to.dir);
 	return err;
@@ -263,6 +278,19 @@ long sys_ftruncate(struct task *t, const struct syscall_args *a)
 	return host_result(ftruncate(f->host_fd, (off_t)a->a[1]));
 }
 
+long sys_fallocate(struct task *t, const struct syscall_args *a)
+{
+	struct file *f;
+	long err = fs_file(t, a->a[0], &f);
+
+	if (err)
+		return err;
+	if (!f->mnt)
+		return -EPERM; /* a file the sandbox was given: writes only */
+	/* The host's vfs_fallocate checks the rest: EINVAL, EOPNOTSUPP, EBADF. */
+	return host_result(fallocate(f->host_fd, (int)a->a[1], (off_t)a->a[2], (off_t)a->a[3]));
+}
+
 static long do_chmod(struct task *t, uint64_t dirfd, uint64_t upath, uint32_t mode)
 {
 	struct lookup l;
@@ -344,10 +372,13 @@ long sys_utimensat(struct task *t, const struct syscall_args *a)
 	char proc[32];
 	long err = 0;
 
-	if (a->a[3] & ~(uint64_t)LINUX_AT_SYMLINK_NOFOLLOW)
-		return -EINVAL;
 	if (a->a[2] && copy_from_guest(t, lt, a->a[2], sizeof lt) < 0)
 		return -EFAULT;
+	/* fs/utimes.c: nothing to do, and the path is not even checked. */
+	if (a->a[2] && lt[0].tv_nsec == LINUX_UTIME_OMIT && lt[1].tv_nsec == LINUX_UTIME_OMIT)
+		return 0;
+	if (a->a[3] & ~(uint64_t)LINUX_AT_SYMLINK_NOFOLLOW)
+		return -EINVAL;
 	for (int i = 0; i < 2; i++) {
 		ts[i].tv_sec = lt[i].tv_sec;
 		ts[i].tv_nsec = lt[i].tv_nsec;
@@ -355,11 +386,6 @@ long sys_utimensat(struct task *t, const struct syscall_args *a)
 	if (!a->a[1]) { /* utimensat(fd, NULL, ...): the file itself */
 		err = changeable_fd(t, a->a[0], &f);
 		return err ? err : host_result(futimens(f->host_fd, a->a[2] ? ts : NULL));
-	}
-	if (a->a[2] && lt[0].tv_nsec == LINUX_UTIME_OMIT && lt[1].tv_nsec == LINUX_UTIME_OMIT) {
-		err = fs_lookup(t, a->a[0], a->a[1], LOOKUP_FOLLOW, 0, &l); /* nothing to change */
-		lookup_release(&l);
-		return err;
 	}
 	err = writable_object(t, a->a[0], a->a[1], !(a->a[3] & LINUX_AT_SYMLINK_NOFOLLOW), &l,
 			      proc);
