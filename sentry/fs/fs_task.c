@@ -56,12 +56,12 @@ int fs_lookup(struct task *t, uint64_t dirfd, uint64_t upath, unsigned int flags
 		return (int)n;
 	if (n == 0 && empty_ok)
 		return 1;
-	if (n > 0 && path[0] != '/') {
+	if (n > 0 && (path[0] != '/' || (flags & (LOOKUP_BENEATH | LOOKUP_IN_ROOT)))) {
 		err = start_dir(t, dirfd, &start);
 		if (err)
 			return err;
 	}
-	return vfs_lookup(&t->sb->mounts, start, path, flags, l);
+	return vfs_lookup_root(&t->sb->mounts, t->root, start, path, flags, l);
 }
 
 static int join_child(struct fs_parent *p)
@@ -93,7 +93,7 @@ int fs_lookup_parent(struct task *t, uint64_t dirfd, uint64_t upath, struct fs_p
 		if (r)
 			return r;
 	}
-	r = vfs_lookup_parent(&t->sb->mounts, start, path, &p->dir, p->name);
+	r = vfs_lookup_parent(&t->sb->mounts, t->root, start, path, &p->dir, p->name);
 	if (r < 0)
 		return r;
 	p->slash = r;
@@ -130,7 +130,7 @@ long fs_may_create(struct task *t, const struct fs_parent *p)
 long fs_create_file(struct task *t, const char *path, int flags, uint32_t mode,
 		    struct fs_parent *p)
 {
-	long err = vfs_lookup_parent(&t->sb->mounts, "/", path, &p->dir, p->name);
+	long err = vfs_lookup_parent(&t->sb->mounts, "/", "/", path, &p->dir, p->name);
 	int fd;
 
 	if (err < 0)

@@ -26,6 +26,8 @@ struct mount_ops {
 	/* Following the link rel: 0 to follow its target's text, 1 when out
 	 * (fd, st, mnt, path) now holds the very object (a magic link), -errno. */
 	int (*follow)(void *priv, const char *rel, struct lookup *out);
+	/* Whether link rel is a magic link (openat2's RESOLVE_NO_MAGICLINKS). */
+	bool (*magic)(void *priv, const char *rel);
 };
 
 struct mount {

@@ -17,6 +17,12 @@ enum {
 	LOOKUP_FOLLOW = 1,     /* follow a symlink in the last component */
 	LOOKUP_DIRECTORY = 2,  /* the result must be a directory */
 	LOOKUP_MISSING_OK = 4, /* the last component may be missing if its parent is there */
+	/* openat2's RESOLVE_* (include/uapi/linux/openat2.h) */
+	LOOKUP_NO_XDEV = 8,        /* no mount crossing: EXDEV */
+	LOOKUP_NO_MAGICLINKS = 16, /* no /proc/PID magic link: ELOOP */
+	LOOKUP_NO_SYMLINKS = 32,   /* no link at all: ELOOP */
+	LOOKUP_BENEATH = 64,       /* never above start, nothing absolute: EXDEV */
+	LOOKUP_IN_ROOT = 128,      /* start is the root: "/" and ".." stop there */
 };
 
 struct lookup {
@@ -34,12 +40,17 @@ extern const struct mount vfs_anon_mount;
  * relative). Returns 0 or -ENOENT, -ENOTDIR, -ELOOP, -ENAMETOOLONG, ... */
 int vfs_lookup(const struct mount_table *mt, const char *start, const char *path,
 	       unsigned int flags, struct lookup *out);
+/* The same within root (a chroot: canonical; absolute paths and links start
+ * there, ".." stops there), and with LOOKUP_BENEATH or LOOKUP_IN_ROOT
+ * scoped to start. Results are canonical paths of the whole view. */
+int vfs_lookup_root(const struct mount_table *mt, const char *root, const char *start,
+		    const char *path, unsigned int flags, struct lookup *out);
 void lookup_release(struct lookup *l);
 /* For calls that create or remove a name: resolves all but the last
  * component (a directory, into parent) and copies the last into name ("." for
  * "/"). Returns 0, 1 when the path ended in a slash, or -errno. */
-int vfs_lookup_parent(const struct mount_table *mt, const char *start, const char *path,
-		      struct lookup *parent, char name[VFS_NAME_MAX + 1]);
+int vfs_lookup_parent(const struct mount_table *mt, const char *root, const char *start,
+		      const char *path, struct lookup *parent, char name[VFS_NAME_MAX + 1]);
 /* Whether canonical path is a mount point (which cannot be removed or
  * renamed: EBUSY). */
 int vfs_is_mount_point(const struct mount_table *mt, const char *path);

@@ -16,6 +16,9 @@
 
 struct walk {
 	const struct mount_table *mt;
+	const char *root;    /* absolute paths start here, ".." stops here */
+	const char *beneath; /* LOOKUP_BENEATH: the walk never leaves it; or NULL */
+	unsigned int flags;
 	char done[VFS_PATH_MAX];     /* canonical, resolved so far */
 	char todo[2 * VFS_PATH_MAX]; /* what is left to resolve */
 	size_t pos;
@@ -115,14 +118,41 @@ static bool at_end(const struct walk *w)
 	return !w->todo[p];
 }
 
-static void go_up(struct walk *w)
+/* Whether going from one canonical path to another crosses a mount. */
+static bool crosses(const struct walk *w, const char *from, const char *to)
 {
-	char *slash = strrchr(w->done, '/');
+	return (w->flags & LOOKUP_NO_XDEV) && mount_find(w->mt, from) != mount_find(w->mt, to);
+}
 
-	if (slash == w->done)
-		w->done[1] = 0;
+static int go_up(struct walk *w)
+{
+	char up[VFS_PATH_MAX], *slash;
+
+	if (!strcmp(w->done, w->root))
+		return 0; /* ".." of the root is the root */
+	if (w->beneath && !strcmp(w->done, w->beneath))
+		return -EXDEV;
+	strcpy(up, w->done);
+	slash = strrchr(up, '/');
+	if (slash == up)
+		up[1] = 0;
 	else
 		*slash = 0;
+	if (crosses(w, w->done, up))
+		return -EXDEV;
+	strcpy(w->done, up);
+	return 0;
+}
+
+/* An absolute path or link target: the walk restarts at the root. */
+static int go_root(struct walk *w)
+{
+	if (w->beneath)
+		return -EXDEV;
+	if (crosses(w, w->done, w->root))
+		return -EXDEV;
+	strcpy(w->done, w->root);
+	return 0;
 }
 
 static int go_down(char *out, const char *done, const char *name)
@@ -173,9 +203,7 @@ static int splice_link(struct walk *w, const struct lookup *l)
 	if (rest)
 		w->todo[n] = '/';
 	w->pos = 0;
-	if (target[0] == '/')
-		strcpy(w->done, "/");
-	return 0;
+	return target[0] == '/' ? go_root(w) : 0;
 }
 
 /* A link on the way: its text replaces it, or, for a magic link, the
@@ -183,10 +211,24 @@ static int splice_link(struct walk *w, const struct lookup *l)
 static int follow_link(struct walk *w, bool last, struct lookup *out)
 {
 	const struct mount *m = out->mnt;
-	int link = out->fd;
-	int r = m->ops && m->ops->follow ? m->ops->follow(m->priv, mount_relative(m, out->path), out)
-					 : 0;
+	const char *rel = mount_relative(m, out->path);
+	int link = out->fd, r;
 
+	if (w->flags & LOOKUP_NO_SYMLINKS)
+		return -ELOOP;
+	/* fs/namei.c nd_jump_link: scoped walks never take magic links. */
+	if (m->ops && m->ops->magic && m->ops->magic(m->priv, rel)) {
+		if (w->flags & LOOKUP_NO_MAGICLINKS)
+			return -ELOOP;
+		if (w->beneath || strcmp(w->root, "/"))
+			return -EXDEV;
+	}
+	r = m->ops && m->ops->follow ? m->ops->follow(m->priv, rel, out) : 0;
+	if (r == 1 && crosses(w, w->done, out->path[0] ? out->path : "/")) {
+		lookup_release(out);
+		close(link);
+		return -EXDEV;
+	}
 	if (r == 0) {
 		r = splice_link(w, out);
 		lookup_release(out);
@@ -214,15 +256,15 @@ static int step(struct walk *w, const char *name, unsigned int flags, struct loo
 	bool follow = !last || slash || (flags & LOOKUP_FOLLOW);
 	int fd, err;
 
-	if (!strcmp(name, "..")) {
-		go_up(w);
-		return 0;
-	}
+	if (!strcmp(name, ".."))
+		return go_up(w);
 	if (!strcmp(name, "."))
 		return 0;
 	if (slash && (flags & LOOKUP_MISSING_OK))
 		return -EISDIR; /* open(O_CREAT) of "name/" */
 	err = go_down(out->path, w->done, name);
+	if (!err && crosses(w, w->done, out->path))
+		err = -EXDEV;
 	if (err)
 		return err;
 	fd = open_object(w->mt, out->path, &out->mnt, &out->st);
@@ -270,9 +312,15 @@ static int finish_dir(struct walk *w, struct lookup *out)
 int vfs_lookup(const struct mount_table *mt, const char *start, const char *path,
 	       unsigned int flags, struct lookup *out)
 {
+	return vfs_lookup_root(mt, "/", start, path, flags, out);
+}
+
+int vfs_lookup_root(const struct mount_table *mt, const char *root, const char *start,
+		    const char *path, unsigned int flags, struct lookup *out)
+{
 	struct walk w;
 	char name[VFS_NAME_MAX + 1];
-	int n, r = 0;
+	int n = 0, r = 0;
 
 	out->fd = -1;
 	if (!*path)
@@ -280,10 +328,15 @@ int vfs_lookup(const struct mount_table *mt, const char *start, const char *path
 	if (strlen(path) >= VFS_PATH_MAX)
 		return -ENAMETOOLONG;
 	w.mt = mt;
+	w.root = flags & LOOKUP_IN_ROOT ? start : root;
+	w.beneath = flags & LOOKUP_BENEATH ? start : NULL;
+	w.flags = flags;
 	w.pos = 0;
 	w.links = 0;
-	snprintf(w.done, sizeof w.done, "%s", path[0] == '/' ? "/" : start);
+	snprintf(w.done, sizeof w.done, "%s", start); /* a cwd outside a chroot stays so */
 	strcpy(w.todo, path);
+	if (path[0] == '/')
+		r = go_root(&w);
 	while (r == 0 && (n = next_component(&w, name)) > 0)
 		r = step(&w, name, flags, out);
 	if (n < 0)
@@ -329,8 +382,8 @@ int vfs_open_host(const struct lookup *l, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
-int vfs_lookup_parent(const struct mount_table *mt, const char *start, const char *path,
-		      struct lookup *parent, char name[VFS_NAME_MAX + 1])
+int vfs_lookup_parent(const struct mount_table *mt, const char *root, const char *start,
+		      const char *path, struct lookup *parent, char name[VFS_NAME_MAX + 1])
 {
 	char dir[VFS_PATH_MAX];
 	size_t len = strlen(path), s;
@@ -361,7 +414,7 @@ int vfs_lookup_parent(const struct mount_table *mt, const char *start, const cha
 		memcpy(dir, path, s);
 		dir[s] = 0;
 	}
-	err = vfs_lookup(mt, start, dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, parent);
+	err = vfs_lookup_root(mt, root, start, dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, parent);
 	return err ? err : slash;
 }
 

@@ -50,6 +50,7 @@ struct task *task_create(struct sandbox *sb)
 	t->tid = t->tgid = sandbox_alloc_pid(sb);
 	t->ppid = 0;
 	strcpy(t->cwd, sb->cwd);
+	strcpy(t->root, "/");
 	t->umask = sb->umask;
 	t->files = fdtable_create();
 	if (!t->files || mm_create(sb->memfile, &t->mm) < 0 || stdio_files(t) < 0) {

@@ -38,6 +38,7 @@ struct task {
 
 	char *exe_path; /* guest path of the running program (/proc/self/exe) */
 	char cwd[VFS_PATH_MAX]; /* canonical guest path */
+	char root[VFS_PATH_MAX]; /* chroot(2): where absolute paths start */
 	uint32_t umask;
 
 	bool exiting;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -71,9 +72,11 @@ static long do_create(struct task *t, const char *path, int flags, uint32_t mode
 	return r;
 }
 
-static long do_open(struct task *t, uint64_t dirfd, uint64_t upath, int flags, uint32_t mode)
+/* scope: openat2's LOOKUP_NO_XDEV ... LOOKUP_IN_ROOT, or 0. */
+static long do_open(struct task *t, uint64_t dirfd, uint64_t upath, int flags, uint32_t mode,
+		    unsigned int scope)
 {
-	unsigned int lf = (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
+	unsigned int lf = ((flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) | scope;
 	struct lookup l;
 	int err, fd;
 
@@ -90,7 +93,7 @@ static long do_open(struct task *t, uint64_t dirfd, uint64_t upath, int flags, u
 		long r = do_create(t, l.path, flags, mode);
 
 		/* Created by someone else meanwhile: open what is there now. */
-		return r == -EAGAIN ? do_open(t, dirfd, upath, flags & ~O_CREAT, mode) : r;
+		return r == -EAGAIN ? do_open(t, dirfd, upath, flags & ~O_CREAT, mode, scope) : r;
 	}
 	if ((flags & O_CREAT) && (flags & O_EXCL))
 		err = -EEXIST;
@@ -117,18 +120,102 @@ static long do_open(struct task *t, uint64_t dirfd, uint64_t upath, int flags, u
 
 long sys_openat(struct task *t, const struct syscall_args *a)
 {
-	return do_open(t, a->a[0], a->a[1], (int)a->a[2], (uint32_t)a->a[3]);
+	return do_open(t, a->a[0], a->a[1], (int)a->a[2], (uint32_t)a->a[3], 0);
 }
 
 long sys_open(struct task *t, const struct syscall_args *a)
 {
-	return do_open(t, (uint64_t)LINUX_AT_FDCWD, a->a[0], (int)a->a[1], (uint32_t)a->a[2]);
+	return do_open(t, (uint64_t)LINUX_AT_FDCWD, a->a[0], (int)a->a[1], (uint32_t)a->a[2], 0);
 }
 
 long sys_creat(struct task *t, const struct syscall_args *a)
 {
 	return do_open(t, (uint64_t)LINUX_AT_FDCWD, a->a[0], O_CREAT | O_WRONLY | O_TRUNC,
-		       (uint32_t)a->a[1]);
+		       (uint32_t)a->a[1], 0);
+}
+
+/* include/uapi/linux/openat2.h */
+struct linux_open_how {
+	uint64_t flags, mode, resolve;
+};
+
+#define OPEN_HOW_SIZE_VER0 24
+#define LINUX_PAGE_SIZE 4096
+#define VALID_OPEN_FLAGS                                                                   \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_SYNC | \
+	 O_DSYNC | O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME |   \
+	 O_CLOEXEC | O_PATH | O_TMPFILE)
+#define O_PATH_FLAGS (O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC)
+
+/* RESOLVE_* → the walk's flags (the bits are Linux's, 0x01 ... 0x20). */
+static const struct {
+	uint64_t resolve;
+	unsigned int lookup;
+} resolve_flags[] = {
+	{ RESOLVE_NO_XDEV, LOOKUP_NO_XDEV },
+	{ RESOLVE_NO_MAGICLINKS, LOOKUP_NO_MAGICLINKS },
+	{ RESOLVE_NO_SYMLINKS, LOOKUP_NO_SYMLINKS | LOOKUP_NO_MAGICLINKS },
+	{ RESOLVE_BENEATH, LOOKUP_BENEATH },
+	{ RESOLVE_IN_ROOT, LOOKUP_IN_ROOT },
+	{ RESOLVE_CACHED, 0 }, /* the sentry's walk never needs to sleep */
+};
+
+/* fs/open.c build_open_flags() as openat2 applies it: every unknown bit is
+ * an error, and the walk gets the RESOLVE_* scope. */
+static long open_how_check(const struct linux_open_how *how, unsigned int *scope)
+{
+	uint64_t known = 0;
+
+	for (size_t i = 0; i < sizeof resolve_flags / sizeof resolve_flags[0]; i++) {
+		known |= resolve_flags[i].resolve;
+		if (how->resolve & resolve_flags[i].resolve)
+			*scope |= resolve_flags[i].lookup;
+	}
+	if ((how->flags & ~(uint64_t)VALID_OPEN_FLAGS) || (how->resolve & ~known))
+		return -EINVAL;
+	if ((how->resolve & RESOLVE_BENEATH) && (how->resolve & RESOLVE_IN_ROOT))
+		return -EINVAL;
+	if ((how->flags & O_CREAT) || (how->flags & O_TMPFILE) == O_TMPFILE) {
+		if (how->mode & ~(uint64_t)07777)
+			return -EINVAL;
+	} else if (how->mode) {
+		return -EINVAL;
+	}
+	if ((how->flags & O_CREAT) && (how->flags & O_DIRECTORY))
+		return -EINVAL;
+	if ((how->flags & O_PATH) && (how->flags & ~(uint64_t)O_PATH_FLAGS))
+		return -EINVAL;
+	if ((how->resolve & RESOLVE_CACHED) && (how->flags & (O_TRUNC | O_CREAT | O_TMPFILE)))
+		return -EAGAIN;
+	return 0;
+}
+
+long sys_openat2(struct task *t, const struct syscall_args *a)
+{
+	unsigned char tail[LINUX_PAGE_SIZE];
+	struct linux_open_how how;
+	uint64_t size = a->a[3];
+	unsigned int scope = 0;
+	long err;
+
+	if (size < OPEN_HOW_SIZE_VER0)
+		return -EINVAL;
+	if (size > LINUX_PAGE_SIZE)
+		return -E2BIG;
+	if (copy_from_guest(t, &how, a->a[2], sizeof how))
+		return -EFAULT;
+	/* copy_struct_from_user(): a larger struct's extra bytes must be 0. */
+	if (size > sizeof how) {
+		if (copy_from_guest(t, tail, a->a[2] + sizeof how, size - sizeof how))
+			return -EFAULT;
+		for (uint64_t i = 0; i < size - sizeof how; i++)
+			if (tail[i])
+				return -E2BIG;
+	}
+	err = open_how_check(&how, &scope);
+	if (err)
+		return err;
+	return do_open(t, a->a[0], a->a[1], (int)how.flags, (uint32_t)how.mode, scope);
 }
 
 static long dup_to(struct task *t, struct file *f, int min, bool cloexec)
@@ -221,13 +308,53 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
 	}
 }
 
+/* The cwd as seen from the task's root (fs/d_path.c): beneath it, the path
+ * from it; elsewhere (a chroot left the cwd outside), "(unreachable)" + the
+ * whole path. */
+static void cwd_from_root(const struct task *t, char out[VFS_PATH_MAX + 16])
+{
+	size_t n = strlen(t->root);
+
+	if (n == 1)
+		strcpy(out, t->cwd);
+	else if (!strncmp(t->cwd, t->root, n) && (!t->cwd[n] || t->cwd[n] == '/'))
+		strcpy(out, t->cwd[n] ? t->cwd + n : "/");
+	else
+		snprintf(out, VFS_PATH_MAX + 16, "(unreachable)%s", t->cwd);
+}
+
 long sys_getcwd(struct task *t, const struct syscall_args *a)
 {
-	size_t len = strlen(t->cwd) + 1;
+	char cwd[VFS_PATH_MAX + 16];
+	size_t len;
 
+	cwd_from_root(t, cwd);
+	len = strlen(cwd) + 1;
+	if (len > VFS_PATH_MAX)
+		return -ENAMETOOLONG;
 	if (a->a[1] < len)
 		return -ERANGE;
-	return copy_to_guest(t, a->a[0], t->cwd, len) < 0 ? -EFAULT : (long)len;
+	return copy_to_guest(t, a->a[0], cwd, len) < 0 ? -EFAULT : (long)len;
+}
+
+/* fs/open.c ksys_chroot(): a searchable directory, then CAP_SYS_CHROOT,
+ * which a guest has when it runs as root. The cwd stays where it is. */
+long sys_chroot(struct task *t, const struct syscall_args *a)
+{
+	struct lookup l;
+	int err = fs_lookup(t, (uint64_t)LINUX_AT_FDCWD, a->a[0],
+			    LOOKUP_FOLLOW | LOOKUP_DIRECTORY, 0, &l);
+
+	if (err)
+		return err;
+	if (faccessat(l.fd, "", X_OK, AT_EMPTY_PATH) < 0)
+		err = -errno;
+	else if (t->sb->uid != 0)
+		err = -EPERM;
+	else
+		strcpy(t->root, l.path);
+	lookup_release(&l);
+	return err;
 }
 
 long sys_chdir(struct task *t, const struct syscall_args *a)

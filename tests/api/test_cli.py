@@ -12,7 +12,13 @@ failures = []
 checked = []
 
 
+# Options that show the test trees when the default view hides them.
+TREES = os.environ.get('UMBRA_TEST_RUN_ARGS', '').split()
+
+
 def umbra(*args, env=None):
+    if args and args[0] == 'run':
+        args = ('run', *TREES, *args[1:])
     return subprocess.run([UMBRA, *args], capture_output=True, text=True, env=env,
                           timeout=60)
 

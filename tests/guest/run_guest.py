@@ -208,7 +208,9 @@ def main():
     signal.signal(signal.SIGINT, on_terminate)
 
     if args.mode == "sandbox":
-        cmd = [args.umbra, "run", "--"] + args.program
+        # Options that show the test trees when the default view hides them.
+        extra = os.environ.get("UMBRA_TEST_RUN_ARGS", "").split()
+        cmd = [args.umbra, "run"] + extra + ["--"] + args.program
     else:
         cmd = args.program
     label = args.mode

@@ -147,7 +147,7 @@ static int readlink_pid(struct procfs *fs, struct task *t, const char *rest, voi
 	if (!strcmp(rest, "cwd"))
 		return (int)copy_link(lb, t->cwd);
 	if (!strcmp(rest, "root"))
-		return (int)copy_link(lb, "/");
+		return (int)copy_link(lb, t->root);
 	f = fd >= 0 ? fdtable_get(t->files, fd) : NULL;
 	return f ? (int)fd_link(f, lb) : -ENOENT;
 }
@@ -212,10 +212,19 @@ static int proc_follow(void *priv, const char *rel, struct lookup *out)
 	return p.pid ? with_task(fs, p.pid, follow_pid, p.rest, out) : 0;
 }
 
+/* Every link in a /proc/PID directory is magic (proc_pid_get_link);
+ * /proc/self and /proc/mounts are plain text. */
+static bool proc_magic(void *priv, const char *rel)
+{
+	(void)priv;
+	return parse(rel).pid != 0;
+}
+
 static const struct mount_ops procfs_ops = {
 	.prepare = prepare,
 	.readlink = proc_readlink,
 	.follow = proc_follow,
+	.magic = proc_magic,
 };
 
 int procfs_create(struct sandbox *sb, struct procfs **out)
