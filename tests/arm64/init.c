@@ -263,6 +263,25 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The umbra run options of the case's UMBRA_TEST_RUN_ARGS (binds of the test
+ * trees, which the guest's private /tmp would hide), after argv[0..n); at
+ * most max of them. Returns the new n. */
+static size_t add_run_args(const char *env, char **argv, size_t n, size_t max)
+{
+	static const char key[] = "UMBRA_TEST_RUN_ARGS=";
+	const char *v = env ? strstr(env, key) : NULL;
+	char *copy, *save = NULL;
+	size_t added = 0;
+
+	if (!v || (v != env && v[-1] != '\x1f'))
+		return n;
+	copy = strndup(v + sizeof key - 1, strcspn(v + sizeof key - 1, "\x1f"));
+	for (char *tok = copy ? strtok_r(copy, " ", &save) : NULL; tok && added < max;
+	     tok = strtok_r(NULL, " ", &save), added++)
+		argv[n++] = tok; /* copy lives as long as the run */
+	return n;
+}
+
 static __attribute__((noreturn)) void child(const struct test_case *tc, char **argv,
 					    int out, int err)
 {
@@ -464,6 +483,7 @@ static enum verdict judge(const struct test_case *tc, char *status, size_t statu
 	if (tc->mode == MODE_SANDBOX) {
 		sandbox_argv[n++] = tc->umbra;
 		sandbox_argv[n++] = "run";
+		n = add_run_args(tc->env, sandbox_argv, n, 64);
 		sandbox_argv[n++] = "--";
 		for (char **a = tc->prog; *a && n < 255; a++)
 			sandbox_argv[n++] = *a;

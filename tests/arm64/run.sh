@@ -182,7 +182,7 @@ for t in tests:
               % (t['name'], ' '.join(cmd)), file=sys.stderr)
         continue
     env = [k + '=' + v for k, v in sorted(t.get('env', {}).items())
-           if not k.startswith('MESON_') and k != 'UMBRA_TEST_RUN_ARGS']
+           if not k.startswith('MESON_')]
     lines.append('\t'.join([field(t['name']), mode, umbra, str(expect), signals,
                             ','.join(flags) or '-', str(timeout),
                             field('\x1f'.join(env)) if env else '-']
