@@ -220,8 +220,8 @@ static int follow_link(struct walk *w, bool last, struct lookup *out)
 	if (m->ops && m->ops->magic && m->ops->magic(m->priv, rel)) {
 		if (w->flags & LOOKUP_NO_MAGICLINKS)
 			return -ELOOP;
-		if (w->beneath || strcmp(w->root, "/"))
-			return -EXDEV;
+		if (w->flags & (LOOKUP_BENEATH | LOOKUP_IN_ROOT))
+			return -EXDEV; /* LOOKUP_IS_SCOPED; a chroot is not */
 	}
 	r = m->ops && m->ops->follow ? m->ops->follow(m->priv, rel, out) : 0;
 	if (r == 1 && crosses(w, w->done, out->path[0] ? out->path : "/")) {
