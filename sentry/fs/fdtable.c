@@ -125,3 +125,15 @@ int fdtable_close(struct fdtable *ft, int fd)
 	close_file(ft, f);
 	return 0;
 }
+
+void fdtable_close_range(struct fdtable *ft, unsigned int first, unsigned int last, bool cloexec)
+{
+	for (unsigned int fd = first; fd <= last && fd < FDTABLE_MAX; fd++) {
+		if (!ft->fd[fd])
+			continue;
+		if (cloexec)
+			ft->cloexec[fd] = true;
+		else
+			fdtable_close(ft, (int)fd);
+	}
+}

@@ -45,5 +45,8 @@ int fdtable_install_host(struct fdtable *ft, int fd, int host_fd);
 struct file *fdtable_get(struct fdtable *ft, int fd);
 /* close(2): also drops the process's record locks on the file's inode. */
 int fdtable_close(struct fdtable *ft, int fd);
+/* close_range(2) of the open fds in [first, last], or with cloexec only
+ * marks them FD_CLOEXEC. */
+void fdtable_close_range(struct fdtable *ft, unsigned int first, unsigned int last, bool cloexec);
 
 #endif

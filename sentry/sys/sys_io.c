@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "abi/linux_fcntl.h"
 #include "sentry/fs/fdtable.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -207,6 +208,21 @@ long sys_close(struct task *t, const struct syscall_args *a)
 	if (a->a[0] > INT_MAX)
 		return -EBADF;
 	return fdtable_close(t->files, (int)a->a[0]);
+}
+
+/* close_range(first, last, flags): fd tables are never shared between tasks
+ * yet, so CLOSE_RANGE_UNSHARE has nothing to unshare. */
+long sys_close_range(struct task *t, const struct syscall_args *a)
+{
+	unsigned int first = (unsigned int)a->a[0], last = (unsigned int)a->a[1];
+	unsigned int flags = (unsigned int)a->a[2];
+
+	if (flags & ~(LINUX_CLOSE_RANGE_UNSHARE | LINUX_CLOSE_RANGE_CLOEXEC))
+		return -EINVAL;
+	if (first > last)
+		return -EINVAL;
+	fdtable_close_range(t->files, first, last, flags & LINUX_CLOSE_RANGE_CLOEXEC);
+	return 0;
 }
 
 long sys_lseek(struct task *t, const struct syscall_args *a)
