@@ -8,6 +8,14 @@
 
 #include "sentry/fs/mount.h"
 
+const struct mount mount_anon = {
+	.path = "/",
+	.len = 1,
+	.kind = MOUNT_ANON,
+	.root_fd = -1,
+	.readonly = false,
+};
+
 static const char *const dev_names[] = { "null", "zero", "full", "random", "urandom", "tty" };
 
 bool mount_dev_allowed(const char *name)

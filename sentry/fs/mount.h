@@ -10,6 +10,7 @@ enum mount_kind {
 	MOUNT_HOST,   /* passthrough to a host directory */
 	MOUNT_HIDDEN, /* nothing is there yet (the host's /proc, /sys) */
 	MOUNT_DEV,    /* the host's /dev, limited to a few harmless devices */
+	MOUNT_ANON,   /* outside the view: files with no name (memfds) */
 };
 
 struct mount {
@@ -20,6 +21,10 @@ struct mount {
 	unsigned long root_dev; /* its st_dev: objects elsewhere are host mounts */
 	bool readonly;
 };
+
+/* The writable mount of files with no name in the view, as memfds live on
+ * the kernel's internal shm mount. */
+extern const struct mount mount_anon;
 
 #define MOUNT_MAX 64
 

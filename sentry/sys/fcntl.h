@@ -9,5 +9,7 @@ struct file;
 
 /* F_GETLK, F_SETLK, F_SETLKW and their F_OFD_ forms (sys_lock.c). */
 long fcntl_lock(struct task *t, struct file *f, int cmd, uint64_t arg);
+/* F_ADD_SEALS, F_GET_SEALS (sys_memfd.c). */
+long fcntl_seals(struct file *f, int cmd, uint64_t arg);
 
 #endif

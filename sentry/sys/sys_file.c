@@ -226,8 +226,11 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
 	case LINUX_F_OFD_SETLK:
 	case LINUX_F_OFD_SETLKW:
 		return fcntl_lock(t, f, cmd, a->a[2]);
+	case LINUX_F_ADD_SEALS:
+	case LINUX_F_GET_SEALS:
+		return fcntl_seals(f, cmd, a->a[2]);
 	default:
-		return -EINVAL; /* leases, owners, seals, pipes' sizes: not yet */
+		return -EINVAL; /* leases, owners, pipes' sizes: not yet */
 	}
 }
 
