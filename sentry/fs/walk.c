@@ -35,8 +35,6 @@ static int host_openat2(int dirfd, const char *rel, int flags, unsigned long lon
 
 #define BENEATH (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
 
-const struct mount vfs_anon_mount = { .path = "", .kind = MOUNT_ANON, .root_fd = -1 };
-
 /* File systems that are the host kernel's own interfaces: a host directory
  * may have one mounted inside it (a chroot's proc), and crossing into it
  * would hand the guest the host's processes, including the sentry's memory.
