@@ -124,6 +124,21 @@ static void mount_one(const char *src, const char *dir, const char *type,
 		say("init: mount %s on %s: %s", type, dir, strerror(errno));
 }
 
+static void make_system_files(void)
+{
+	static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n";
+	int fd;
+
+	mkdir("/usr", 0755);
+	mkdir("/etc", 0755);
+	fd = open("/etc/passwd", O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (fd >= 0) {
+		if (write(fd, passwd, sizeof passwd - 1) < 0)
+			say("init: write /etc/passwd: %s", strerror(errno));
+		close(fd);
+	}
+}
+
 static void setup_system(void)
 {
 	mount_one("proc", "/proc", "proc", NULL);
@@ -136,6 +151,8 @@ static void setup_system(void)
 		say("init: mkdir /tmp: %s", strerror(errno));
 	chmod("/tmp", 01777);
 	mount_one("tmpfs", "/run", "tmpfs", "mode=0755");
+	/* What the guest tests take for granted of any Linux system. */
+	make_system_files();
 	setenv("PATH", "/tests:/", 1);
 	setenv("HOME", "/tmp", 1);
 	setenv("LC_ALL", "C", 1);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #define EXIT_SKIP 77
 
@@ -178,6 +179,19 @@ static inline int check_err_ret(const char *what, int ret, int expected)
 		return 0;
 	}
 	return 1;
+}
+
+/* Whether this runs under umbra, which reports its own kernel release
+ * ("6.18.0-umbra"): for what older host kernels answer otherwise. */
+static inline int under_umbra(void)
+{
+	struct utsname u;
+	size_t n;
+
+	if (uname(&u) != 0)
+		return 0;
+	n = strlen(u.release);
+	return n >= 6 && !strcmp(u.release + n - 6, "-umbra");
 }
 
 static inline int check_exit(const char *test)

@@ -22,6 +22,9 @@
 
 #define BAD_PTR bad_address()
 #define RWF_UNKNOWN 0x80000000 /* no kernel has it */
+#ifndef RWF_NOAPPEND
+#define RWF_NOAPPEND 0x00000020 /* include/uapi/linux/fs.h, Linux 6.9; older headers lack it */
+#endif
 
 static char path[PATH_MAX];
 
@@ -69,9 +72,10 @@ static void flags(int fd)
 	check_long("RWF_SYNC", 1, pwritev2(fd, &v, 1, 12, RWF_SYNC));
 	check_long("RWF_HIPRI read", 4, preadv2(fd, &r, 1, 0, RWF_HIPRI));
 	n = preadv2(fd, &r, 1, 0, RWF_NOWAIT);
-	if (n != 4 && !(n == -1 && errno == EAGAIN))
-		fail("RWF_NOWAIT read of cached data: expected 4 or EAGAIN got %ld (%s)", n,
-		     err_name(errno));
+	/* File systems without IOCB_NOWAIT support (ramfs) refuse the flag. */
+	if (n != 4 && !(n == -1 && (errno == EAGAIN || errno == EOPNOTSUPP)))
+		fail("RWF_NOWAIT read of cached data: expected 4, EAGAIN or EOPNOTSUPP got %ld (%s)",
+		     n, err_name(errno));
 	check_long("RWF_APPEND", 1, pwritev2(fd, &v, 1, 0, RWF_APPEND));
 	expect_read("RWF_APPEND wrote at the end", fd, 0, "hello world!!!");
 	CHECK_ERRNO("unknown flag, read", preadv2(fd, &r, 1, 0, RWF_UNKNOWN), EOPNOTSUPP);
@@ -116,6 +120,7 @@ static void errors(int fd, const char *dir)
 	char buf[4];
 	struct iovec r = { buf, sizeof buf }, w = { "x", 1 }, big[1025];
 	int rd = open(path, O_RDONLY), wr = open(path, O_WRONLY), d = open(dir, O_RDONLY);
+	long n;
 
 	for (int i = 0; i < 1025; i++)
 		big[i] = r;
@@ -125,7 +130,12 @@ static void errors(int fd, const char *dir)
 	CHECK_ERRNO("a closed fd at the position", pwritev2(999, &w, 1, -1, 0), EBADF);
 	CHECK_ERRNO("reading a write-only fd", preadv2(wr, &r, 1, 0, 0), EBADF);
 	CHECK_ERRNO("writing a read-only fd", pwritev2(rd, &w, 1, 0, 0), EBADF);
-	CHECK_ERRNO("the access mode before the vector", pwritev2(rd, BAD_PTR, 1, 0, 0), EBADF);
+	/* Linux 6.6 and later judge the access mode first (EBADF); 6.1 read
+	 * the vector first (EFAULT). umbra is the newer kernel. */
+	n = pwritev2(rd, BAD_PTR, 1, 0, 0);
+	if (!(n == -1 && (errno == EBADF || (errno == EFAULT && !under_umbra()))))
+		fail("the access mode before the vector: expected EBADF got %ld (%s)", n,
+		     err_name(errno));
 	CHECK_ERRNO("the access mode before the flags", preadv2(wr, &r, 1, 0, RWF_UNKNOWN), EBADF);
 	CHECK_ERRNO("a bad vector", preadv2(fd, BAD_PTR, 1, 0, 0), EFAULT);
 	CHECK_ERRNO("the vector before the flags", preadv2(fd, BAD_PTR, 1, 0, RWF_UNKNOWN), EFAULT);

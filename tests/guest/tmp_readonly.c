@@ -35,19 +35,6 @@ static const char *const host_dirs[] = { "/", "/usr", "/etc" };
 
 static char fresh[32];
 
-static int under_umbra(void)
-{
-	static const char suffix[] = "-umbra";
-	struct utsname u;
-	size_t len;
-
-	if (uname(&u) != 0)
-		return 0;
-	len = strlen(u.release);
-	return len >= sizeof(suffix) - 1 &&
-	       !strcmp(u.release + len - (sizeof(suffix) - 1), suffix);
-}
-
 /* dir/name in one of a few rotating buffers. */
 static const char *in(const char *dir, const char *name)
 {
