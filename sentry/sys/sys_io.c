@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "abi/linux_fcntl.h"
+#include "arch/arch.h"
 #include "sentry/fs/fdtable.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -155,7 +157,15 @@ static ssize_t host_vector(int fd, const struct iovec *iov, int n, const struct 
 			   : pwritev2(fd, iov, n, io->pos, io->flags);
 }
 
-/* import_iovec(): the guest's iovecs, checked; their total length. */
+/* access_ok(): the range lies below the top of user space. */
+static bool user_range(uint64_t addr, uint64_t len)
+{
+	return len <= ARCH_TASK_SIZE && addr <= ARCH_TASK_SIZE - len;
+}
+
+/* import_iovec(): the guest's iovecs and their total length. Every length
+ * must fit ssize_t (EINVAL), then every segment lie in user space (EFAULT),
+ * a later segment's failure failing the whole call. */
 static long import_vector(struct task *t, const struct vector_io *io, struct guest_iovec *v,
 			  uint64_t *total)
 {
@@ -164,10 +174,13 @@ static long import_vector(struct task *t, const struct vector_io *io, struct gue
 		return -EINVAL;
 	if (io->cnt && copy_from_guest(t, v, io->vec, io->cnt * sizeof v[0]) < 0)
 		return -EFAULT;
-	for (uint64_t i = 0; i < io->cnt; i++) {
-		if (v[i].len > (uint64_t)SSIZE_MAX - *total)
+	for (uint64_t i = 0; i < io->cnt; i++)
+		if ((int64_t)v[i].len < 0)
 			return -EINVAL;
-		*total += v[i].len;
+	for (uint64_t i = 0; i < io->cnt; i++) {
+		if (!user_range(v[i].base, v[i].len))
+			return -EFAULT;
+		*total += v[i].len; /* at most 1024 * ARCH_TASK_SIZE */
 	}
 	return 0;
 }

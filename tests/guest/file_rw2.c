@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #define BAD_PTR bad_address()
+#define KERNEL_PTR ((char *)bad_address() - 4096 - 8) /* the top page */
 #define RWF_UNKNOWN 0x80000000 /* no kernel has it */
 #ifndef RWF_NOAPPEND
 #define RWF_NOAPPEND 0x00000020 /* include/uapi/linux/fs.h, Linux 6.9; older headers lack it */
@@ -141,6 +142,15 @@ static void errors(int fd, const char *dir)
 	CHECK_ERRNO("the vector before the flags", preadv2(fd, BAD_PTR, 1, 0, RWF_UNKNOWN), EFAULT);
 	CHECK_ERRNO("a bad buffer", pwritev2(fd, &(struct iovec){ BAD_PTR, 4 }, 1, 0, 0), EFAULT);
 	CHECK_ERRNO("1025 iovecs", preadv2(fd, big, 1025, 0, 0), EINVAL);
+	CHECK_ERRNO("a length past user space",
+		    preadv2(fd, (struct iovec[]){ { buf, SSIZE_MAX }, { buf, 1 } }, 2, 0, 0), EFAULT);
+	CHECK_ERRNO("a negative length after a bad segment",
+		    preadv2(fd, (struct iovec[]){ { KERNEL_PTR, 1 }, { buf, (size_t)SSIZE_MAX + 1 } },
+			    2, 0, 0), EINVAL);
+	CHECK_ERRNO("a kernel address after a good segment",
+		    pwritev2(fd, (struct iovec[]){ { "x", 1 }, { KERNEL_PTR, 1 } }, 2, 0, 0), EFAULT);
+	CHECK_ERRNO("readv: a kernel address after a good segment",
+		    readv(fd, (struct iovec[]){ { buf, 1 }, { KERNEL_PTR, 1 } }, 2), EFAULT);
 	check_long("1024 iovecs read the file", 15, preadv2(fd, big, 1024, 0, 0));
 	CHECK_ERRNO("a directory", preadv2(d, &r, 1, 0, 0), EISDIR);
 	CHECK_ERRNO("a directory at the position", preadv2(d, &r, 1, -1, 0), EISDIR);
