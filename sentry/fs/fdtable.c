@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "sentry/fs/fdtable.h"
+#include "sentry/fs/lock.h"
 
 struct file *file_new(int host_fd, int flags, const struct mount *mnt, const char *path)
 {
@@ -35,9 +36,19 @@ void file_put(struct file *f)
 {
 	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	if (__atomic_load_n(&f->ofd_locked, __ATOMIC_RELAXED))
+		lock_drop_fd(f->host_fd, f); /* locks_remove_file() */
 	close(f->host_fd);
 	free(f->path);
 	free(f);
+}
+
+/* filp_close(): the process's POSIX locks on the inode go with any of its
+ * fds, then the reference. */
+static void close_file(struct fdtable *ft, struct file *f)
+{
+	lock_drop_fd(f->host_fd, ft);
+	file_put(f);
 }
 
 struct fdtable *fdtable_create(void)
@@ -51,7 +62,7 @@ void fdtable_destroy(struct fdtable *ft)
 		return;
 	for (int i = 0; i < FDTABLE_MAX; i++)
 		if (ft->fd[i])
-			file_put(ft->fd[i]);
+			close_file(ft, ft->fd[i]);
 	free(ft);
 }
 
@@ -82,7 +93,7 @@ int fdtable_install_at(struct fdtable *ft, int fd, struct file *f, bool cloexec)
 	ft->fd[fd] = f;
 	ft->cloexec[fd] = cloexec;
 	if (old)
-		file_put(old);
+		close_file(ft, old);
 	return fd;
 }
 
@@ -111,6 +122,18 @@ int fdtable_close(struct fdtable *ft, int fd)
 		return -EBADF;
 	ft->fd[fd] = NULL;
 	ft->cloexec[fd] = false;
-	file_put(f);
+	close_file(ft, f);
 	return 0;
+}
+
+void fdtable_close_range(struct fdtable *ft, unsigned int first, unsigned int last, bool cloexec)
+{
+	for (unsigned int fd = first; fd <= last && fd < FDTABLE_MAX; fd++) {
+		if (!ft->fd[fd])
+			continue;
+		if (cloexec)
+			ft->cloexec[fd] = true;
+		else
+			fdtable_close(ft, (int)fd);
+	}
 }

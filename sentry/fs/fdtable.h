@@ -18,6 +18,7 @@ struct file {
 	int flags;                /* open(2) access mode and status flags */
 	const struct mount *mnt;  /* NULL: a file the sandbox was given */
 	char *path;               /* canonical guest path, NULL if given */
+	bool ofd_locked;          /* has held OFD locks: drop them when it goes */
 };
 
 struct fdtable {
@@ -42,6 +43,10 @@ int fdtable_install_at(struct fdtable *ft, int fd, struct file *f, bool cloexec)
 int fdtable_install_host(struct fdtable *ft, int fd, int host_fd);
 /* The file at fd, or NULL. */
 struct file *fdtable_get(struct fdtable *ft, int fd);
+/* close(2): also drops the process's record locks on the file's inode. */
 int fdtable_close(struct fdtable *ft, int fd);
+/* close_range(2) of the open fds in [first, last], or with cloexec only
+ * marks them FD_CLOEXEC. */
+void fdtable_close_range(struct fdtable *ft, unsigned int first, unsigned int last, bool cloexec);
 
 #endif

@@ -9,6 +9,14 @@
 #include "sentry/fs/mount.h"
 #include "sentry/fs/tmpfs.h"
 
+const struct mount mount_anon = {
+	.path = "/",
+	.len = 1,
+	.kind = MOUNT_ANON,
+	.root_fd = -1,
+	.readonly = false,
+};
+
 /* The devices, and the host's links into its /proc/self/fd, which lead into
  * umbra's procfs in the guest's view. */
 static const char *const dev_names[] = {

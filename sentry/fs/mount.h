@@ -11,7 +11,8 @@ enum mount_kind {
 	MOUNT_HIDDEN, /* nothing is there yet (the host's /proc, /sys) */
 	MOUNT_DEV,    /* the host's /dev, limited to a few harmless devices */
 	MOUNT_PROC,   /* procfs: a private tmpfs the sentry renders on lookup */
-	MOUNT_ANON,   /* no mount: what a magic link reaches (a given stdio file) */
+	MOUNT_ANON,   /* outside the view: files with no name (memfds), and what a
+		       * magic link reaches that is on no mount (a given file) */
 };
 
 struct lookup;
@@ -41,6 +42,10 @@ struct mount {
 	const struct mount_ops *ops; /* MOUNT_PROC */
 	void *priv;
 };
+
+/* The writable mount of files with no name in the view, as memfds live on
+ * the kernel's internal shm mount. */
+extern const struct mount mount_anon;
 
 #define MOUNT_MAX 64
 

@@ -33,8 +33,6 @@ struct lookup {
 	int given_acc;           /* MOUNT_ANON: the access mode it was given with */
 };
 
-/* Where a magic link leads to a file that is on no mount of the view. */
-extern const struct mount vfs_anon_mount;
 
 /* Resolves path against start (a canonical directory path, used when path is
  * relative). Returns 0 or -ENOENT, -ENOTDIR, -ELOOP, -ENAMETOOLONG, ... */

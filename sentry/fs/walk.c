@@ -35,8 +35,6 @@ static int host_openat2(int dirfd, const char *rel, int flags, unsigned long lon
 
 #define BENEATH (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
 
-const struct mount vfs_anon_mount = { .path = "", .kind = MOUNT_ANON, .root_fd = -1 };
-
 /* File systems that are the host kernel's own interfaces: a host directory
  * may have one mounted inside it (a chroot's proc), and crossing into it
  * would hand the guest the host's processes, including the sentry's memory.
@@ -220,8 +218,8 @@ static int follow_link(struct walk *w, bool last, struct lookup *out)
 	if (m->ops && m->ops->magic && m->ops->magic(m->priv, rel)) {
 		if (w->flags & LOOKUP_NO_MAGICLINKS)
 			return -ELOOP;
-		if (w->beneath || strcmp(w->root, "/"))
-			return -EXDEV;
+		if (w->flags & (LOOKUP_BENEATH | LOOKUP_IN_ROOT))
+			return -EXDEV; /* LOOKUP_IS_SCOPED; a chroot is not */
 	}
 	r = m->ops && m->ops->follow ? m->ops->follow(m->priv, rel, out) : 0;
 	if (r == 1 && crosses(w, w->done, out->path[0] ? out->path : "/")) {

@@ -1,9 +1,11 @@
 /* Tasks and their tracer threads. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -114,6 +116,11 @@ static void *tracer_main(void *arg)
 	sigemptyset(&pipe);
 	sigaddset(&pipe, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+	/* What the guest creates gets the guest's umask, which the handlers
+	 * apply, and not the embedding process's on top: this thread takes its
+	 * own umask (CLONE_FS) and clears it, leaving the process's alone. */
+	if (unshare(CLONE_FS) == 0)
+		umask(0);
 	err = plat_proc_create(memfile_fd(t->sb->memfile), &proc, &t->plat);
 	if (!err) {
 		mm_set_proc(t->mm, proc);

@@ -8,12 +8,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "abi/linux_fcntl.h"
 #include "arch/arch.h"
 #include "sentry/fs/fs_task.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/sys/fcntl.h"
 #include "syscall_handlers.h"
 
 #define WRITE_FLAGS (O_WRONLY | O_RDWR | O_TRUNC)
@@ -261,19 +263,28 @@ long sys_dup3(struct task *t, const struct syscall_args *a)
 	return do_dup3(t, a->a[0], a->a[1], (int)a->a[2]);
 }
 
+/* check_fcntl_cmd(): what an O_PATH fd may be asked; the rest is EBADF. */
+static bool path_fcntl(int cmd)
+{
+	return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC || cmd == F_GETFD || cmd == F_SETFD ||
+	       cmd == F_GETFL;
+}
+
 long sys_fcntl(struct task *t, const struct syscall_args *a)
 {
 	struct file *f;
-	int err = fs_file(t, a->a[0], &f), fd = (int)a->a[0], fl;
+	int err = fs_file(t, a->a[0], &f), fd = (int)a->a[0], cmd = (int)a->a[1], fl;
 
 	if (err)
 		return err;
-	switch ((int)a->a[1]) {
+	if ((f->flags & O_PATH) && !path_fcntl(cmd))
+		return -EBADF;
+	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
 		if (a->a[2] >= (uint64_t)fs_fd_limit(t))
 			return -EINVAL;
-		return dup_to(t, f, (int)a->a[2], (int)a->a[1] == F_DUPFD_CLOEXEC);
+		return dup_to(t, f, (int)a->a[2], cmd == F_DUPFD_CLOEXEC);
 	case F_GETFD:
 		return t->files->cloexec[fd] ? FD_CLOEXEC : 0;
 	case F_SETFD:
@@ -287,8 +298,18 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
 				    (fl & ~FS_SETFL_FLAGS) | ((int)a->a[2] & FS_SETFL_FLAGS)) < 0)
 			return -errno;
 		return 0;
+	case LINUX_F_GETLK:
+	case LINUX_F_SETLK:
+	case LINUX_F_SETLKW:
+	case LINUX_F_OFD_GETLK:
+	case LINUX_F_OFD_SETLK:
+	case LINUX_F_OFD_SETLKW:
+		return fcntl_lock(t, f, cmd, a->a[2]);
+	case LINUX_F_ADD_SEALS:
+	case LINUX_F_GET_SEALS:
+		return fcntl_seals(f, cmd, a->a[2]);
 	default:
-		return -EINVAL; /* locks, leases, pipes' sizes: not yet */
+		return -EINVAL; /* leases, owners, pipes' sizes: not yet */
 	}
 }
 

@@ -59,6 +59,62 @@ long sys_mkdir(struct task *t, const struct syscall_args *a)
 	return do_mkdir(t, (uint64_t)LINUX_AT_FDCWD, a->a[0], (uint32_t)a->a[1]);
 }
 
+/* may_mknod(): the types mknod makes; a directory is mkdir's. */
+static long mknod_type(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case 0: /* a regular file */
+	case S_IFREG:
+	case S_IFCHR:
+	case S_IFBLK:
+	case S_IFIFO:
+	case S_IFSOCK:
+		return 0;
+	case S_IFDIR:
+		return -EPERM;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Regular files, FIFOs and sockets are made beneath the parent's host fd.
+ * Devices never are: the guest gets the EPERM of a process without
+ * CAP_MKNOD (vfs_mknod(), after the name and the directory's permission are
+ * judged), whiteouts included. filename_create() judges the name first
+ * (EEXIST), then a trailing slash (ENOENT), then the mount (EROFS). */
+static long do_mknod(struct task *t, uint64_t dirfd, uint64_t upath, uint32_t mode)
+{
+	mode_t type = (mode & S_IFMT) ? (mode & S_IFMT) : S_IFREG;
+	struct fs_parent p;
+	long err = mknod_type(mode);
+
+	if (err)
+		return err;
+	err = fs_lookup_parent(t, dirfd, upath, &p);
+	if (err)
+		return err;
+	err = fs_may_create(t, &p);
+	if (p.slash && (!err || err == -EROFS))
+		err = -ENOENT;
+	if (!err && (S_ISCHR(type) || S_ISBLK(type)))
+		err = faccessat(p.dir.fd, "", W_OK | X_OK, AT_EMPTY_PATH) < 0 ? -errno : -EPERM;
+	if (!err)
+		err = host_result(mknodat(p.dir.fd, p.name, type | ((mode & 07777) & ~t->umask), 0));
+	lookup_release(&p.dir);
+	return err;
+}
+
+/* mknodat(dfd, path, mode, dev): mode is a umode_t, 16 bits. */
+long sys_mknodat(struct task *t, const struct syscall_args *a)
+{
+	return do_mknod(t, a->a[0], a->a[1], (uint16_t)a->a[2]);
+}
+
+long sys_mknod(struct task *t, const struct syscall_args *a)
+{
+	return do_mknod(t, (uint64_t)LINUX_AT_FDCWD, a->a[0], (uint16_t)a->a[1]);
+}
+
 static long do_unlink(struct task *t, uint64_t dirfd, uint64_t upath, int flags)
 {
 	struct fs_parent p;

@@ -9,11 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "abi/linux_fcntl.h"
 #include "sentry/fs/fdtable.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/signal/signal.h"
 #include "sentry/kernel/syscall.h"
+#include "sentry/sys/io.h"
 #include "syscall_handlers.h"
 
 #define IOV_MAX_GUEST 1024 /* UIO_MAXIOV */
@@ -38,8 +40,7 @@ static void host_epipe(struct task *t)
 	sig_raise(t, SIGPIPE, false);
 }
 
-/* A host transfer's result for the guest: -errno, with EPIPE raising SIGPIPE. */
-static long host_result(struct task *t, ssize_t n, int reading)
+long io_host_result(struct task *t, ssize_t n, int reading)
 {
 	if (n < 0 && errno == EPIPE && !reading)
 		host_epipe(t);
@@ -83,7 +84,7 @@ static long host_rw_at(struct task *t, int fd, uint64_t addr, size_t len, int re
 		n = reading ? preadv(fd, iov, cnt, off) : pwritev(fd, iov, cnt, off);
 	else
 		n = reading ? readv(fd, iov, cnt) : writev(fd, iov, cnt);
-	return host_result(t, n, reading);
+	return io_host_result(t, n, reading);
 }
 
 static long host_rw(struct task *t, int fd, uint64_t addr, size_t len, int reading)
@@ -140,34 +141,64 @@ static int gather(struct task *t, const struct guest_iovec *v, uint64_t cnt, int
 	return n;
 }
 
-/* readv/writev (fs/read_write.c): every iovec is checked first, then one host
- * call moves the data, so a pipe write of the whole vector stays atomic. */
-static long vector_rw(struct task *t, const struct syscall_args *a, int reading)
+/* A vector transfer's arguments: readv/writev, preadv2/pwritev2. */
+struct vector_io {
+	uint64_t fd, vec, cnt;
+	int64_t pos; /* -1: at the file position, which moves */
+	int flags;   /* RWF_* */
+	int reading;
+};
+
+static ssize_t host_vector(int fd, const struct iovec *iov, int n, const struct vector_io *io)
+{
+	return io->reading ? preadv2(fd, iov, n, io->pos, io->flags)
+			   : pwritev2(fd, iov, n, io->pos, io->flags);
+}
+
+/* import_iovec(): the guest's iovecs, checked; their total length. */
+static long import_vector(struct task *t, const struct vector_io *io, struct guest_iovec *v,
+			  uint64_t *total)
+{
+	*total = 0;
+	if (io->cnt > IOV_MAX_GUEST)
+		return -EINVAL;
+	if (io->cnt && copy_from_guest(t, v, io->vec, io->cnt * sizeof v[0]) < 0)
+		return -EFAULT;
+	for (uint64_t i = 0; i < io->cnt; i++) {
+		if (v[i].len > (uint64_t)SSIZE_MAX - *total)
+			return -EINVAL;
+		*total += v[i].len;
+	}
+	return 0;
+}
+
+/* fs/read_write.c vfs_readv()/vfs_writev(): the file is judged first (EBADF,
+ * ESPIPE, EINVAL), then every iovec, then the flags, and one host call moves
+ * the data, so a pipe write of the whole vector stays atomic. When the
+ * vector or the flags will not do, an empty host call gives the file's
+ * verdict first. */
+static long vector_rw(struct task *t, const struct vector_io *io)
 {
 	struct guest_iovec v[IOV_MAX_GUEST]; /* 16 KiB each: tracer threads' stacks hold them */
 	struct iovec iov[HOST_IOV_MAX];
-	uint64_t cnt = a->a[2], total = 0;
-	int fd = file_fd(t, a->a[0]), n;
-	ssize_t r;
+	int fd = file_fd(t, io->fd), n;
+	uint64_t total;
+	long err;
 
 	if (fd < 0)
 		return fd;
-	if (cnt > IOV_MAX_GUEST)
-		return -EINVAL;
-	if (cnt && copy_from_guest(t, v, a->a[1], cnt * sizeof v[0]) < 0)
-		return -EFAULT;
-	for (uint64_t i = 0; i < cnt; i++) {
-		if (v[i].len > (uint64_t)SSIZE_MAX - total)
-			return -EINVAL;
-		total += v[i].len;
+	err = import_vector(t, io, v, &total);
+	if (err || !total || (io->flags & ~LINUX_RWF_KNOWN)) {
+		ssize_t r = host_vector(fd, NULL, 0, io);
+
+		if (r < 0)
+			return -errno;
+		return err ? err : total ? -EOPNOTSUPP : 0;
 	}
-	if (!total)
-		return host_rw(t, fd, 0, 0, reading);
-	n = gather(t, v, cnt, reading, iov);
+	n = gather(t, v, io->cnt, io->reading, iov);
 	if (n < 0)
 		return n;
-	r = reading ? readv(fd, iov, n) : writev(fd, iov, n);
-	return host_result(t, r, reading);
+	return io_host_result(t, host_vector(fd, iov, n, io), io->reading);
 }
 
 /* pread64/pwrite64(fd, buf, count, offset) */
@@ -194,12 +225,40 @@ long sys_pwrite64(struct task *t, const struct syscall_args *a)
 
 long sys_readv(struct task *t, const struct syscall_args *a)
 {
-	return vector_rw(t, a, 1);
+	struct vector_io io = { a->a[0], a->a[1], a->a[2], -1, 0, 1 };
+
+	return vector_rw(t, &io);
 }
 
 long sys_writev(struct task *t, const struct syscall_args *a)
 {
-	return vector_rw(t, a, 0);
+	struct vector_io io = { a->a[0], a->a[1], a->a[2], -1, 0, 0 };
+
+	return vector_rw(t, &io);
+}
+
+/* preadv2/pwritev2(fd, vec, vlen, pos_l, pos_h, flags): on both 64-bit ABIs
+ * pos_l holds the whole offset (pos_from_hilo() shifts pos_h out). -1 is the
+ * file position; other negative offsets are EINVAL before the fd is looked
+ * at (do_preadv()). */
+static long vector_rw2(struct task *t, const struct syscall_args *a, int reading)
+{
+	struct vector_io io = { a->a[0], a->a[1], a->a[2], (int64_t)a->a[3], (int)a->a[5],
+				reading };
+
+	if (io.pos < -1)
+		return -EINVAL;
+	return vector_rw(t, &io);
+}
+
+long sys_preadv2(struct task *t, const struct syscall_args *a)
+{
+	return vector_rw2(t, a, 1);
+}
+
+long sys_pwritev2(struct task *t, const struct syscall_args *a)
+{
+	return vector_rw2(t, a, 0);
 }
 
 long sys_close(struct task *t, const struct syscall_args *a)
@@ -207,6 +266,21 @@ long sys_close(struct task *t, const struct syscall_args *a)
 	if (a->a[0] > INT_MAX)
 		return -EBADF;
 	return fdtable_close(t->files, (int)a->a[0]);
+}
+
+/* close_range(first, last, flags): fd tables are never shared between tasks
+ * yet, so CLOSE_RANGE_UNSHARE has nothing to unshare. */
+long sys_close_range(struct task *t, const struct syscall_args *a)
+{
+	unsigned int first = (unsigned int)a->a[0], last = (unsigned int)a->a[1];
+	unsigned int flags = (unsigned int)a->a[2];
+
+	if (flags & ~(LINUX_CLOSE_RANGE_UNSHARE | LINUX_CLOSE_RANGE_CLOEXEC))
+		return -EINVAL;
+	if (first > last)
+		return -EINVAL;
+	fdtable_close_range(t->files, first, last, flags & LINUX_CLOSE_RANGE_CLOEXEC);
+	return 0;
 }
 
 long sys_lseek(struct task *t, const struct syscall_args *a)

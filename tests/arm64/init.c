@@ -16,7 +16,9 @@
  * SIGNALS  comma-separated signal numbers whose death passes, or "-"
  * FLAGS    comma-separated: "compare" (stdout must equal a native run's; in
  *          native mode, a second native run's), "should_fail" (meson's
- *          inverted verdict); or "-"
+ *          inverted verdict), "scratch" (each run gets a fresh directory as
+ *          its last argument, bound read-write under umbra), "scratch-ro"
+ *          (and one more, bound read-only); or "-"
  * TIMEOUT  meson's limit in seconds, 0 for none
  * ENV      NAME=VALUE entries separated by \x1f to add, or "-"
  *
@@ -43,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -69,6 +72,7 @@ struct test_case {
 	int nsignals;
 	bool compare;
 	bool should_fail;
+	bool scratch, scratch_ro;
 	int timeout;
 	char *env;
 	char **prog; /* the program and its arguments */
@@ -217,6 +221,8 @@ static struct test_case *parse_line(char *line)
 		tc->signals[tc->nsignals++] = atoi(p);
 	tc->compare = has_word(field[5], "compare");
 	tc->should_fail = has_word(field[5], "should_fail");
+	tc->scratch = has_word(field[5], "scratch");
+	tc->scratch_ro = has_word(field[5], "scratch-ro");
 	tc->timeout = atoi(field[6]);
 	tc->env = strcmp(field[7], "-") ? field[7] : NULL;
 	memcpy(tc->prog, field + NFIELDS, (n - NFIELDS) * sizeof(char *));
@@ -261,6 +267,25 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The umbra run options of the case's UMBRA_TEST_RUN_ARGS (binds of the test
+ * trees, which the guest's private /tmp would hide), after argv[0..n); at
+ * most max of them. Returns the new n. */
+static size_t add_run_args(const char *env, char **argv, size_t n, size_t max)
+{
+	static const char key[] = "UMBRA_TEST_RUN_ARGS=";
+	const char *v = env ? strstr(env, key) : NULL;
+	char *copy, *save = NULL;
+	size_t added = 0;
+
+	if (!v || (v != env && v[-1] != '\x1f'))
+		return n;
+	copy = strndup(v + sizeof key - 1, strcspn(v + sizeof key - 1, "\x1f"));
+	for (char *tok = copy ? strtok_r(copy, " ", &save) : NULL; tok && added < max;
+	     tok = strtok_r(NULL, " ", &save), added++)
+		argv[n++] = tok; /* copy lives as long as the run */
+	return n;
 }
 
 static __attribute__((noreturn)) void child(const struct test_case *tc, char **argv,
@@ -451,26 +476,59 @@ static bool same_stdout(const struct run *a, const struct run *b)
 	       (!a->out.len || memcmp(a->out.buf, b->out.buf, a->out.len) == 0);
 }
 
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* One run of the case, natively or under umbra, with the scratch directories
+ * run_guest.py --scratch and --scratch-ro give: appended to the arguments,
+ * bound at the same path under umbra, removed afterwards. */
+static void run_case(const struct test_case *tc, bool sandbox, const char *label, struct run *r)
+{
+	char dirs[2][32] = { "/tmp/umbra-scratch-XXXXXX", "/tmp/umbra-scratch-XXXXXX" };
+	bool made[2] = { tc->scratch && mkdtemp(dirs[0]), tc->scratch_ro && mkdtemp(dirs[1]) };
+	char binds[2][96], *argv[256];
+	size_t n = 0;
+
+	if (sandbox) {
+		argv[n++] = tc->umbra;
+		argv[n++] = "run";
+		n = add_run_args(tc->env, argv, n, 64);
+		for (int i = 0; i < 2; i++) {
+			if (!made[i])
+				continue;
+			snprintf(binds[i], sizeof binds[i], "%s:%s:%s", dirs[i], dirs[i],
+				 i ? "ro" : "rw");
+			argv[n++] = "--bind";
+			argv[n++] = binds[i];
+		}
+		argv[n++] = "--";
+	}
+	for (char **a = tc->prog; *a && n < 250; a++)
+		argv[n++] = *a;
+	for (int i = 0; i < 2; i++)
+		if (made[i])
+			argv[n++] = dirs[i];
+	argv[n] = NULL;
+	run_cmd(tc, argv, label, r);
+	for (int i = 0; i < 2; i++)
+		if (made[i])
+			nftw(dirs[i], remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static enum verdict judge(const struct test_case *tc, char *status, size_t status_len,
 			  const char **why)
 {
-	char *sandbox_argv[256];
-	char **argv = tc->prog;
 	struct run r, ref;
 	const char *bad;
-	size_t n = 0;
 	enum verdict v;
 
-	if (tc->mode == MODE_SANDBOX) {
-		sandbox_argv[n++] = tc->umbra;
-		sandbox_argv[n++] = "run";
-		sandbox_argv[n++] = "--";
-		for (char **a = tc->prog; *a && n < 255; a++)
-			sandbox_argv[n++] = *a;
-		sandbox_argv[n] = NULL;
-		argv = sandbox_argv;
-	}
-	run_cmd(tc, argv, tc->mode == MODE_SANDBOX ? "sandbox" : "native", &r);
+	run_case(tc, tc->mode == MODE_SANDBOX, tc->mode == MODE_SANDBOX ? "sandbox" : "native", &r);
 	describe(&r, status, status_len);
 
 	if (tc->mode == MODE_PLAIN) {
@@ -496,7 +554,7 @@ static enum verdict judge(const struct test_case *tc, char *status, size_t statu
 	*why = "";
 	if (tc->compare) {
 		/* Native mode proves the output deterministic by a second run. */
-		run_cmd(tc, tc->prog, tc->mode == MODE_SANDBOX ? "native" : "native-again", &ref);
+		run_case(tc, false, tc->mode == MODE_SANDBOX ? "native" : "native-again", &ref);
 		if (status_ok(tc, &ref)) {
 			*why = "the reference native run failed";
 			v = V_FAIL;

@@ -144,6 +144,8 @@ runner.add_argument('--umbra')
 runner.add_argument('--expect-status', type=int, default=0)
 runner.add_argument('--allow-signal', action='append', default=[])
 runner.add_argument('--compare-stdout', action='store_true')
+runner.add_argument('--scratch', action='store_true')
+runner.add_argument('--scratch-ro', action='store_true')
 runner.add_argument('--timeout', type=float, default=60.0)
 runner.add_argument('program', nargs=argparse.REMAINDER)
 
@@ -172,6 +174,10 @@ for t in tests:
         signals = ','.join(str(signum(x)) for x in o.allow_signal) or '-'
         if o.compare_stdout:
             flags.append('compare')
+        if o.scratch:
+            flags.append('scratch')
+        if o.scratch_ro:
+            flags.append('scratch-ro')
         timeout = max(timeout, int(o.timeout))
     else:
         prog, mode, umbra, expect, signals = cmd, 'plain', '-', 0, '-'
@@ -182,7 +188,7 @@ for t in tests:
               % (t['name'], ' '.join(cmd)), file=sys.stderr)
         continue
     env = [k + '=' + v for k, v in sorted(t.get('env', {}).items())
-           if not k.startswith('MESON_') and k != 'UMBRA_TEST_RUN_ARGS']
+           if not k.startswith('MESON_')]
     lines.append('\t'.join([field(t['name']), mode, umbra, str(expect), signals,
                             ','.join(flags) or '-', str(timeout),
                             field('\x1f'.join(env)) if env else '-']

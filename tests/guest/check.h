@@ -138,6 +138,17 @@ static inline int check_errval(const char *what, int expected, int got)
 	return 1;
 }
 
+/*
+ * An address no program maps (the first page), hidden from the compiler so
+ * that it does not warn about the bad pointers EFAULT checks pass.
+ */
+static inline void *bad_address(void)
+{
+	static void *volatile bad = (void *)8;
+
+	return bad;
+}
+
 /* Runs call, then checks it failed with expected: errno is read after it. */
 #define CHECK_ERRNO(what, call, expected)				\
 	do {								\

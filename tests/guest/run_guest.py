@@ -4,7 +4,8 @@
 
     run_guest.py --mode native|sandbox [--umbra PATH] [--expect-status N]
                  [--allow-signal SIGSEGV]... [--compare-stdout]
-                 [--timeout SECONDS] -- PROGRAM [ARGS...]
+                 [--scratch] [--scratch-ro] [--timeout SECONDS]
+                 -- PROGRAM [ARGS...]
 
 Passes (exit 0) when the program exits with the expected status or dies by
 an allowed signal. A program exiting 77 when 77 was not expected is a skip,
@@ -13,14 +14,21 @@ equal a native run's byte for byte; in native mode the program runs twice and
 the two outputs must agree, which proves the test deterministic.
 
 Every run gets its own process group, killed whole on timeout.
+
+--scratch gives every run a fresh empty directory (mkdtemp), appended to the
+program's arguments and bound read-write at the same path under umbra, and
+removes it afterwards: the only place a test may write. --scratch-ro appends
+a second one, which umbra binds read-only.
 """
 
 import argparse
 import difflib
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 
 EXIT_SKIP = 77
 # Enough of a failing run's output to see why, not enough to drown the log.
@@ -93,6 +101,29 @@ def run(cmd, timeout):
     return Result(cmd, proc.returncode, out, err, timed_out)
 
 
+def run_in_scratch(args, mode, timeout):
+    """One run, with the scratch directories --scratch asks for."""
+    dirs = []
+    try:
+        binds, extra = [], []
+        for wanted, how in ((args.scratch, "rw"), (args.scratch_ro, "ro")):
+            if wanted:
+                d = tempfile.mkdtemp(prefix="umbra-scratch-")
+                dirs.append(d)
+                binds += ["--bind", "%s:%s:%s" % (d, d, how)]
+                extra.append(d)
+        if mode == "sandbox":
+            # Options that show the test trees when the default view hides them.
+            trees = os.environ.get("UMBRA_TEST_RUN_ARGS", "").split()
+            cmd = [args.umbra, "run"] + trees + binds + ["--"] + args.program + extra
+        else:
+            cmd = args.program + extra
+        return run(cmd, timeout)
+    finally:
+        for d in dirs:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 def kill_group(pgid):
     try:
         os.killpg(pgid, signal.SIGKILL)
@@ -157,6 +188,10 @@ def parse_args():
     ap.add_argument("--allow-signal", type=parse_signal, action="append",
                     default=[], help="a fatal signal that counts as a pass")
     ap.add_argument("--compare-stdout", action="store_true")
+    ap.add_argument("--scratch", action="store_true",
+                    help="a fresh writable directory as the last argument")
+    ap.add_argument("--scratch-ro", action="store_true",
+                    help="and one more, read-only under umbra")
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("program", nargs=argparse.REMAINDER)
     args = ap.parse_args()
@@ -178,13 +213,12 @@ def parse_args():
 
 def check_stdout(args, res, label):
     """Second run for --compare-stdout; returns the exit code."""
-    native_cmd = args.program
     if args.mode == "native":
         ref_label, label = "native (first)", "native (second)"
-        ref, res = res, run(native_cmd, args.timeout)
+        ref, res = res, run_in_scratch(args, "native", args.timeout)
     else:
         ref_label = "native"
-        ref = run(native_cmd, args.timeout)
+        ref = run_in_scratch(args, "native", args.timeout)
     why = status_ok(ref, args) or status_ok(res, args)
     if why:
         show(ref, ref_label)
@@ -207,15 +241,8 @@ def main():
     signal.signal(signal.SIGTERM, on_terminate)
     signal.signal(signal.SIGINT, on_terminate)
 
-    if args.mode == "sandbox":
-        # Options that show the test trees when the default view hides them.
-        extra = os.environ.get("UMBRA_TEST_RUN_ARGS", "").split()
-        cmd = [args.umbra, "run"] + extra + ["--"] + args.program
-    else:
-        cmd = args.program
     label = args.mode
-
-    res = run(cmd, args.timeout)
+    res = run_in_scratch(args, args.mode, args.timeout)
     if res.returncode == EXIT_SKIP and args.expect_status != EXIT_SKIP:
         show(res, label)
         print("SKIP: %s exited %d" % (label, EXIT_SKIP))
