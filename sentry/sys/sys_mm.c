@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "arch/arch.h"
 #include "sentry/fs/fs_task.h"
@@ -67,14 +68,36 @@ static long fill_from_file(struct task *t, uint64_t addr, uint64_t len, int fd, 
 }
 
 /* Fresh memory at addr that /proc/PID/maps names after the file. */
+/* The name a mapping of f has: its path in the view, or for a memfd the
+ * host's own name of it, which is Linux's ("/memfd:NAME (deleted)"). Files
+ * the sandbox was given stay unnamed. */
+static const char *file_name(const struct file *f, char buf[VFS_PATH_MAX])
+{
+	char proc[32];
+	ssize_t n;
+
+	if (f->path && f->mnt)
+		return f->path;
+	if (f->mnt != &mount_anon)
+		return NULL;
+	fs_proc_path(f->host_fd, proc);
+	n = readlink(proc, buf, VFS_PATH_MAX - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = 0;
+	return buf;
+}
+
 static long map_named(struct task *t, const struct file *f, const struct stat *st, uint64_t addr,
 		      uint64_t len, int prot, enum mm_place place, uint64_t off, bool shared)
 {
 	struct mm_source src = { NULL, off, shared };
+	char buf[VFS_PATH_MAX];
+	const char *name = file_name(f, buf);
 	long r;
 
-	if (f->path && f->mnt) {
-		src.file = vma_file_new(f->path, st->st_dev, st->st_ino);
+	if (name) {
+		src.file = vma_file_new(name, st->st_dev, st->st_ino);
 		if (!src.file)
 			return -ENOMEM;
 	}
