@@ -4,6 +4,7 @@
 #ifndef UMBRA_ARCH_H
 #define UMBRA_ARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -73,5 +74,8 @@ size_t arch_stat_encode(const struct linux_kstat *k, void *out);
 uint64_t arch_hwcap(void);
 uint64_t arch_hwcap2(void);
 uint64_t arch_minsigstksz(void);
+/* Whether a CPU feature of the host's /proc/cpuinfo list ("flags",
+ * "Features") is one AT_HWCAP hides from guests, so cpuinfo leaves it out. */
+bool arch_cpu_feature_hidden(const char *name);
 
 #endif

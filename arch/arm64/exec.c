@@ -70,6 +70,20 @@ static const uint64_t hwcap2_hidden =
 	(1UL << 48) |		/* FPMR */
 	(0x7fUL << 57);		/* SME_LUTV2 ... SME_SF8DP2, POE */
 
+/* The names arch/arm64/kernel/cpuinfo.c gives the hidden bits: every SVE
+ * and SME feature, MTE, GCS, FPMR and POE. */
+bool arch_cpu_feature_hidden(const char *name)
+{
+	static const char *const others[] = { "mte", "mte3", "gcs", "fpmr", "poe" };
+
+	if (!strncmp(name, "sve", 3) || !strncmp(name, "sme", 3))
+		return true;
+	for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+		if (!strcmp(name, others[i]))
+			return true;
+	return false;
+}
+
 uint64_t arch_hwcap(void)
 {
 	return getauxval(AT_HWCAP) & ~hwcap_hidden;

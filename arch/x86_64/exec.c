@@ -108,3 +108,9 @@ uint64_t arch_minsigstksz(void)
 
 	return v ? v : 2048;
 }
+
+bool arch_cpu_feature_hidden(const char *name)
+{
+	(void)name;
+	return false; /* AT_HWCAP is the host's */
+}

@@ -1,10 +1,13 @@
 /* exec_load: segments, stack, auxv and registers (fs/binfmt_elf.c load_elf_binary). */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arch/arch.h"
@@ -14,6 +17,7 @@
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/mm/vma.h"
 #include "sentry/rseq/rseq.h"
 
 #define LOAD_PAGE_MASK (~(ARCH_PAGE_SIZE - 1))
@@ -167,7 +171,8 @@ static void fill_auxv(struct task *t, const struct elf_image *img, const struct 
 }
 
 static int build_stack(struct task *t, const struct exec_file *f, const struct layout *l,
-		       char *const argv[], char *const envp[], uint64_t *sp)
+		       char *const argv[], char *const envp[], uint64_t *sp,
+		       struct stack_result *res)
 {
 	struct stack_spec spec = { argv, envp, f->path, ARCH_PLATFORM, { 0 }, { { 0, 0 } }, 0 };
 	size_t size = l->stack_size / 4; /* ARG_MAX: a quarter of the stack limit */
@@ -179,7 +184,7 @@ static int build_stack(struct task *t, const struct exec_file *f, const struct l
 		return -ENOMEM;
 	memcpy(spec.random, l->random, sizeof spec.random);
 	fill_auxv(t, &f->img, l, &spec);
-	r = stack_build(&spec, l->stack_top, buf, size);
+	r = stack_build(&spec, l->stack_top, buf, size, res);
 	err = r < 0 ? (int)r : 0;
 	if (!err)
 		err = mm_write(t->mm, (uint64_t)r, buf + ((uint64_t)r - (l->stack_top - size)),
@@ -187,6 +192,82 @@ static int build_stack(struct task *t, const struct exec_file *f, const struct l
 	free(buf);
 	*sp = (uint64_t)r;
 	return err;
+}
+
+/* The file part of each PT_LOAD is named after the program in
+ * /proc/PID/maps, as if mmap'd from it; the rest of a segment (bss) stays
+ * anonymous, as Linux's elf_load leaves it. */
+static int name_segments(struct task *t, const struct exec_file *f, uint64_t bias)
+{
+	struct stat st;
+	struct vma_file *file;
+	int err = 0;
+
+	if (fstat(f->fd, &st) < 0)
+		return -errno;
+	file = vma_file_new(f->realpath, st.st_dev, st.st_ino);
+	if (!file)
+		return -ENOMEM;
+	for (unsigned int i = 0; !err && i < f->img.phnum; i++) {
+		const Elf64_Phdr *ph = &f->img.phdr[i];
+		uint64_t s = (ph->p_vaddr + bias) & LOAD_PAGE_MASK;
+		uint64_t e = (ph->p_vaddr + bias + ph->p_filesz + ARCH_PAGE_SIZE - 1) & LOAD_PAGE_MASK;
+
+		if (ph->p_type == PT_LOAD && ph->p_filesz)
+			err = mm_name(t->mm, s, e - s, file, ph->p_offset & LOAD_PAGE_MASK);
+	}
+	vma_file_put(file);
+	return err;
+}
+
+/* mm->start_code ... end_data as fs/binfmt_elf.c load_elf_binary sets them. */
+static void code_bounds(const struct elf_image *img, uint64_t bias, struct mm_exec_info *x)
+{
+	uint64_t start_code = UINT64_MAX, end_code = 0, start_data = 0, end_data = 0;
+
+	for (unsigned int i = 0; i < img->phnum; i++) {
+		const Elf64_Phdr *ph = &img->phdr[i];
+		bool exec = ph->p_flags & PF_X;
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (exec && ph->p_vaddr < start_code)
+			start_code = ph->p_vaddr;
+		if (start_data < ph->p_vaddr)
+			start_data = ph->p_vaddr;
+		if (exec && end_code < ph->p_vaddr + ph->p_filesz)
+			end_code = ph->p_vaddr + ph->p_filesz;
+		if (end_data < ph->p_vaddr + ph->p_filesz)
+			end_data = ph->p_vaddr + ph->p_filesz;
+	}
+	if (start_code == UINT64_MAX)
+		start_code = end_code = 0;
+	else
+		start_code += bias, end_code += bias;
+	x->start_data = start_data + bias;
+	x->end_data = end_data + bias;
+	x->start_code = start_code;
+	x->end_code = end_code;
+}
+
+/* What /proc/PID reads of this exec, and the program's name (comm). */
+static void record_exec(struct task *t, const struct exec_file *f, const struct layout *l,
+			uint64_t sp, const struct stack_result *res)
+{
+	struct mm_exec_info x;
+	const char *base = strrchr(f->path, '/');
+
+	memset(&x, 0, sizeof x);
+	code_bounds(&f->img, l->bias, &x);
+	x.start_stack = sp;
+	x.arg_start = res->arg_start;
+	x.arg_end = res->arg_end;
+	x.env_start = res->env_start;
+	x.env_end = res->env_end;
+	x.auxv_words = 2 * res->nauxv;
+	memcpy(x.auxv, res->auxv, res->nauxv * sizeof res->auxv[0]);
+	mm_set_exec_info(t->mm, &x);
+	snprintf(t->comm, sizeof t->comm, "%s", base ? base + 1 : f->path);
 }
 
 /* argv as the program sees it: a script's interpreters first. */
@@ -209,6 +290,7 @@ static char **final_argv(const struct exec_file *f, char *const argv[])
 int exec_load(struct task *t, const struct exec_file *f, char *const argv[], char *const envp[])
 {
 	struct layout l;
+	struct stack_result res;
 	uint64_t sp;
 	int stack_prot = PROT_READ | PROT_WRITE | (f->img.exec_stack ? PROT_EXEC : 0);
 	long r;
@@ -219,6 +301,10 @@ int exec_load(struct task *t, const struct exec_file *f, char *const argv[], cha
 	mm_set_layout(t->mm, l.mmap_base, l.brk);
 	l.interp_bias = 0;
 	err = map_programs(t, f, &l);
+	if (!err)
+		err = name_segments(t, f, l.bias);
+	if (!err && f->interp)
+		err = name_segments(t, f->interp, l.interp_bias);
 	if (err)
 		return err;
 	r = mm_map_anon(t->mm, t->plat, l.stack_top - l.stack_size, l.stack_size, stack_prot,
@@ -230,13 +316,14 @@ int exec_load(struct task *t, const struct exec_file *f, char *const argv[], cha
 
 		if (!v)
 			return -ENOMEM;
-		err = build_stack(t, f, &l, v, envp, &sp);
+		err = build_stack(t, f, &l, v, envp, &sp, &res);
 		free(v);
 	} else {
-		err = build_stack(t, f, &l, argv, envp, &sp);
+		err = build_stack(t, f, &l, argv, envp, &sp, &res);
 	}
 	if (err)
 		return err;
+	record_exec(t, f, &l, sp, &res);
 	arch_exec_regs(plat_regs(t->plat),
 		       f->interp ? f->interp->img.entry + l.interp_bias : f->img.entry + l.bias, sp);
 	free(t->exe_path);

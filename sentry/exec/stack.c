@@ -84,7 +84,21 @@ static int push_vectors(struct builder *b, const uint64_t *argp, size_t argc,
 	return 0;
 }
 
-int64_t stack_build(const struct stack_spec *spec, uint64_t top, uint8_t *buf, size_t size)
+/* The strings lie argv first, then envp, then execfn, each list contiguous. */
+static void record(struct stack_result *out, const uint64_t *argp, size_t argc,
+		   const uint64_t *envp, size_t envc, uint64_t execfn,
+		   const struct linux_auxv *aux, size_t naux)
+{
+	out->env_end = execfn;
+	out->env_start = out->arg_end = envc ? envp[0] : execfn;
+	out->arg_start = argc ? argp[0] : out->arg_end;
+	memcpy(out->auxv, aux, naux * sizeof *aux);
+	out->auxv[naux] = (struct linux_auxv){ LINUX_AT_NULL, 0 };
+	out->nauxv = naux + 1;
+}
+
+int64_t stack_build(const struct stack_spec *spec, uint64_t top, uint8_t *buf, size_t size,
+		    struct stack_result *out)
 {
 	struct builder b = { top, buf, size, top };
 	size_t argc = count(spec->argv), envc = count(spec->envp), naux = spec->nauxv;
@@ -119,6 +133,8 @@ int64_t stack_build(const struct stack_spec *spec, uint64_t top, uint8_t *buf, s
 		set_aux(aux, &naux, LINUX_AT_PLATFORM, platform);
 		err = push_vectors(&b, argp, argc, envp, envc, aux, naux);
 	}
+	if (!err && out)
+		record(out, argp, argc, envp, envc, execfn, aux, naux);
 	free(argp);
 	return err ? err : (int64_t)b.p;
 }

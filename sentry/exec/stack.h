@@ -27,8 +27,18 @@ struct stack_spec {
 	size_t nauxv;
 };
 
+/* Where the strings went and the vector as placed, for /proc/PID's cmdline,
+ * environ and auxv (fs/exec.c's arg_start ... env_end). */
+struct stack_result {
+	uint64_t arg_start, arg_end, env_start, env_end;
+	struct linux_auxv auxv[STACK_MAX_AUXV + 4]; /* AT_NULL last */
+	size_t nauxv;
+};
+
 /* Returns the initial sp (16-byte aligned), -E2BIG when it does not fit,
- * -EINVAL for a misaligned top, too many auxv entries or size < 64, or -ENOMEM. */
-int64_t stack_build(const struct stack_spec *spec, uint64_t top, uint8_t *buf, size_t size);
+ * -EINVAL for a misaligned top, too many auxv entries or size < 64, or -ENOMEM.
+ * out, unless NULL, says where things went. */
+int64_t stack_build(const struct stack_spec *spec, uint64_t top, uint8_t *buf, size_t size,
+		    struct stack_result *out);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include "arch/arch.h"
 #include "sentry/fs/fs_task.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/task.h"
@@ -21,6 +22,20 @@ int fs_file(struct task *t, uint64_t fd, struct file **out)
 		return -EBADF;
 	*out = f;
 	return 0;
+}
+
+long fs_status_flags(const struct file *f)
+{
+	int host = fcntl(f->host_fd, F_GETFL);
+
+	if (host < 0)
+		return -errno;
+	if (!f->mnt)
+		return host; /* a file the sandbox was given: the host's own */
+	if (f->flags & O_PATH)
+		return f->flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW);
+	return (f->flags & ~(FS_SETFL_FLAGS | ARCH_O_LARGEFILE)) |
+	       (host & (FS_SETFL_FLAGS | ARCH_O_LARGEFILE));
 }
 
 /* The directory a relative path starts from. */

@@ -2,6 +2,7 @@
 #ifndef UMBRA_SENTRY_FS_TASK_H
 #define UMBRA_SENTRY_FS_TASK_H
 
+#include <fcntl.h>
 #include <stdint.h>
 
 #include "sentry/fs/fdtable.h"
@@ -17,6 +18,13 @@ struct task;
 #define LINUX_AT_NO_AUTOMOUNT 0x800
 #define LINUX_AT_EMPTY_PATH 0x1000
 #define LINUX_AT_STATX_SYNC_TYPE 0x6000
+
+/* The status flags F_SETFL changes (fs/fcntl.c SETFL_MASK). */
+#define FS_SETFL_FLAGS (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
+
+/* F_GETFL: the flags the guest opened with; the ones F_SETFL changes and
+ * O_LARGEFILE as the host file has them now. */
+long fs_status_flags(const struct file *f);
 
 /* The file at a guest fd, or -EBADF. */
 int fs_file(struct task *t, uint64_t fd, struct file **out);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "platform/platform.h"
@@ -40,6 +41,15 @@ static int stdio_files(struct task *t)
 	return 0;
 }
 
+static uint64_t boottime_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 struct task *task_create(struct sandbox *sb)
 {
 	struct task *t = calloc(1, sizeof *t);
@@ -50,6 +60,7 @@ struct task *task_create(struct sandbox *sb)
 	pthread_mutex_init(&t->start_lock, NULL);
 	pthread_cond_init(&t->start_cond, NULL);
 	t->tid = t->tgid = sandbox_alloc_pid(sb);
+	t->start_time = boottime_ns();
 	t->ppid = 0;
 	strcpy(t->cwd, sb->cwd);
 	strcpy(t->root, "/");

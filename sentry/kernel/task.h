@@ -37,6 +37,8 @@ struct task {
 	uint64_t robust_len;
 
 	char *exe_path; /* guest path of the running program (/proc/self/exe) */
+	char comm[16];  /* its name (TASK_COMM_LEN): the basename execve was given */
+	uint64_t start_time; /* CLOCK_BOOTTIME ns at creation (/proc/PID/stat) */
 	char cwd[VFS_PATH_MAX]; /* canonical guest path */
 	char root[VFS_PATH_MAX]; /* chroot(2): where absolute paths start */
 	uint32_t umask;

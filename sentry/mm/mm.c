@@ -17,7 +17,7 @@
 int mm_create(struct memfile *mf, struct mm **out)
 {
 	struct vma stub = { ARCH_STUB_BASE, ARCH_STUB_BASE + ARCH_STUB_SIZE, 0,
-			    PROT_READ | PROT_EXEC, VMA_RESERVED };
+			    PROT_READ | PROT_EXEC, VMA_RESERVED, NULL, 0 };
 	struct mm *mm = calloc(1, sizeof *mm);
 
 	if (!mm)
@@ -99,7 +99,7 @@ static int64_t choose_addr(struct mm *mm, uint64_t addr, uint64_t len, enum mm_p
 long mm_map_locked(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len,
 		       int prot, enum mm_place place)
 {
-	struct vma v = { 0, 0, 0, prot, 0 };
+	struct vma v = { 0, 0, 0, prot, prot & PROT_WRITE ? VMA_ACCOUNT : 0, NULL, 0 };
 	int64_t at = choose_addr(mm, addr, len, place);
 	int64_t off;
 	int err;
@@ -128,15 +128,52 @@ long mm_map_locked(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64
 	return at;
 }
 
-long mm_map_anon(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len,
-		 int prot, enum mm_place place)
+long mm_map(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len, int prot,
+	    enum mm_place place, const struct mm_source *src)
 {
+	struct vma *v;
 	long r;
 
 	pthread_mutex_lock(&mm->lock);
 	r = mm_map_locked(mm, via, addr, len, prot, place);
+	v = r >= 0 && src ? vma_find(&mm->vmas, (uint64_t)r) : NULL;
+	if (v) {
+		v->file = vma_file_get(src->file);
+		v->pgoff = src->pgoff;
+		if (src->shared)
+			v->flags = (v->flags & ~VMA_ACCOUNT) | VMA_SHARED;
+	}
 	pthread_mutex_unlock(&mm->lock);
 	return r;
+}
+
+long mm_map_anon(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len,
+		 int prot, enum mm_place place)
+{
+	return mm_map(mm, via, addr, len, prot, place, NULL);
+}
+
+int mm_name(struct mm *mm, uint64_t addr, uint64_t len, struct vma_file *file, uint64_t pgoff)
+{
+	uint64_t end = addr + len;
+	int err;
+
+	pthread_mutex_lock(&mm->lock);
+	err = vma_split_at(&mm->vmas, addr);
+	if (!err)
+		err = vma_split_at(&mm->vmas, end);
+	for (size_t i = vma_lower_bound(&mm->vmas, addr); !err && i < mm->vmas.n &&
+	     mm->vmas.v[i].start < end; i++) {
+		struct vma *v = &mm->vmas.v[i];
+
+		vma_file_put(v->file);
+		v->file = vma_file_get(file);
+		v->pgoff = pgoff + (v->start - addr);
+		v->flags &= ~VMA_ACCOUNT; /* as if mapped from the file as it is now */
+		v->flags |= v->prot & PROT_WRITE ? VMA_ACCOUNT : 0;
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return err;
 }
 
 int mm_unmap_locked(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len)
@@ -200,8 +237,13 @@ int mm_protect(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t l
 	if (!err)
 		err = plat_protect(via, addr, len, prot);
 	for (size_t i = vma_lower_bound(&mm->vmas, addr); !err && i < mm->vmas.n &&
-	     mm->vmas.v[i].start < end; i++)
-		mm->vmas.v[i].prot = prot;
+	     mm->vmas.v[i].start < end; i++) {
+		struct vma *v = &mm->vmas.v[i];
+
+		v->prot = prot;
+		if ((prot & PROT_WRITE) && !(v->flags & VMA_SHARED))
+			v->flags |= VMA_ACCOUNT; /* mm/mprotect.c mprotect_fixup */
+	}
 	pthread_mutex_unlock(&mm->lock);
 	return err;
 }
@@ -227,4 +269,57 @@ int mm_discard(struct mm *mm, uint64_t addr, uint64_t len)
 	}
 	pthread_mutex_unlock(&mm->lock);
 	return err;
+}
+
+void mm_set_exec_info(struct mm *mm, const struct mm_exec_info *info)
+{
+	pthread_mutex_lock(&mm->lock);
+	mm->exec = *info;
+	pthread_mutex_unlock(&mm->lock);
+}
+
+void mm_get_exec_info(struct mm *mm, struct mm_exec_info *out)
+{
+	pthread_mutex_lock(&mm->lock);
+	*out = mm->exec;
+	pthread_mutex_unlock(&mm->lock);
+}
+
+/* Copies the guest's areas, taking a reference to each file; mm->lock held. */
+static int copy_areas(struct mm *mm, struct mm_snapshot *s)
+{
+	s->v = malloc((mm->vmas.n ? mm->vmas.n : 1) * sizeof *s->v);
+	if (!s->v)
+		return -ENOMEM;
+	for (size_t i = 0; i < mm->vmas.n; i++) {
+		if (mm->vmas.v[i].flags & VMA_RESERVED)
+			continue;
+		s->v[s->n] = mm->vmas.v[i];
+		vma_file_get(s->v[s->n++].file);
+	}
+	return 0;
+}
+
+int mm_snapshot(struct mm *mm, struct mm_snapshot *s)
+{
+	int err;
+
+	memset(s, 0, sizeof *s);
+	pthread_mutex_lock(&mm->lock);
+	err = copy_areas(mm, s);
+	s->brk_start = mm->brk_start;
+	s->brk = mm->brk;
+	s->exec = mm->exec;
+	pthread_mutex_unlock(&mm->lock);
+	if (!err)
+		s->n = vma_merge_view(s->v, s->n);
+	return err;
+}
+
+void mm_snapshot_free(struct mm_snapshot *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		vma_file_put(s->v[i].file);
+	free(s->v);
+	memset(s, 0, sizeof *s);
 }

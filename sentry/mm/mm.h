@@ -4,6 +4,7 @@
 #ifndef UMBRA_SENTRY_MM_H
 #define UMBRA_SENTRY_MM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -16,6 +17,8 @@ struct plat_proc;
 
 /* Guest protections, as mmap(2)'s PROT_* and MAP_* values. */
 struct mm;
+struct vma;
+struct vma_file;
 
 int mm_create(struct memfile *mf, struct mm **out);
 void mm_destroy(struct mm *mm);
@@ -37,6 +40,19 @@ enum mm_place {
 /* Maps len bytes (page-aligned) of zeroed memory; returns the address or -errno. */
 long mm_map_anon(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len,
 		 int prot, enum mm_place place);
+/* What a mapping shows in /proc/PID/maps: the file at pgoff (NULL:
+ * anonymous), and whether it was mapped MAP_SHARED. */
+struct mm_source {
+	struct vma_file *file;
+	uint64_t pgoff;
+	bool shared;
+};
+/* mm_map_anon, the new area named after src (which keeps its reference). */
+long mm_map(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len, int prot,
+	    enum mm_place place, const struct mm_source *src);
+/* Names the mapped areas of [addr, addr+len) after file, addr being at
+ * offset pgoff (the loader's segments); 0 or -ENOMEM. */
+int mm_name(struct mm *mm, uint64_t addr, uint64_t len, struct vma_file *file, uint64_t pgoff);
 /* Marks [addr, addr+len) as never writable (mprotect: EACCES). */
 void mm_deny_write(struct mm *mm, uint64_t addr, uint64_t len);
 int mm_unmap(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len);
@@ -46,6 +62,30 @@ long mm_remap(struct mm *mm, struct plat_thread *via, uint64_t old_addr, uint64_
 /* MADV_DONTNEED and friends on anonymous memory: zero the range. */
 int mm_discard(struct mm *mm, uint64_t addr, uint64_t len);
 long mm_set_brk(struct mm *mm, struct plat_thread *via, uint64_t brk);
+
+/* What exec leaves for /proc/PID (mm_struct's fields of these names):
+ * cmdline and environ read [arg_start, arg_end) and [env_start, env_end),
+ * auxv is the vector exec gave, AT_NULL pair included. */
+#define MM_AUXV_WORDS 96
+struct mm_exec_info {
+	uint64_t start_code, end_code, start_data, end_data, start_stack;
+	uint64_t arg_start, arg_end, env_start, env_end;
+	uint64_t auxv[MM_AUXV_WORDS];
+	size_t auxv_words;
+};
+void mm_set_exec_info(struct mm *mm, const struct mm_exec_info *info);
+void mm_get_exec_info(struct mm *mm, struct mm_exec_info *out);
+
+/* A copy of the guest's areas as /proc/PID/maps lists them: the stub left
+ * out, neighbours Linux would have merged folded (vma_merge_view). */
+struct mm_snapshot {
+	struct vma *v; /* each holding a reference to its file */
+	size_t n;
+	uint64_t brk_start, brk;
+	struct mm_exec_info exec;
+};
+int mm_snapshot(struct mm *mm, struct mm_snapshot *s);
+void mm_snapshot_free(struct mm_snapshot *s);
 
 /* Sentry-side access; respect the guest's protections like the kernel's
  * copy_{from,to}_user. Return 0 or -EFAULT. */

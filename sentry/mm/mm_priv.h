@@ -14,6 +14,7 @@ struct mm {
 	struct vma_list vmas;
 	uint64_t mmap_base; /* top-down searches start below this */
 	uint64_t brk_start, brk;
+	struct mm_exec_info exec;
 };
 
 /* Called with mm->lock held. */

@@ -31,11 +31,24 @@ static int same_stretch(struct mm *mm, uint64_t addr, uint64_t len, int *prot)
 	return 0;
 }
 
+/* The tail of a grown mapping continues the area before it: the same file
+ * at the next offsets, the same kind of mapping. */
+static void continue_area(struct mm *mm, struct vma *tail)
+{
+	const struct vma *prev = vma_find(&mm->vmas, tail->start - 1);
+
+	if (!prev)
+		return;
+	tail->flags = prev->flags & (VMA_SHARED | VMA_NOWRITE | VMA_ACCOUNT);
+	tail->file = vma_file_get(prev->file);
+	tail->pgoff = prev->pgoff + (tail->start - prev->start);
+}
+
 static long grow_in_place(struct mm *mm, struct plat_thread *via, uint64_t addr,
 			  uint64_t old_len, uint64_t new_len, int prot)
 {
 	uint64_t tail = addr + old_len, extra = new_len - old_len;
-	struct vma v = { tail, tail + extra, 0, prot, 0 };
+	struct vma v = { tail, tail + extra, 0, prot, 0, NULL, 0 };
 	int64_t off;
 	int err;
 
@@ -44,9 +57,12 @@ static long grow_in_place(struct mm *mm, struct plat_thread *via, uint64_t addr,
 		return -ENOMEM;
 	v.off = (uint64_t)off;
 	err = plat_map(via, tail, extra, prot, (uint64_t)off);
-	if (!err)
+	if (!err) {
+		continue_area(mm, &v);
 		err = vma_insert(&mm->vmas, &v);
+	}
 	if (err) {
+		vma_file_put(v.file);
 		memfile_free(mm->mf, (uint64_t)off, extra);
 		return err;
 	}
@@ -58,11 +74,13 @@ struct moved {
 	size_t n;
 };
 
+/* Keeps the piece, and a reference to its file, which the carve drops. */
 static void collect(void *arg, const struct vma *piece)
 {
 	struct moved *m = arg;
 
 	m->v[m->n++] = *piece;
+	vma_file_get(piece->file);
 }
 
 /* Maps the old pieces at dest, drops them from the old place, then grows. */
@@ -79,14 +97,17 @@ static long move_to(struct mm *mm, struct plat_thread *via, uint64_t addr, uint6
 	if (!m.v)
 		return -ENOMEM;
 	err = vma_carve(&mm->vmas, addr, addr + old_len, collect, &m);
-	for (size_t i = 0; !err && i < m.n; i++) {
+	for (size_t i = 0; i < m.n; i++) {
 		struct vma v = m.v[i];
 
 		v.start = dest + (m.v[i].start - addr);
 		v.end = dest + (m.v[i].end - addr);
-		err = plat_map(via, v.start, v.end - v.start, v.prot, v.off);
 		if (!err)
-			err = vma_insert(&mm->vmas, &v);
+			err = plat_map(via, v.start, v.end - v.start, v.prot, v.off);
+		if (!err)
+			err = vma_insert(&mm->vmas, &v); /* the list takes the reference */
+		if (err)
+			vma_file_put(v.file);
 	}
 	free(m.v);
 	if (!err)

@@ -1,12 +1,42 @@
 /* VMA bookkeeping on a sorted array: lookups are binary searches. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sentry/mm/vma.h"
 
+struct vma_file *vma_file_new(const char *path, uint64_t dev, uint64_t ino)
+{
+	size_t len = strlen(path) + 1;
+	struct vma_file *f = malloc(sizeof *f + len);
+
+	if (!f)
+		return NULL;
+	atomic_init(&f->refs, 1);
+	f->dev = dev;
+	f->ino = ino;
+	memcpy(f->path, path, len);
+	return f;
+}
+
+struct vma_file *vma_file_get(struct vma_file *f)
+{
+	if (f)
+		atomic_fetch_add(&f->refs, 1);
+	return f;
+}
+
+void vma_file_put(struct vma_file *f)
+{
+	if (f && atomic_fetch_sub(&f->refs, 1) == 1)
+		free(f);
+}
+
 void vma_list_free(struct vma_list *l)
 {
+	for (size_t i = 0; i < l->n; i++)
+		vma_file_put(l->v[i].file);
 	free(l->v);
 	memset(l, 0, sizeof *l);
 }
@@ -81,11 +111,14 @@ int vma_split_at(struct vma_list *l, uint64_t addr)
 	hi = *v;
 	hi.start = addr;
 	hi.off = v->off + (addr - v->start);
+	hi.pgoff = v->pgoff + (addr - v->start);
 	v->end = addr;
 	err = vma_insert(l, &hi);
 	if (err) {
 		v = vma_find(l, addr - 1);
 		v->end = hi.end;
+	} else {
+		vma_file_get(hi.file);
 	}
 	return err;
 }
@@ -128,12 +161,36 @@ int vma_carve(struct vma_list *l, uint64_t start, uint64_t end,
 	if (err)
 		return err;
 	i = vma_lower_bound(l, start);
-	for (j = i; j < l->n && l->v[j].start < end; j++)
+	for (j = i; j < l->n && l->v[j].start < end; j++) {
 		if (released)
 			released(arg, &l->v[j]);
+		vma_file_put(l->v[j].file);
+	}
 	memmove(&l->v[i], &l->v[j], (l->n - j) * sizeof(struct vma));
 	l->n -= j - i;
 	return 0;
+}
+
+static bool mergeable(const struct vma *a, const struct vma *b)
+{
+	if (a->end != b->start || a->prot != b->prot || a->flags != b->flags || a->file != b->file)
+		return false;
+	return !a->file || a->pgoff + (a->end - a->start) == b->pgoff;
+}
+
+size_t vma_merge_view(struct vma *v, size_t n)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (out && mergeable(&v[out - 1], &v[i])) {
+			v[out - 1].end = v[i].end;
+			vma_file_put(v[i].file);
+		} else {
+			v[out++] = v[i];
+		}
+	}
+	return out;
 }
 
 int64_t vma_find_gap(const struct vma_list *l, uint64_t len, uint64_t lo, uint64_t hi)

@@ -8,12 +8,24 @@
 
 #define VMA_RESERVED 1u /* not guest memory (the stub's text): never carved */
 #define VMA_NOWRITE 2u  /* a shared mapping of a file opened read-only */
+#define VMA_SHARED 4u   /* mapped MAP_SHARED: /proc/PID/maps says 's' */
+#define VMA_ACCOUNT 8u  /* private and writable once (VM_ACCOUNT): keeps areas apart */
+
+/* The file an area maps, as /proc/PID/maps names it. Immutable and shared
+ * by the pieces a mapping splits into; freed with its last reference. */
+struct vma_file {
+	_Atomic unsigned int refs;
+	uint64_t dev, ino; /* as stat(2) shows the file to the guest */
+	char path[];       /* canonical guest path */
+};
 
 struct vma {
 	uint64_t start, end; /* [start, end), page-aligned */
 	uint64_t off;        /* memory file offset of start */
 	int prot;
 	unsigned int flags;
+	struct vma_file *file; /* NULL: anonymous */
+	uint64_t pgoff;        /* file offset of start, in bytes */
 };
 
 struct vma_list {
@@ -21,6 +33,15 @@ struct vma_list {
 	size_t n, cap;
 };
 
+/* A new name with one reference; NULL when out of memory. */
+struct vma_file *vma_file_new(const char *path, uint64_t dev, uint64_t ino);
+/* Both accept NULL. */
+struct vma_file *vma_file_get(struct vma_file *f);
+void vma_file_put(struct vma_file *f);
+
+/* The list holds a reference to each area's file: vma_insert takes the
+ * caller's, a split takes one more, carving drops the removed pieces' once
+ * released has seen them, vma_list_free drops them all. */
 void vma_list_free(struct vma_list *l);
 /* Index of the first area ending above addr (n if none). */
 size_t vma_lower_bound(const struct vma_list *l, uint64_t addr);
@@ -38,6 +59,12 @@ bool vma_range_mapped(const struct vma_list *l, uint64_t start, uint64_t end);
 /* Removes [start, end), reporting each removed piece to released. */
 int vma_carve(struct vma_list *l, uint64_t start, uint64_t end,
 	      void (*released)(void *arg, const struct vma *piece), void *arg);
+/* Folds neighbours Linux would have merged into one area (mm/vma.c
+ * vma_merge): adjacent, same protection and flags, the same file at
+ * contiguous offsets or both anonymous. Works on a copy of a list's areas,
+ * whose file references it drops for the areas folded away; returns the
+ * new count. */
+size_t vma_merge_view(struct vma *v, size_t n);
 /* Highest free [x, x + len) within [lo, hi), or -ENOMEM. */
 int64_t vma_find_gap(const struct vma_list *l, uint64_t len, uint64_t lo, uint64_t hi);
 

@@ -19,7 +19,6 @@
 #include "syscall_handlers.h"
 
 #define WRITE_FLAGS (O_WRONLY | O_RDWR | O_TRUNC)
-#define SETFL_FLAGS (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
 
 /* may_open(): what the object and its mount allow for these flags. */
 static int may_open(const struct lookup *l, int flags)
@@ -264,21 +263,6 @@ long sys_dup3(struct task *t, const struct syscall_args *a)
 	return do_dup3(t, a->a[0], a->a[1], (int)a->a[2]);
 }
 
-/* F_GETFL: the flags the guest opened with; the ones F_SETFL changes and
- * O_LARGEFILE as the host file has them now. */
-static long file_status_flags(const struct file *f)
-{
-	int host = fcntl(f->host_fd, F_GETFL);
-
-	if (host < 0)
-		return -errno;
-	if (!f->mnt)
-		return host; /* a file the sandbox was given: the host's own */
-	if (f->flags & O_PATH)
-		return f->flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW);
-	return (f->flags & ~(SETFL_FLAGS | ARCH_O_LARGEFILE)) | (host & (SETFL_FLAGS | ARCH_O_LARGEFILE));
-}
-
 /* check_fcntl_cmd(): what an O_PATH fd may be asked; the rest is EBADF. */
 static bool path_fcntl(int cmd)
 {
@@ -307,11 +291,11 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
 		t->files->cloexec[fd] = a->a[2] & FD_CLOEXEC;
 		return 0;
 	case F_GETFL:
-		return file_status_flags(f);
+		return fs_status_flags(f);
 	case F_SETFL:
 		fl = fcntl(f->host_fd, F_GETFL);
 		if (fl < 0 || fcntl(f->host_fd, F_SETFL,
-				    (fl & ~SETFL_FLAGS) | ((int)a->a[2] & SETFL_FLAGS)) < 0)
+				    (fl & ~FS_SETFL_FLAGS) | ((int)a->a[2] & FS_SETFL_FLAGS)) < 0)
 			return -errno;
 		return 0;
 	case LINUX_F_GETLK:

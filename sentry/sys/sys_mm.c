@@ -2,17 +2,20 @@
  * argument rules). */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "arch/arch.h"
 #include "sentry/fs/fs_task.h"
 #include "sentry/fs/mount.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/mm/vma.h"
 #include "sentry/kernel/syscall.h"
 #include "syscall_handlers.h"
 
@@ -64,6 +67,45 @@ static long fill_from_file(struct task *t, uint64_t addr, uint64_t len, int fd, 
 	return 0;
 }
 
+/* Fresh memory at addr that /proc/PID/maps names after the file. */
+/* The name a mapping of f has: its path in the view, or for a memfd the
+ * host's own name of it, which is Linux's ("/memfd:NAME (deleted)"). Files
+ * the sandbox was given stay unnamed. */
+static const char *file_name(const struct file *f, char buf[VFS_PATH_MAX])
+{
+	char proc[32];
+	ssize_t n;
+
+	if (f->path && f->mnt)
+		return f->path;
+	if (f->mnt != &mount_anon)
+		return NULL;
+	fs_proc_path(f->host_fd, proc);
+	n = readlink(proc, buf, VFS_PATH_MAX - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = 0;
+	return buf;
+}
+
+static long map_named(struct task *t, const struct file *f, const struct stat *st, uint64_t addr,
+		      uint64_t len, int prot, enum mm_place place, uint64_t off, bool shared)
+{
+	struct mm_source src = { NULL, off, shared };
+	char buf[VFS_PATH_MAX];
+	const char *name = file_name(f, buf);
+	long r;
+
+	if (name) {
+		src.file = vma_file_new(name, st->st_dev, st->st_ino);
+		if (!src.file)
+			return -ENOMEM;
+	}
+	r = mm_map(t->mm, t->plat, addr, len, prot, place, &src);
+	vma_file_put(src.file);
+	return r;
+}
+
 /* File mappings are private copies made at mmap time: exact for MAP_PRIVATE
  * of files nobody writes, and for every file on a read-only mount. */
 static long mmap_file(struct task *t, uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
@@ -89,7 +131,7 @@ static long mmap_file(struct task *t, uint64_t addr, uint64_t len, uint64_t prot
 		return -ENODEV;
 	if ((flags & MAP_SHARED) && (prot & PROT_WRITE) && (!f->mnt || !f->mnt->readonly))
 		return -ENODEV; /* writes shared with the file: not yet */
-	r = mm_map_anon(t->mm, t->plat, addr, len, guest_prot(prot), place);
+	r = map_named(t, f, &st, addr, len, guest_prot(prot), place, off, flags & MAP_SHARED);
 	if (r >= 0 && (flags & MAP_SHARED) && acc == O_RDONLY)
 		mm_deny_write(t->mm, (uint64_t)r, len);
 	if (r >= 0 && (uint64_t)st.st_size > off) {
@@ -126,6 +168,11 @@ long sys_mmap(struct task *t, const struct syscall_args *a)
 	}
 	if (!(flags & MAP_ANONYMOUS))
 		return mmap_file(t, addr, len, prot, flags, a->a[4], a->a[5], place);
+	if (type != MAP_PRIVATE) {
+		struct mm_source shared = { NULL, 0, true };
+
+		return mm_map(t->mm, t->plat, addr, len, guest_prot(prot), place, &shared);
+	}
 	return mm_map_anon(t->mm, t->plat, addr, len, guest_prot(prot), place);
 }
 

@@ -139,7 +139,7 @@ START_TEST(vectors_decode)
 
 	fill_spec(&spec);
 	reset(SIZE);
-	sp = stack_build(&spec, TOP, buf, SIZE);
+	sp = stack_build(&spec, TOP, buf, SIZE, NULL);
 	ck_assert_int_gt(sp, 0);
 	ck_assert_uint_eq(sp % 16, 0);
 	ck_assert_uint_ge(sp, base);
@@ -162,7 +162,7 @@ START_TEST(auxv_entries)
 
 	fill_spec(&spec);
 	reset(SIZE);
-	sp = stack_build(&spec, TOP, buf, SIZE);
+	sp = stack_build(&spec, TOP, buf, SIZE, NULL);
 	ck_assert_int_gt(sp, 0);
 	decode((uint64_t)sp, &d);
 
@@ -190,7 +190,7 @@ START_TEST(auxv_placeholders_filled)
 	fill_spec(&spec);
 	spec.auxv[1] = (struct linux_auxv){ LINUX_AT_RANDOM, 0 };
 	reset(SIZE);
-	sp = stack_build(&spec, TOP, buf, SIZE);
+	sp = stack_build(&spec, TOP, buf, SIZE, NULL);
 	ck_assert_int_gt(sp, 0);
 	decode((uint64_t)sp, &d);
 	ck_assert_uint_eq(d.naux, 3 + 2);
@@ -211,7 +211,7 @@ START_TEST(string_area_order)
 
 	fill_spec(&spec);
 	reset(SIZE);
-	sp = stack_build(&spec, TOP, buf, SIZE);
+	sp = stack_build(&spec, TOP, buf, SIZE, NULL);
 	ck_assert_int_gt(sp, 0);
 	decode((uint64_t)sp, &d);
 	execfn = aux_val(&d, LINUX_AT_EXECFN);
@@ -241,7 +241,7 @@ START_TEST(empty_argv_and_envp)
 	spec.argv = NULL;
 	spec.envp = NULL;
 	reset(SIZE);
-	sp = stack_build(&spec, TOP, buf, SIZE);
+	sp = stack_build(&spec, TOP, buf, SIZE, NULL);
 	ck_assert_int_gt(sp, 0);
 	ck_assert_uint_eq(sp % 16, 0);
 	ck_assert_uint_eq(word(sp), 0);
@@ -255,6 +255,44 @@ START_TEST(empty_argv_and_envp)
 }
 END_TEST
 
+/* The bounds /proc/PID/cmdline and environ read: exactly the argument
+ * strings, then exactly the environment strings, and the vector as placed. */
+START_TEST(result_bounds_and_auxv)
+{
+	struct stack_result res;
+	int64_t sp;
+	size_t args = 0, envs = 0;
+
+	fill_spec(&spec);
+	reset(SIZE);
+	sp = stack_build(&spec, TOP, buf, SIZE, &res);
+	ck_assert_int_gt(sp, 0);
+	decode((uint64_t)sp, &d);
+	for (int i = 0; test_argv[i]; i++)
+		args += strlen(test_argv[i]) + 1;
+	for (int i = 0; test_envp[i]; i++)
+		envs += strlen(test_envp[i]) + 1;
+	ck_assert_uint_eq(res.arg_start, d.argv[0]);
+	ck_assert_uint_eq(res.arg_end - res.arg_start, args);
+	ck_assert_uint_eq(res.env_start, res.arg_end);
+	ck_assert_uint_eq(res.env_start, d.envp[0]);
+	ck_assert_uint_eq(res.env_end - res.env_start, envs);
+	ck_assert(!memcmp(HOST(res.arg_start), "prog\0-x\0some argument\0", args));
+	ck_assert_uint_eq(res.nauxv, d.naux + 1);
+	ck_assert(!memcmp(res.auxv, d.aux, d.naux * sizeof d.aux[0]));
+	ck_assert_uint_eq(res.auxv[d.naux].type, LINUX_AT_NULL);
+
+	/* No strings: empty ranges where the strings would start. */
+	spec.argv = spec.envp = NULL;
+	reset(SIZE);
+	ck_assert_int_gt(stack_build(&spec, TOP, buf, SIZE, &res), 0);
+	ck_assert_uint_eq(res.arg_start, res.arg_end);
+	ck_assert_uint_eq(res.env_start, res.env_end);
+	ck_assert_uint_eq(res.arg_end, res.env_start);
+	ck_assert_str_eq((const char *)HOST(res.env_end), "/usr/bin/prog");
+}
+END_TEST
+
 /* A full caller auxv still has room for the three the builder adds. */
 START_TEST(full_auxv)
 {
@@ -265,7 +303,7 @@ START_TEST(full_auxv)
 		spec.auxv[i] = (struct linux_auxv){ 100 + i, i };
 	spec.nauxv = STACK_MAX_AUXV;
 	reset(SIZE);
-	sp = stack_build(&spec, TOP, buf, SIZE);
+	sp = stack_build(&spec, TOP, buf, SIZE, NULL);
 	ck_assert_int_gt(sp, 0);
 	guards_intact(SIZE);
 	decode((uint64_t)sp, &d);
@@ -286,7 +324,7 @@ START_TEST(huge_argv_e2big)
 	fill_spec(&spec);
 	spec.argv = argv;
 	reset(SIZE);
-	ck_assert_int_eq(stack_build(&spec, TOP, buf, SIZE), -E2BIG);
+	ck_assert_int_eq(stack_build(&spec, TOP, buf, SIZE, NULL), -E2BIG);
 	guards_intact(SIZE);
 }
 END_TEST
@@ -301,7 +339,7 @@ START_TEST(vectors_e2big)
 	fill_spec(&spec);
 	spec.argv = argv;
 	reset(SIZE);
-	ck_assert_int_eq(stack_build(&spec, TOP, buf, SIZE), -E2BIG);
+	ck_assert_int_eq(stack_build(&spec, TOP, buf, SIZE, NULL), -E2BIG);
 	guards_intact(SIZE);
 }
 END_TEST
@@ -314,7 +352,7 @@ START_TEST(long_execfn_e2big)
 	fill_spec(&spec);
 	spec.execfn = execfn;
 	reset(SIZE);
-	ck_assert_int_eq(stack_build(&spec, TOP, buf, SIZE), -E2BIG);
+	ck_assert_int_eq(stack_build(&spec, TOP, buf, SIZE, NULL), -E2BIG);
 	guards_intact(SIZE);
 }
 END_TEST
@@ -332,7 +370,7 @@ START_TEST(every_size)
 	spec.envp = test_envp + _i;
 	for (size_t size = 0; size <= 512; size += 8) {
 		reset(size);
-		sp = stack_build(&spec, TOP, buf + SIZE - size, size);
+		sp = stack_build(&spec, TOP, buf + SIZE - size, size, NULL);
 		if (sp < 0) {
 			ck_assert_msg(sp == -E2BIG || (size < 64 && sp == -EINVAL),
 				      "size %zu: %lld", size, (long long)sp);
@@ -356,8 +394,8 @@ START_TEST(misaligned_top_einval)
 {
 	fill_spec(&spec);
 	reset(SIZE);
-	ck_assert_int_eq(stack_build(&spec, TOP + 8, buf, SIZE), -EINVAL);
-	ck_assert_int_eq(stack_build(&spec, TOP + 1, buf, SIZE), -EINVAL);
+	ck_assert_int_eq(stack_build(&spec, TOP + 8, buf, SIZE, NULL), -EINVAL);
+	ck_assert_int_eq(stack_build(&spec, TOP + 1, buf, SIZE, NULL), -EINVAL);
 }
 END_TEST
 
@@ -366,7 +404,7 @@ START_TEST(too_many_auxv_einval)
 	fill_spec(&spec);
 	spec.nauxv = STACK_MAX_AUXV + 1;
 	reset(SIZE);
-	ck_assert_int_eq(stack_build(&spec, TOP, buf, SIZE), -EINVAL);
+	ck_assert_int_eq(stack_build(&spec, TOP, buf, SIZE, NULL), -EINVAL);
 }
 END_TEST
 
@@ -382,6 +420,7 @@ Suite *unit_suite(void)
 	tcase_add_test(layout, string_area_order);
 	tcase_add_test(layout, empty_argv_and_envp);
 	tcase_add_test(layout, full_auxv);
+	tcase_add_test(layout, result_bounds_and_auxv);
 	suite_add_tcase(s, layout);
 
 	tcase_add_test(errors, huge_argv_e2big);

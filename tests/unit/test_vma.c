@@ -4,6 +4,7 @@
 
 #include "tests/unit/unit.h"
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -19,7 +20,7 @@ static void teardown(void)
 
 static void add(uint64_t start, uint64_t end, uint64_t off, unsigned int flags)
 {
-	struct vma v = { start, end, off, PROT_READ | PROT_WRITE, flags };
+	struct vma v = { start, end, off, PROT_READ | PROT_WRITE, flags, NULL, 0 };
 
 	ck_assert_int_eq(vma_insert(&l, &v), 0);
 }
@@ -100,7 +101,7 @@ END_TEST
 
 START_TEST(split_advances_offset)
 {
-	struct vma v = { 0x10000, 0x20000, 0x5000, PROT_READ | PROT_EXEC, 0 };
+	struct vma v = { 0x10000, 0x20000, 0x5000, PROT_READ | PROT_EXEC, 0, NULL, 0 };
 
 	ck_assert_int_eq(vma_insert(&l, &v), 0);
 	ck_assert_int_eq(vma_split_at(&l, 0x14000), 0);
@@ -341,6 +342,95 @@ START_TEST(gap_matches_brute_force)
 }
 END_TEST
 
+/* A file mapped at [0x10000, 0x30000) from offset 0x7000. */
+static struct vma_file *file_area(void)
+{
+	struct vma_file *f = vma_file_new("/usr/lib/libx.so", 0xfe00, 42);
+	struct vma v = { 0x10000, 0x30000, 0, PROT_READ, 0, vma_file_get(f), 0x7000 };
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(vma_insert(&l, &v), 0);
+	return f;
+}
+
+/* Pieces of a file mapping keep the name and the offset of their start. */
+START_TEST(split_keeps_file_and_offset)
+{
+	struct vma_file *f = file_area();
+
+	ck_assert_int_eq(vma_split_at(&l, 0x14000), 0);
+	ck_assert_int_eq(vma_split_at(&l, 0x20000), 0);
+	ck_assert_uint_eq(l.n, 3);
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_ptr_eq(l.v[i].file, f);
+	ck_assert_uint_eq(l.v[0].pgoff, 0x7000);
+	ck_assert_uint_eq(l.v[1].pgoff, 0xb000);
+	ck_assert_uint_eq(l.v[2].pgoff, 0x17000);
+	ck_assert_str_eq(l.v[2].file->path, "/usr/lib/libx.so");
+	ck_assert_uint_eq(atomic_load(&f->refs), 4); /* ours and three areas' */
+	vma_file_put(f);
+}
+END_TEST
+
+/* Carving drops the removed pieces' references; freeing the list the rest. */
+START_TEST(carve_drops_file_references)
+{
+	struct vma_file *f = file_area();
+
+	ck_assert_int_eq(vma_carve(&l, 0x18000, 0x1c000, NULL, NULL), 0);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_uint_eq(l.v[1].pgoff, 0x7000 + 0xc000);
+	ck_assert_uint_eq(atomic_load(&f->refs), 3);
+	ck_assert_int_eq(vma_carve(&l, 0x10000, 0x18000, NULL, NULL), 0);
+	ck_assert_uint_eq(atomic_load(&f->refs), 2);
+	vma_list_free(&l);
+	ck_assert_uint_eq(atomic_load(&f->refs), 1);
+	vma_file_put(f);
+}
+END_TEST
+
+static struct vma area(uint64_t start, uint64_t end, int prot, unsigned int flags,
+		       struct vma_file *f, uint64_t pgoff)
+{
+	struct vma v = { start, end, 0, prot, flags, vma_file_get(f), pgoff };
+
+	return v;
+}
+
+/* Neighbours merge as Linux's vma_merge would have merged them. */
+START_TEST(merge_view_folds_neighbours)
+{
+	struct vma_file *f = vma_file_new("/bin/x", 1, 2), *g = vma_file_new("/bin/y", 1, 3);
+	struct vma v[] = {
+		area(0x10000, 0x11000, PROT_READ, 0, NULL, 0),
+		area(0x11000, 0x13000, PROT_READ, 0, NULL, 0),        /* merges */
+		area(0x13000, 0x14000, PROT_READ | PROT_WRITE, 0, NULL, 0), /* other prot */
+		area(0x15000, 0x16000, PROT_READ | PROT_WRITE, 0, NULL, 0), /* a hole before */
+		area(0x16000, 0x17000, PROT_READ | PROT_WRITE, VMA_ACCOUNT, NULL, 0),
+		area(0x17000, 0x18000, PROT_READ, 0, f, 0x1000),
+		area(0x18000, 0x1a000, PROT_READ, 0, f, 0x2000),     /* contiguous: merges */
+		area(0x1a000, 0x1b000, PROT_READ, 0, f, 0x5000),     /* offset jumps */
+		area(0x1b000, 0x1c000, PROT_READ, 0, g, 0x6000),     /* another file */
+	};
+	size_t n = vma_merge_view(v, sizeof v / sizeof v[0]);
+
+	ck_assert_uint_eq(n, 7);
+	ck_assert(v[0].start == 0x10000 && v[0].end == 0x13000);
+	ck_assert(v[1].start == 0x13000 && v[1].end == 0x14000);
+	ck_assert(v[2].start == 0x15000 && v[2].flags == 0);
+	ck_assert(v[3].flags == VMA_ACCOUNT && v[3].end == 0x17000);
+	ck_assert(v[4].file == f && v[4].start == 0x17000 && v[4].end == 0x1a000);
+	ck_assert(v[5].file == f && v[5].pgoff == 0x5000);
+	ck_assert(v[6].file == g);
+	ck_assert_uint_eq(atomic_load(&f->refs), 3); /* ours and two areas' */
+	for (size_t i = 0; i < n; i++)
+		vma_file_put(v[i].file);
+	ck_assert_uint_eq(atomic_load(&f->refs), 1);
+	vma_file_put(f);
+	vma_file_put(g);
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	Suite *s = suite_create("vma");
@@ -355,12 +445,15 @@ Suite *unit_suite(void)
 	tcase_add_test(list, find_in_empty_list);
 	tcase_add_test(list, split_advances_offset);
 	tcase_add_test(list, range_queries);
+	tcase_add_test(list, split_keeps_file_and_offset);
+	tcase_add_test(list, merge_view_folds_neighbours);
 	suite_add_tcase(s, list);
 
 	tcase_add_checked_fixture(carve, NULL, teardown);
 	tcase_add_test(carve, carve_middle);
 	tcase_add_test(carve, carve_across_areas);
 	tcase_add_test(carve, carve_whole_and_nothing);
+	tcase_add_test(carve, carve_drops_file_references);
 	suite_add_tcase(s, carve);
 
 	tcase_add_checked_fixture(gap, NULL, teardown);
