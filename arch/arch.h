@@ -45,6 +45,7 @@ enum arch_syscall_class arch_syscall_classify(const struct arch_regs *r,
 uint64_t arch_ip(const struct arch_regs *r);
 uint64_t arch_sp(const struct arch_regs *r);
 void arch_set_ip(struct arch_regs *r, uint64_t ip);
+void arch_set_sp(struct arch_regs *r, uint64_t sp);
 
 /* The register state of a freshly exec'd program (Linux's start_thread). */
 void arch_exec_regs(struct arch_regs *r, uint64_t entry, uint64_t sp);

@@ -37,6 +37,9 @@ int plat_proc_create(int memfd, struct plat_proc **procp, struct plat_thread **t
 /* Kills the stub and reaps it; safe on every path, NULL is a no-op. */
 void plat_proc_destroy(struct plat_proc *proc);
 int plat_proc_pid(const struct plat_proc *proc); /* host pid, for host clocks */
+/* SIGKILLs the stub from any host thread (through a pidfd: never another
+ * process, even once the stub is reaped). Serialise with plat_proc_destroy. */
+int plat_proc_kill(struct plat_proc *proc);
 
 /* Address space changes, injected through a stopped thread of the stub. */
 int plat_map(struct plat_thread *via, uint64_t addr, uint64_t len, int prot, uint64_t memfd_off);

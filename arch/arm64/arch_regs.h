@@ -37,6 +37,10 @@ struct arch_regs {
 #define ARCH_STUB_TRAMPOLINE (ARCH_STUB_BASE + 0) /* svc #0; brk #0 */
 #define ARCH_STUB_TRAP (ARCH_STUB_BASE + 16)      /* brk #0 */
 #define ARCH_STAT_SIZE 128                        /* asm-generic struct stat */
+/* clone(2)'s argument order (CONFIG_CLONE_BACKWARDS): flags, stack,
+ * parent_tid, tls, child_tid. */
+#define ARCH_CLONE_TLS_ARG 3
+#define ARCH_CLONE_CHILD_TID_ARG 4
 /* ELF_PAGESTART(ELF_ET_DYN_BASE), ELF_ET_DYN_BASE being
  * 2 * DEFAULT_MAP_WINDOW_64 / 3 (asm/elf.h); binfmt_elf.c then aligns the
  * bias down to the binary's largest p_align, as on every arch. */

@@ -83,6 +83,11 @@ void arch_set_ip(struct arch_regs *r, uint64_t ip)
 	r->gpr.pc = ip;
 }
 
+void arch_set_sp(struct arch_regs *r, uint64_t sp)
+{
+	r->gpr.sp = sp;
+}
+
 uint64_t arch_tls(const struct arch_regs *r)
 {
 	return r->tls;

@@ -22,6 +22,9 @@ struct arch_regs {
 #define ARCH_STUB_TRAMPOLINE (ARCH_STUB_BASE + 0) /* syscall; int3 */
 #define ARCH_STUB_TRAP (ARCH_STUB_BASE + 16)      /* int3 */
 #define ARCH_STAT_SIZE 144
+/* clone(2)'s argument order: flags, stack, parent_tid, child_tid, tls. */
+#define ARCH_CLONE_CHILD_TID_ARG 3
+#define ARCH_CLONE_TLS_ARG 4
 #define ARCH_ELF_ET_DYN_BASE 0x555555554000ULL
 /* The kernel's O_LARGEFILE (asm-generic/fcntl.h), which 64-bit libcs define
  * as 0 but F_GETFL reports. */

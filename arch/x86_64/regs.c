@@ -75,6 +75,11 @@ void arch_set_ip(struct arch_regs *r, uint64_t ip)
 	r->gpr.rip = ip;
 }
 
+void arch_set_sp(struct arch_regs *r, uint64_t sp)
+{
+	r->gpr.rsp = sp;
+}
+
 uint64_t arch_tls(const struct arch_regs *r)
 {
 	return r->gpr.fs_base;

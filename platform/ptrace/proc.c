@@ -110,6 +110,7 @@ int plat_proc_create(int memfd, struct plat_proc **procp, struct plat_thread **t
 	if (!p)
 		return -ENOMEM;
 	p->main.proc = p;
+	p->pidfd = -1;
 	p->pid = fork();
 	if (p->pid < 0) {
 		err = -errno;
@@ -119,7 +120,8 @@ int plat_proc_create(int memfd, struct plat_proc **procp, struct plat_thread **t
 	if (p->pid == 0)
 		stub_child(self, memfd, ptrace_host.stub_fd);
 	p->main.tid = p->pid;
-	err = stub_attach(p);
+	p->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+	err = p->pidfd < 0 ? -errno : stub_attach(p);
 	if (err) {
 		plat_proc_destroy(p);
 		return err;
@@ -140,7 +142,16 @@ void plat_proc_destroy(struct plat_proc *p)
 		while (waitpid(p->pid, &status, __WALL) < 0 && errno == EINTR)
 			;
 	}
+	if (p->pidfd >= 0)
+		close(p->pidfd);
 	free(p);
+}
+
+int plat_proc_kill(struct plat_proc *p)
+{
+	if (syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0) < 0)
+		return errno == ESRCH ? 0 : -errno;
+	return 0;
 }
 
 int plat_proc_pid(const struct plat_proc *p)

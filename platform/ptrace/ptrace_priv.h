@@ -23,6 +23,7 @@ struct plat_thread {
 
 struct plat_proc {
 	pid_t pid;
+	int pidfd;
 	bool reaped;
 	struct plat_thread main;
 };

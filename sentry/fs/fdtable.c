@@ -137,3 +137,26 @@ void fdtable_close_range(struct fdtable *ft, unsigned int first, unsigned int la
 			fdtable_close(ft, (int)fd);
 	}
 }
+
+struct fdtable *fdtable_dup(const struct fdtable *ft)
+{
+	struct fdtable *c = fdtable_create();
+
+	if (!c)
+		return NULL;
+	for (int fd = 0; fd < FDTABLE_MAX; fd++) {
+		if (!ft->fd[fd])
+			continue;
+		file_get(ft->fd[fd]);
+		c->fd[fd] = ft->fd[fd];
+		c->cloexec[fd] = ft->cloexec[fd];
+	}
+	return c;
+}
+
+void fdtable_close_on_exec(struct fdtable *ft)
+{
+	for (int fd = 0; fd < FDTABLE_MAX; fd++)
+		if (ft->fd[fd] && ft->cloexec[fd])
+			fdtable_close(ft, fd);
+}

@@ -34,6 +34,10 @@ void file_put(struct file *f);
 
 struct fdtable *fdtable_create(void);
 void fdtable_destroy(struct fdtable *ft);
+/* fork(2): a table of the same files, each with one more reference. */
+struct fdtable *fdtable_dup(const struct fdtable *ft);
+/* execve(2): closes the fds marked FD_CLOEXEC. */
+void fdtable_close_on_exec(struct fdtable *ft);
 /* Installs f (taking the caller's reference) at the lowest free fd >= min and
  * below limit; -EMFILE when there is none. */
 int fdtable_install(struct fdtable *ft, struct file *f, int min, int limit, bool cloexec);

@@ -68,6 +68,7 @@ int sandbox_init(struct sandbox *sb)
 
 	memset(sb, 0, sizeof *sb);
 	pthread_mutex_init(&sb->lock, NULL);
+	pthread_cond_init(&sb->child_cond, NULL);
 	sb->trace_fd = -1;
 	sb->log_fd = STDERR_FILENO;
 	sb->ncpus = n > 0 ? (int)n : 1;
@@ -104,6 +105,7 @@ void sandbox_fini(struct sandbox *sb)
 	mount_table_free(&sb->mounts);
 	procfs_destroy(sb->procfs);
 	sb->procfs = NULL;
+	pthread_cond_destroy(&sb->child_cond);
 	pthread_mutex_destroy(&sb->lock);
 }
 
@@ -139,14 +141,19 @@ void sandbox_add_task(struct sandbox *sb, struct task *t)
 	pthread_mutex_unlock(&sb->lock);
 }
 
-void sandbox_remove_task(struct sandbox *sb, struct task *t)
+void sandbox_unlink_task_locked(struct sandbox *sb, struct task *t)
 {
-	pthread_mutex_lock(&sb->lock);
 	for (struct task **p = &sb->tasks; *p; p = &(*p)->next)
 		if (*p == t) {
 			*p = t->next;
 			break;
 		}
+}
+
+void sandbox_remove_task(struct sandbox *sb, struct task *t)
+{
+	pthread_mutex_lock(&sb->lock);
+	sandbox_unlink_task_locked(sb, t);
 	pthread_mutex_unlock(&sb->lock);
 }
 

@@ -30,6 +30,8 @@ struct sandbox {
 	struct linux_rlimit rlim[LINUX_RLIM_NLIMITS];
 	int next_pid;
 	struct task *tasks;      /* every task, by the lock */
+	pthread_cond_t child_cond; /* with the lock: a task ended or was killed */
+	bool warned_sigchld;
 	struct procfs *procfs;
 	struct mount_table mounts;
 	char cwd[VFS_PATH_MAX]; /* where guests start */
@@ -44,6 +46,7 @@ void sandbox_fini(struct sandbox *sb);
 int sandbox_alloc_pid(struct sandbox *sb);
 void sandbox_add_task(struct sandbox *sb, struct task *t);
 void sandbox_remove_task(struct sandbox *sb, struct task *t);
+void sandbox_unlink_task_locked(struct sandbox *sb, struct task *t);
 /* The task with guest id tid, or NULL; called with sb->lock held. */
 struct task *sandbox_find_task_locked(struct sandbox *sb, int tid);
 /* Where guests start unless told: the caller's cwd if visible, else /. */

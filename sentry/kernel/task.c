@@ -50,7 +50,7 @@ static uint64_t boottime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-struct task *task_create(struct sandbox *sb)
+struct task *task_alloc(struct sandbox *sb)
 {
 	struct task *t = calloc(1, sizeof *t);
 
@@ -59,9 +59,21 @@ struct task *task_create(struct sandbox *sb)
 	t->sb = sb;
 	pthread_mutex_init(&t->start_lock, NULL);
 	pthread_cond_init(&t->start_cond, NULL);
+	pthread_mutex_init(&t->kill_lock, NULL);
 	t->tid = t->tgid = sandbox_alloc_pid(sb);
 	t->start_time = boottime_ns();
-	t->ppid = 0;
+	t->exit_signal = SIGCHLD;
+	return t;
+}
+
+struct task *task_create(struct sandbox *sb)
+{
+	struct task *t = task_alloc(sb);
+
+	if (!t)
+		return NULL;
+	t->init = t;
+	t->pgid = t->sid = t->tid;
 	strcpy(t->cwd, sb->cwd);
 	strcpy(t->root, "/");
 	t->umask = sb->umask;
@@ -79,20 +91,24 @@ void task_destroy(struct task *t)
 	if (!t)
 		return;
 	sandbox_remove_task(t->sb, t);
+	task_free(t);
+}
+
+void task_free(struct task *t)
+{
 	mm_destroy(t->mm);
 	fdtable_destroy(t->files);
 	pthread_mutex_destroy(&t->start_lock);
 	pthread_cond_destroy(&t->start_cond);
+	pthread_mutex_destroy(&t->kill_lock);
 	free(t->exe_path);
 	free(t);
 }
 
 void task_exit_group(struct task *t, int wstatus)
 {
-	if (t->exiting)
-		return;
-	t->exiting = true;
-	t->exit_status = wstatus;
+	if (!__atomic_exchange_n(&t->exiting, true, __ATOMIC_ACQ_REL))
+		t->exit_status = wstatus;
 }
 
 static void start_done(struct task *t, int err)
@@ -104,34 +120,109 @@ static void start_done(struct task *t, int err)
 	pthread_mutex_unlock(&t->start_lock);
 }
 
-static void *tracer_main(void *arg)
+/* Makes the task's stub; the calling thread becomes its tracer. */
+static int make_stub(struct task *t)
 {
-	struct task *t = arg;
-	struct plat_proc *proc = NULL;
-	sigset_t pipe;
-	int err;
+	struct plat_proc *proc;
+	int err = plat_proc_create(memfile_fd(t->sb->memfile), &proc, &t->plat);
 
-	task_current = t;
+	if (err)
+		return err;
+	t->proc = proc;
+	mm_set_proc(t->mm, proc);
+	return 0;
+}
+
+static int start_program(struct task *t)
+{
+	int err = make_stub(t);
+
+	if (!err)
+		err = exec_load(t, t->start_file, t->start_argv, t->start_envp);
+	return err;
+}
+
+/* A forked child: the parent's memory, mapped into a stub of its own, and
+ * the parent's registers. */
+static int start_child(struct task *t)
+{
+	int err = make_stub(t);
+
+	if (!err)
+		err = mm_replay(t->mm, t->plat);
+	if (!err)
+		*plat_regs(t->plat) = *t->start_regs;
+	return err;
+}
+
+/* Host state of a tracer thread. */
+static void tracer_setup(void)
+{
+	sigset_t pipe;
+
 	/* A host write to a closed pipe must become the guest's SIGPIPE, not ours. */
 	sigemptyset(&pipe);
 	sigaddset(&pipe, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+	task_kick_setup();
 	/* What the guest creates gets the guest's umask, which the handlers
 	 * apply, and not the embedding process's on top: this thread takes its
 	 * own umask (CLONE_FS) and clears it, leaving the process's alone. */
 	if (unshare(CLONE_FS) == 0)
 		umask(0);
-	err = plat_proc_create(memfile_fd(t->sb->memfile), &proc, &t->plat);
-	if (!err) {
-		mm_set_proc(t->mm, proc);
-		err = exec_load(t, t->start_file, t->start_argv, t->start_envp);
-	}
-	start_done(t, err);
-	if (!err)
-		task_run(t);
-	plat_proc_destroy(proc);
+}
+
+static void stub_release(struct task *t)
+{
+	pthread_mutex_lock(&t->kill_lock);
+	plat_proc_destroy(t->proc);
+	t->proc = NULL;
 	t->plat = NULL;
+	pthread_mutex_unlock(&t->kill_lock);
+}
+
+static void *tracer_main(void *arg)
+{
+	struct task *t = arg;
+	int err;
+
+	task_current = t;
+	t->tracer_tid = gettid();
+	tracer_setup();
+	err = t->start_regs ? start_child(t) : start_program(t);
+	if (err) {
+		/* Nothing touches t after start_done: the starter frees it. */
+		stub_release(t);
+		start_done(t, err);
+		return NULL;
+	}
+	start_done(t, 0);
+	task_run(t);
+	stub_release(t);
+	task_exit_notify(t);
 	return NULL;
+}
+
+static int start_tracer(struct task *t)
+{
+	pthread_attr_t attr;
+	int err;
+
+	pthread_attr_init(&attr);
+	/* A spawned process is joined by its embedder; a forked one ends on
+	 * its own, and its parent's wait4 finds it a zombie. */
+	if (t->init != t)
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	err = -pthread_create(&t->tracer, &attr, tracer_main, t);
+	pthread_attr_destroy(&attr);
+	if (err)
+		return err;
+	pthread_mutex_lock(&t->start_lock);
+	while (!t->started)
+		pthread_cond_wait(&t->start_cond, &t->start_lock);
+	err = t->start_err;
+	pthread_mutex_unlock(&t->start_lock);
+	return err;
 }
 
 int task_start(struct task *t, const struct exec_file *f, char *const argv[], char *const envp[])
@@ -141,18 +232,21 @@ int task_start(struct task *t, const struct exec_file *f, char *const argv[], ch
 	t->start_file = f;
 	t->start_argv = argv;
 	t->start_envp = envp;
-	err = -pthread_create(&t->tracer, NULL, tracer_main, t);
-	if (err)
-		return err;
-	pthread_mutex_lock(&t->start_lock);
-	while (!t->started)
-		pthread_cond_wait(&t->start_cond, &t->start_lock);
-	err = t->start_err;
-	pthread_mutex_unlock(&t->start_lock);
+	err = start_tracer(t);
 	t->start_file = NULL;
 	t->start_argv = t->start_envp = NULL;
 	if (err)
 		pthread_join(t->tracer, NULL);
+	return err;
+}
+
+int task_start_child(struct task *t, struct arch_regs *regs)
+{
+	int err;
+
+	t->start_regs = regs;
+	err = start_tracer(t);
+	t->start_regs = NULL;
 	return err;
 }
 

@@ -12,6 +12,7 @@
 struct sandbox;
 struct mm;
 struct fdtable;
+struct plat_proc;
 struct plat_thread;
 struct arch_regs;
 
@@ -25,13 +26,25 @@ struct task {
 	struct mm *mm;
 	struct fdtable *files;
 	struct sighand sighand;
+	struct plat_proc *proc; /* the stub: one per process (by kill_lock) */
 	struct plat_thread *plat;
 	pthread_t tracer;
+	int tracer_tid; /* host tid of the tracer thread, for kicks */
 
 	int tid; /* guest ids: the sandbox's own numbering */
 	int tgid;
-	int ppid;
+	int ppid;  /* parent's tgid, 0 for a process the embedder spawned */
+	int pgid, sid;
+	/* Process tree, by sb->lock: the parent (NULL for a spawned process,
+	 * which reaps orphans of its tree as init does) and the tree's root. */
+	struct task *parent;
+	struct task *init;
+	int exit_signal; /* sent to the parent at exit: SIGCHLD, or what clone said */
+	int vfork_parent; /* tid of a parent asleep in vfork until we exec or end */
+	int vfork_child;  /* tid of the vfork child we wait for */
+	bool did_exec;    /* setpgid on it from the parent: EACCES */
 	linux_sigset_t sigmask;
+	linux_sigset_t sigpending; /* sent while blocked (by sb->lock) */
 	uint64_t clear_child_tid;
 	uint64_t robust_list;
 	uint64_t robust_len;
@@ -45,6 +58,10 @@ struct task {
 
 	bool exiting;
 	int exit_status; /* waitpid(2) encoding, valid once exiting */
+	bool zombie;     /* its tracer thread is done: only waiting is left */
+	/* Kills from other tasks: taken by the tracer between stops, so that
+	 * the stub is never signalled after it was reaped. */
+	pthread_mutex_t kill_lock;
 
 	/* Start-up handshake between the spawner and the tracer thread. */
 	pthread_mutex_t start_lock;
@@ -54,6 +71,7 @@ struct task {
 	const struct exec_file *start_file;
 	char *const *start_argv;
 	char *const *start_envp;
+	struct arch_regs *start_regs; /* a forked child's first registers */
 };
 
 struct exec_file;
@@ -62,12 +80,19 @@ struct exec_file;
 extern __thread struct task *task_current;
 
 struct task *task_create(struct sandbox *sb);
+/* A task with an id and nothing else: fork fills in the rest. */
+struct task *task_alloc(struct sandbox *sb);
 /* Starts the tracer thread, which makes the stub and loads the program;
  * returns once guest code is about to run, or the error that prevented it. */
 int task_start(struct task *t, const struct exec_file *f, char *const argv[], char *const envp[]);
+/* Starts a forked child's tracer thread, which makes its stub, maps its
+ * memory and runs it from regs; returns once it runs or why it cannot. */
+int task_start_child(struct task *t, struct arch_regs *regs);
 /* Waits for the tracer thread to finish (the guest has ended). */
 void task_join(struct task *t);
 void task_destroy(struct task *t);
+/* Frees a task already unlinked from the sandbox's list. */
+void task_free(struct task *t);
 /* The tracer thread's loop: run, stop, handle, until the guest ends. */
 void task_run(struct task *t);
 
@@ -75,5 +100,17 @@ void task_run(struct task *t);
 struct arch_regs *task_regs(struct task *t);
 /* Ends the whole thread group with a waitpid(2) status. */
 void task_exit_group(struct task *t, int wstatus);
+/* task_exit_group from another task's thread: the target stops wherever it
+ * is (running guest code, or blocked in the sentry). */
+void task_kill(struct task *t, int wstatus);
+void task_kill_locked(struct task *t, int wstatus); /* sb->lock held */
+/* A vfork child exec'd or ended: its parent runs again. */
+void task_vfork_release(struct task *t);
+/* Kicks: a host signal that interrupts a tracer thread blocked in a host
+ * call. Each tracer thread sets it up once. */
+void task_kick_setup(void);
+/* What the tracer thread does once the guest has ended: the tree and the
+ * parent learn of it (sentry/kernel/exit.c). */
+void task_exit_notify(struct task *t);
 
 #endif

@@ -22,6 +22,10 @@ struct vma_file;
 
 int mm_create(struct memfile *mf, struct mm **out);
 void mm_destroy(struct mm *mm);
+/* fork(2): a copy of parent's areas, layout and contents in a new address
+ * space with no stub yet; mm_replay then maps it all into one. */
+int mm_fork(struct mm *parent, struct mm **out);
+int mm_replay(struct mm *mm, struct plat_thread *via);
 /* The stub process backing this address space, set once it exists. */
 void mm_set_proc(struct mm *mm, struct plat_proc *proc);
 struct plat_proc *mm_proc(const struct mm *mm);

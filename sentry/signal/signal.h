@@ -17,6 +17,8 @@ enum sig_default {
 	SIG_DEFAULT_CONT,
 };
 
+#define LINUX_SA_NOCLDWAIT 0x2u
+
 /* signal(7)'s table. */
 enum sig_default sig_default_action(int signo);
 const char *sig_name(int signo);
@@ -27,5 +29,10 @@ void sig_host_stop(struct task *t, const struct plat_stop *stop);
 /* A signal raised by the kernel for the task (SIGPIPE on EPIPE, SIGSEGV for
  * an i386 syscall); a fault cannot be ignored or blocked. */
 void sig_raise(struct task *t, int signo, bool fault);
+/* A signal from another task (kill, a child's exit): what t's action says,
+ * with t stopped wherever it is when that is to end it; sb->lock held. */
+void sig_send_locked(struct task *t, int signo);
+/* Signals sent while blocked that the mask now lets through. */
+void sig_unblocked(struct task *t);
 
 #endif

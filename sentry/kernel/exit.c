@@ -1,0 +1,192 @@
+/* How processes end: kills, zombies, orphans, and the parent told
+ * (kernel/exit.c: do_exit, exit_notify, forget_original_parent). */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "platform/platform.h"
+#include "sentry/fs/fdtable.h"
+#include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
+#include "sentry/signal/signal.h"
+
+#define KICK_RETRY_NS 20000000L /* a kick can land just before a host call blocks */
+
+static int kick_signal(void)
+{
+	return SIGRTMAX - 3;
+}
+
+static void kick_handler(int sig)
+{
+	(void)sig; /* only there to make the host call return EINTR */
+}
+
+static void kick_install(void)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(kick_signal(), &sa, NULL); /* no SA_RESTART */
+}
+
+void task_kick_setup(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	sigset_t set;
+
+	pthread_once(&once, kick_install);
+	sigemptyset(&set);
+	sigaddset(&set, kick_signal());
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* Wakes t's tracer wherever it waits; sb->lock held, t not a zombie. */
+static void kick_locked(struct task *t)
+{
+	pthread_mutex_lock(&t->kill_lock);
+	if (t->proc)
+		plat_proc_kill(t->proc);
+	pthread_mutex_unlock(&t->kill_lock);
+	if (t->tracer_tid && t->tracer_tid != gettid())
+		syscall(SYS_tgkill, getpid(), t->tracer_tid, kick_signal());
+	pthread_cond_broadcast(&t->sb->child_cond);
+}
+
+void task_kill_locked(struct task *t, int wstatus)
+{
+	if (t->zombie)
+		return;
+	if (!__atomic_exchange_n(&t->exiting, true, __ATOMIC_ACQ_REL))
+		t->exit_status = wstatus;
+	kick_locked(t);
+}
+
+void task_kill(struct task *t, int wstatus)
+{
+	pthread_mutex_lock(&t->sb->lock);
+	task_kill_locked(t, wstatus);
+	pthread_mutex_unlock(&t->sb->lock);
+}
+
+static bool tree_alive_locked(struct sandbox *sb, struct task *init)
+{
+	for (struct task *t = sb->tasks; t; t = t->next)
+		if (t != init && t->init == init && !t->zombie)
+			return true;
+	return false;
+}
+
+/* An init's end ends its tree (zap_pid_ns_processes): every other task is
+ * killed and waited for, and the zombies left are freed. */
+static void end_tree(struct task *init)
+{
+	struct sandbox *sb = init->sb;
+	struct task **p;
+
+	pthread_mutex_lock(&sb->lock);
+	while (tree_alive_locked(sb, init)) {
+		struct timespec until;
+
+		for (struct task *t = sb->tasks; t; t = t->next)
+			if (t != init && t->init == init)
+				task_kill_locked(t, SIGKILL);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += KICK_RETRY_NS;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&sb->child_cond, &sb->lock, &until);
+	}
+	for (p = &sb->tasks; *p;) {
+		struct task *t = *p;
+
+		if (t != init && t->init == init) {
+			*p = t->next;
+			t->next = NULL;
+			task_free(t);
+		} else {
+			p = &t->next;
+		}
+	}
+	pthread_mutex_unlock(&sb->lock);
+}
+
+/* Orphans go to the init of the tree (forget_original_parent). */
+static void reparent_locked(struct task *dead)
+{
+	for (struct task *t = dead->sb->tasks; t; t = t->next) {
+		if (t->parent != dead)
+			continue;
+		t->parent = dead->init;
+		t->ppid = dead->init->tgid;
+	}
+}
+
+/* Whether the parent asked not to be told: SIGCHLD ignored or SA_NOCLDWAIT
+ * (do_notify_parent), so the child is reaped at once. */
+static bool parent_reaps_nothing(const struct task *parent)
+{
+	const struct linux_sigaction *act = &parent->sighand.action[SIGCHLD - 1];
+
+	return act->handler == LINUX_SIG_IGN || (act->flags & LINUX_SA_NOCLDWAIT);
+}
+
+static void tell_parent_locked(struct task *t)
+{
+	if (t->parent && t->exit_signal > 0)
+		sig_send_locked(t->parent, t->exit_signal);
+}
+
+void task_vfork_release(struct task *t)
+{
+	struct task *parent;
+
+	if (!t->vfork_parent)
+		return;
+	pthread_mutex_lock(&t->sb->lock);
+	parent = sandbox_find_task_locked(t->sb, t->vfork_parent);
+	if (parent && parent->vfork_child == t->tid)
+		parent->vfork_child = 0;
+	t->vfork_parent = 0;
+	pthread_cond_broadcast(&t->sb->child_cond);
+	pthread_mutex_unlock(&t->sb->lock);
+}
+
+void task_exit_notify(struct task *t)
+{
+	struct sandbox *sb = t->sb;
+	struct mm *mm;
+	struct fdtable *files;
+	bool autoreap;
+
+	pthread_mutex_lock(&sb->lock);
+	mm = t->mm;
+	files = t->files;
+	t->mm = NULL;
+	t->files = NULL;
+	pthread_mutex_unlock(&sb->lock);
+	mm_destroy(mm);
+	fdtable_destroy(files);
+	task_vfork_release(t);
+	if (t->init == t)
+		end_tree(t);
+	pthread_mutex_lock(&sb->lock);
+	reparent_locked(t);
+	autoreap = t->parent && parent_reaps_nothing(t->parent);
+	if (!autoreap)
+		tell_parent_locked(t);
+	t->zombie = true;
+	if (autoreap)
+		sandbox_unlink_task_locked(sb, t);
+	pthread_cond_broadcast(&sb->child_cond);
+	pthread_mutex_unlock(&sb->lock);
+	if (autoreap)
+		task_free(t);
+}

@@ -1,0 +1,113 @@
+/* fork(2)'s address space: a copy of every area in fresh memory-file
+ * ranges, then mapped into the child's new stub. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "platform/platform.h"
+#include "sentry/mm/memfile.h"
+#include "sentry/mm/mm_priv.h"
+
+/* Copies only the pages that hold data: the memory file is sparse, and
+ * untouched memory must stay unallocated in the child too. */
+static int copy_data(struct memfile *mf, uint64_t from, uint64_t to, uint64_t len)
+{
+	int fd = memfile_fd(mf);
+	uint64_t pos = from, end = from + len;
+
+	while (pos < end) {
+		off_t data = lseek(fd, (off_t)pos, SEEK_DATA);
+		off_t hole;
+
+		if (data < 0)
+			return errno == ENXIO ? 0 : -errno;
+		if ((uint64_t)data >= end)
+			return 0;
+		hole = lseek(fd, data, SEEK_HOLE);
+		if (hole < 0)
+			return -errno;
+		if ((uint64_t)hole > end)
+			hole = (off_t)end;
+		memcpy(memfile_ptr(mf, to + ((uint64_t)data - from)), memfile_ptr(mf, (uint64_t)data),
+		       (size_t)(hole - data));
+		pos = (uint64_t)hole;
+	}
+	return 0;
+}
+
+/* One area of the parent, given its own memory in the child. */
+static int copy_area(struct mm *child, const struct vma *v)
+{
+	struct vma c = *v;
+	uint64_t len = v->end - v->start;
+	int64_t off = memfile_alloc(child->mf, len);
+	int err;
+
+	if (off < 0)
+		return -ENOMEM;
+	err = copy_data(child->mf, v->off, (uint64_t)off, len);
+	c.off = (uint64_t)off;
+	c.file = vma_file_get(v->file);
+	if (!err)
+		err = vma_insert(&child->vmas, &c);
+	if (err) {
+		vma_file_put(c.file);
+		memfile_free(child->mf, (uint64_t)off, len);
+	}
+	return err;
+}
+
+static int copy_areas_locked(struct mm *parent, struct mm *child)
+{
+	for (size_t i = 0; i < parent->vmas.n; i++) {
+		const struct vma *v = &parent->vmas.v[i];
+		int err;
+
+		if (v->flags & VMA_RESERVED)
+			continue;
+		err = copy_area(child, v);
+		if (err)
+			return err;
+	}
+	child->mmap_base = parent->mmap_base;
+	child->brk_start = parent->brk_start;
+	child->brk = parent->brk;
+	child->exec = parent->exec;
+	return 0;
+}
+
+int mm_fork(struct mm *parent, struct mm **out)
+{
+	struct mm *child;
+	int err = mm_create(parent->mf, &child);
+
+	if (err)
+		return err;
+	pthread_mutex_lock(&parent->lock);
+	err = copy_areas_locked(parent, child);
+	pthread_mutex_unlock(&parent->lock);
+	if (err) {
+		mm_destroy(child);
+		return err;
+	}
+	*out = child;
+	return 0;
+}
+
+int mm_replay(struct mm *mm, struct plat_thread *via)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&mm->lock);
+	for (size_t i = 0; !err && i < mm->vmas.n; i++) {
+		const struct vma *v = &mm->vmas.v[i];
+
+		if (!(v->flags & VMA_RESERVED))
+			err = plat_map(via, v->start, v->end - v->start, v->prot, v->off);
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return err;
+}
