@@ -188,10 +188,15 @@ static long exec_replace(struct task *t, struct exec_req *x)
 static long do_execve(struct task *t, struct exec_req *x, uint64_t uargv, uint64_t uenvp)
 {
 	long err = exec_open(&t->sb->mounts, t->cwd, x->path, &x->file);
+	long args;
 
-	if (err)
+	/* The file is opened before argv and envp are read, and its format
+	 * judged after (do_execveat_common, then search_binary_handler). */
+	if (err && err != -ENOEXEC && err != -ELIBBAD)
 		return err;
-	err = exec_args(t, uargv, uenvp, x);
+	args = exec_args(t, uargv, uenvp, x);
+	if (args)
+		err = args;
 	if (!err)
 		err = exec_replace(t, x);
 	exec_close(&x->file);

@@ -118,14 +118,26 @@ static void end_tree(struct task *init)
 	pthread_mutex_unlock(&sb->lock);
 }
 
-/* Orphans go to the init of the tree (forget_original_parent). */
+/* find_new_reaper(): the nearest living ancestor that is a child
+ * subreaper, else the init of the tree. */
+static struct task *new_reaper_locked(struct task *dead)
+{
+	for (struct task *p = dead->parent; p; p = p->parent)
+		if (p->child_subreaper && !p->zombie && !p->exiting)
+			return p;
+	return dead->init;
+}
+
+/* Orphans go to a reaper (forget_original_parent). */
 static void reparent_locked(struct task *dead)
 {
+	struct task *reaper = new_reaper_locked(dead);
+
 	for (struct task *t = dead->sb->tasks; t; t = t->next) {
 		if (t->parent != dead)
 			continue;
-		t->parent = dead->init;
-		t->ppid = dead->init->tgid;
+		t->parent = reaper;
+		t->ppid = reaper->tgid;
 	}
 }
 

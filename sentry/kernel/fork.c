@@ -129,6 +129,8 @@ static int child_copy(struct task *t, const struct clone_req *c, struct task *ch
 	child->sighand = t->sighand;
 	child->sigmask = t->sigmask;
 	child->umask = t->umask;
+	child->no_new_privs = t->no_new_privs;
+	child->dumpable = t->dumpable;
 	memcpy(child->cwd, t->cwd, sizeof child->cwd);
 	memcpy(child->root, t->root, sizeof child->root);
 	memcpy(child->comm, t->comm, sizeof child->comm);

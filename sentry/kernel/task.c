@@ -63,6 +63,7 @@ struct task *task_alloc(struct sandbox *sb)
 	t->tid = t->tgid = sandbox_alloc_pid(sb);
 	t->start_time = boottime_ns();
 	t->exit_signal = SIGCHLD;
+	t->dumpable = 1;
 	return t;
 }
 

@@ -43,6 +43,10 @@ struct task {
 	int vfork_parent; /* tid of a parent asleep in vfork until we exec or end */
 	int vfork_child;  /* tid of the vfork child we wait for */
 	bool did_exec;    /* setpgid on it from the parent: EACCES */
+	bool child_subreaper; /* PR_SET_CHILD_SUBREAPER: orphans below come here */
+	bool no_new_privs;
+	int dumpable;
+	int pdeathsig;
 	linux_sigset_t sigmask;
 	linux_sigset_t sigpending; /* sent while blocked (by sb->lock) */
 	uint64_t clear_child_tid;

@@ -7,7 +7,8 @@
 #include "sentry/kernel/task.h"
 #include "syscall_handlers.h"
 
-/* The process pid names (0: the caller), or NULL; sb->lock held. */
+/* The process pid names (0: the caller), a zombie too, or NULL; sb->lock
+ * held. */
 static struct task *find_process_locked(struct task *t, int pid)
 {
 	struct task *o;
@@ -15,7 +16,7 @@ static struct task *find_process_locked(struct task *t, int pid)
 	if (!pid)
 		return t;
 	o = sandbox_find_task_locked(t->sb, pid);
-	return o && o->tgid == pid && !o->zombie ? o : NULL;
+	return o && o->tgid == pid ? o : NULL;
 }
 
 /* Whether group pgid exists in session sid (-1: in any). */
