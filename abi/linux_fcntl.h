@@ -62,6 +62,10 @@ _Static_assert(offsetof(struct linux_flock, l_pid) == 24, "flock layout");
 #define LINUX_MFD_HUGE_MASK 0x3fu
 #define LINUX_MFD_NAME_MAX 249  /* NAME_MAX less "memfd:" */
 
+/* The default of /proc/sys/fs/pipe-max-size (fs/pipe.c pipe_max_size): the
+ * most F_SETPIPE_SZ grants without CAP_SYS_RESOURCE. */
+#define LINUX_PIPE_MAX_SIZE 1048576u
+
 /* close_range(2) */
 #define LINUX_CLOSE_RANGE_UNSHARE 0x2u
 #define LINUX_CLOSE_RANGE_CLOEXEC 0x4u
