@@ -21,7 +21,7 @@ import sys
 
 ARCHES = ('x86_64', 'arm64')
 LEVELS = {'full': 'SYSCALL_FULL', 'partial': 'SYSCALL_PARTIAL', 'none': 'SYSCALL_NONE'}
-ARG_LETTERS = set('duxlpfDsbBomPMcga')
+ARG_LETTERS = set('duxlpfDsbBomOFPMcga')
 RET_LETTERS = set('dxn')
 MAX_ARGS = 6
 # Above every number either arch has assigned; keeps a typo from making a huge table.

@@ -1,6 +1,6 @@
 /* File-related constants and structures of Linux's user ABI, the same on
  * x86_64 and arm64: include/uapi/asm-generic/fcntl.h, linux/fcntl.h, fs.h,
- * memfd.h, close_range.h. */
+ * memfd.h, close_range.h, watch_queue.h. */
 #ifndef UMBRA_ABI_LINUX_FCNTL_H
 #define UMBRA_ABI_LINUX_FCNTL_H
 
@@ -14,6 +14,8 @@
 #define LINUX_F_OFD_GETLK 36
 #define LINUX_F_OFD_SETLK 37
 #define LINUX_F_OFD_SETLKW 38
+#define LINUX_F_SETPIPE_SZ 1031
+#define LINUX_F_GETPIPE_SZ 1032
 #define LINUX_F_ADD_SEALS 1033
 #define LINUX_F_GET_SEALS 1034
 
@@ -61,6 +63,13 @@ _Static_assert(offsetof(struct linux_flock, l_pid) == 24, "flock layout");
 #define LINUX_MFD_HUGE_SHIFT 26 /* a huge page size's log2, with MFD_HUGETLB */
 #define LINUX_MFD_HUGE_MASK 0x3fu
 #define LINUX_MFD_NAME_MAX 249  /* NAME_MAX less "memfd:" */
+
+/* pipe2(2): a watch queue's pipe (O_EXCL's bit). */
+#define LINUX_O_NOTIFICATION_PIPE 0200
+
+/* The default of /proc/sys/fs/pipe-max-size (fs/pipe.c pipe_max_size): the
+ * most F_SETPIPE_SZ grants without CAP_SYS_RESOURCE. */
+#define LINUX_PIPE_MAX_SIZE 1048576u
 
 /* close_range(2) */
 #define LINUX_CLOSE_RANGE_UNSHARE 0x2u

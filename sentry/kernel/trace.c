@@ -417,6 +417,25 @@ static bool arg_outbuf(struct out *o, const struct arg *arg)
 	return true;
 }
 
+/* An int[2] of fds the call fills (pipe2): shown once it succeeded. */
+static bool arg_fd_pair(struct out *o, const struct arg *arg)
+{
+	int32_t fd[2];
+
+	if (is_error(arg->ret) || !arg->t || copy_from_guest(arg->t, fd, arg->v, sizeof fd) < 0)
+		put_ptr(o, arg->v);
+	else
+		out_printf(o, "[%d, %d]", fd[0], fd[1]);
+	return true;
+}
+
+/* Open flags with no access mode in them: an int (pipe2's). */
+static bool arg_status_flags(struct out *o, const struct arg *arg)
+{
+	put_flags(o, (uint32_t)arg->v, open_flags, ARRAY_SIZE(open_flags), "0", true);
+	return true;
+}
+
 static bool arg_open_flags(struct out *o, const struct arg *arg)
 {
 	put_open_flags(o, arg->v);
@@ -473,6 +492,8 @@ static const arg_printer arg_printers[128] = {
 	['b'] = arg_inbuf,
 	['B'] = arg_outbuf,
 	['o'] = arg_open_flags,
+	['O'] = arg_status_flags,
+	['F'] = arg_fd_pair,
 	['m'] = arg_mode,
 	['P'] = arg_prot,
 	['M'] = arg_map_flags,

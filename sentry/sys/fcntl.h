@@ -11,5 +11,7 @@ struct file;
 long fcntl_lock(struct task *t, struct file *f, int cmd, uint64_t arg);
 /* F_ADD_SEALS, F_GET_SEALS (sys_memfd.c). */
 long fcntl_seals(struct file *f, int cmd, uint64_t arg);
+/* F_GETPIPE_SZ, F_SETPIPE_SZ (sys_pipe.c). */
+long fcntl_pipe(struct file *f, int cmd, uint64_t arg);
 
 #endif

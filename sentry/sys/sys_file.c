@@ -308,8 +308,11 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
 	case LINUX_F_ADD_SEALS:
 	case LINUX_F_GET_SEALS:
 		return fcntl_seals(f, cmd, a->a[2]);
+	case LINUX_F_SETPIPE_SZ:
+	case LINUX_F_GETPIPE_SZ:
+		return fcntl_pipe(f, cmd, a->a[2]);
 	default:
-		return -EINVAL; /* leases, owners, pipes' sizes: not yet */
+		return -EINVAL; /* leases, owners: not yet */
 	}
 }
 

@@ -44,9 +44,11 @@ static void host_epipe(struct task *t)
 
 long io_host_result(struct task *t, ssize_t n, int reading)
 {
-	if (n < 0 && errno == EPIPE && !reading)
+	int err = errno; /* host_epipe()'s sigtimedwait() ends with EAGAIN */
+
+	if (n < 0 && err == EPIPE && !reading)
 		host_epipe(t);
-	return n < 0 ? -errno : n;
+	return n < 0 ? -err : n;
 }
 
 /* A read with nowhere to put data still answers 0 at the end of a regular

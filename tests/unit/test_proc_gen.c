@@ -456,6 +456,7 @@ START_TEST(small_files)
 	ck_assert(!strncmp(sb_file("sys/kernel/osrelease"), sb.uts.release, strlen(sb.uts.release)));
 	ck_assert_str_eq(sb_file("sys/kernel/hostname"), "umbra\n");
 	ck_assert_str_eq(sb_file("sys/kernel/pid_max"), "4194304\n");
+	ck_assert_str_eq(sb_file("sys/fs/pipe-max-size"), "1048576\n");
 	ck_assert(strstr(sb_file("filesystems"), "nodev\tproc\n"));
 	ck_assert_int_eq(sscanf(sb_file("loadavg"), "%15s %15s %15s %u/%u %d", l1, l2, l3, &running,
 				&total, &last),

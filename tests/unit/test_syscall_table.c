@@ -11,7 +11,7 @@
 #include "sentry/kernel/trace.h"
 #include "syscall_handlers.h"
 
-#define ARG_LETTERS "duxlpfDsbBomPMcga"
+#define ARG_LETTERS "duxlpfDsbBomOFPMcga"
 
 START_TEST(names_are_unique)
 {
@@ -188,6 +188,12 @@ START_TEST(trace_flags_and_names)
 	ck_assert_str_eq(fmt(SYSCALL_NR_kill, 0, 7, 34, 0, 0, 0, 0), "kill(7, SIGRT_2) = 0\n");
 	ck_assert_str_eq(fmt(SYSCALL_NR_rt_sigaction, -22, 99, 0, 0, 8, 0, 0),
 			 "rt_sigaction(99, NULL, NULL, 8) = -22 EINVAL\n");
+	ck_assert_str_eq(fmt(SYSCALL_NR_pipe2, -22, 0x1000, 0x400, 0, 0, 0, 0),
+			 "pipe2(0x1000, O_APPEND) = -22 EINVAL\n");
+	ck_assert_str_eq(fmt(SYSCALL_NR_pipe2, -14, 0, 02004000, 0, 0, 0, 0),
+			 "pipe2(NULL, O_NONBLOCK|O_CLOEXEC) = -14 EFAULT\n");
+	ck_assert_str_eq(fmt(SYSCALL_NR_pipe2, -24, 0x1000, 0, 0, 0, 0, 0),
+			 "pipe2(0x1000, 0) = -24 EMFILE\n");
 #if defined(__x86_64__)
 	ck_assert_str_eq(fmt(SYSCALL_NR_arch_prctl, 0, 0x1002, 0x7f00aa, 0, 0, 0, 0),
 			 "arch_prctl(ARCH_SET_FS, 0x7f00aa) = 0\n");

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "abi/linux_fcntl.h"
 #include "sentry/fs/proc/gen_priv.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/task.h"
@@ -112,6 +113,14 @@ static int gen_pid_max(struct sandbox *sb, struct strbuf *b)
 	return b->err;
 }
 
+/* What F_SETPIPE_SZ grants a guest (sys_pipe.c). */
+static int gen_pipe_max_size(struct sandbox *sb, struct strbuf *b)
+{
+	(void)sb;
+	strbuf_printf(b, "%u\n", LINUX_PIPE_MAX_SIZE);
+	return b->err;
+}
+
 const struct proc_sb_file proc_sb_files[] = {
 	{ "cpuinfo", proc_gen_cpuinfo },
 	{ "filesystems", proc_gen_filesystems },
@@ -120,6 +129,7 @@ const struct proc_sb_file proc_sb_files[] = {
 	{ "stat", proc_gen_kstat },
 	{ "uptime", gen_uptime },
 	{ "version", gen_version },
+	{ "sys/fs/pipe-max-size", gen_pipe_max_size },
 	{ "sys/kernel/hostname", gen_hostname },
 	{ "sys/kernel/osrelease", gen_osrelease },
 	{ "sys/kernel/ostype", gen_ostype },
