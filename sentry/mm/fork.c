@@ -38,14 +38,34 @@ static int copy_data(struct memfile *mf, uint64_t from, uint64_t to, uint64_t le
 	return 0;
 }
 
+/* A MAP_SHARED area: the child maps the very same memory. */
+static int share_area(struct mm *child, const struct vma *v)
+{
+	struct vma c = *v;
+	int err = memfile_share(child->mf, v->off, v->end - v->start);
+
+	if (err)
+		return err;
+	c.file = vma_file_get(v->file);
+	err = vma_insert(&child->vmas, &c);
+	if (err) {
+		vma_file_put(c.file);
+		memfile_free(child->mf, v->off, v->end - v->start);
+	}
+	return err;
+}
+
 /* One area of the parent, given its own memory in the child. */
 static int copy_area(struct mm *child, const struct vma *v)
 {
 	struct vma c = *v;
 	uint64_t len = v->end - v->start;
-	int64_t off = memfile_alloc(child->mf, len);
+	int64_t off;
 	int err;
 
+	if (v->flags & VMA_SHARED)
+		return share_area(child, v);
+	off = memfile_alloc(child->mf, len);
 	if (off < 0)
 		return -ENOMEM;
 	err = copy_data(child->mf, v->off, (uint64_t)off, len);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -13,6 +14,12 @@ struct extent {
 	uint64_t off, len;
 };
 
+/* A range two address spaces map (MAP_SHARED across fork). */
+struct shared_range {
+	uint64_t off, len;
+	unsigned int refs;
+};
+
 struct memfile {
 	int fd;
 	uint8_t *base;
@@ -21,6 +28,8 @@ struct memfile {
 	pthread_mutex_t lock;
 	struct extent *free;
 	size_t nfree, capfree;
+	struct shared_range *shared;
+	size_t nshared;
 };
 
 int memfile_create(uint64_t size, struct memfile **out)
@@ -60,6 +69,7 @@ void memfile_destroy(struct memfile *mf)
 	if (mf->fd >= 0)
 		close(mf->fd);
 	free(mf->free);
+	free(mf->shared);
 	pthread_mutex_destroy(&mf->lock);
 	free(mf);
 }
@@ -149,8 +159,61 @@ int memfile_zero(struct memfile *mf, uint64_t off, uint64_t len)
 	return 0;
 }
 
+/* The shared range overlapping [off, off+len), or NULL; lock held. */
+static struct shared_range *find_shared(struct memfile *mf, uint64_t off, uint64_t len)
+{
+	for (size_t i = 0; i < mf->nshared; i++) {
+		struct shared_range *s = &mf->shared[i];
+
+		if (off < s->off + s->len && s->off < off + len)
+			return s;
+	}
+	return NULL;
+}
+
+int memfile_share(struct memfile *mf, uint64_t off, uint64_t len)
+{
+	struct shared_range *s, *n;
+	int err = 0;
+
+	pthread_mutex_lock(&mf->lock);
+	s = find_shared(mf, off, len);
+	if (s) {
+		s->refs++;
+	} else if ((n = realloc(mf->shared, (mf->nshared + 1) * sizeof *n))) {
+		mf->shared = n;
+		mf->shared[mf->nshared++] = (struct shared_range){ off, len, 2 };
+	} else {
+		err = -ENOMEM;
+	}
+	pthread_mutex_unlock(&mf->lock);
+	return err;
+}
+
+/* Whether a freed range may go: not while another address space maps it.
+ * Dropping a whole shared range drops one user; a part of one stays until
+ * the last user drops it whole (a leak, never a reuse of live memory). */
+static bool release_shared(struct memfile *mf, uint64_t off, uint64_t len)
+{
+	struct shared_range *s;
+	bool last = true;
+
+	pthread_mutex_lock(&mf->lock);
+	s = find_shared(mf, off, len);
+	if (s) {
+		last = false;
+		if (s->off == off && s->len == len && --s->refs == 1) {
+			*s = mf->shared[--mf->nshared];
+		}
+	}
+	pthread_mutex_unlock(&mf->lock);
+	return last;
+}
+
 void memfile_free(struct memfile *mf, uint64_t off, uint64_t len)
 {
+	if (!release_shared(mf, off, len))
+		return;
 	/* Zero before reuse: a range handed out again must read as zeroes. If the
 	 * hole cannot be punched, the range is leaked rather than reused dirty. */
 	if (memfile_zero(mf, off, len) < 0)

@@ -12,6 +12,9 @@ void memfile_destroy(struct memfile *mf);
 int memfile_fd(const struct memfile *mf);
 /* A page-aligned range of len bytes (zeroed), as a file offset, or -ENOMEM. */
 int64_t memfile_alloc(struct memfile *mf, uint64_t len);
+/* Marks a range as mapped by one more address space: memfile_free of it
+ * then releases nothing until the last one frees it. */
+int memfile_share(struct memfile *mf, uint64_t off, uint64_t len);
 /* Gives a range back; its memory is released to the host. */
 void memfile_free(struct memfile *mf, uint64_t off, uint64_t len);
 /* Zeroes a range, releasing its memory. */

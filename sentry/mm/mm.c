@@ -264,7 +264,7 @@ int mm_discard(struct mm *mm, uint64_t addr, uint64_t len)
 
 		if (v->flags & VMA_RESERVED)
 			err = -EINVAL;
-		else
+		else if (!(v->flags & VMA_SHARED)) /* shared pages keep their data */
 			err = memfile_zero(mm->mf, v->off + (lo - v->start), hi - lo);
 	}
 	pthread_mutex_unlock(&mm->lock);

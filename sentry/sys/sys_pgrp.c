@@ -44,8 +44,6 @@ static long setpgid_locked(struct task *t, int pid, int pgid)
 	}
 	if (p->sid == p->tgid)
 		return -EPERM; /* a session leader */
-	if (!pgid)
-		pgid = p->tgid;
 	if (pgid != p->tgid && !group_in_session_locked(t, pgid, t->sid))
 		return -EPERM;
 	p->pgid = pgid;
@@ -54,13 +52,14 @@ static long setpgid_locked(struct task *t, int pid, int pgid)
 
 long sys_setpgid(struct task *t, const struct syscall_args *a)
 {
-	int pgid = (int)a->a[1];
+	int pid = (int)a->a[0] ? (int)a->a[0] : t->tgid;
+	int pgid = (int)a->a[1] ? (int)a->a[1] : pid;
 	long r;
 
 	if (pgid < 0)
 		return -EINVAL;
 	pthread_mutex_lock(&t->sb->lock);
-	r = setpgid_locked(t, (int)a->a[0], pgid);
+	r = setpgid_locked(t, pid, pgid);
 	pthread_mutex_unlock(&t->sb->lock);
 	return r;
 }
