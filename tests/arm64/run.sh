@@ -254,7 +254,7 @@ start=$(date +%s)
 	rc=0
 	timeout -k 10 "${UMBRA_ARM64_VM_TIMEOUT:-1500}" qemu-system-aarch64 \
 		-M virt -cpu max,pauth-impdef=on -m 2048 -smp 2 \
-		-nographic -no-reboot \
+		-nographic -no-reboot -nic none \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
 		< /dev/null 2>&1 || rc=$?
 	echo "$rc" > "$log.status"
