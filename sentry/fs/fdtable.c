@@ -1,6 +1,8 @@
 /* Files and file descriptor tables. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,18 +53,71 @@ static void close_file(struct fdtable *ft, struct file *f)
 	file_put(f);
 }
 
+/* References fdtable_get took for the syscall a tracer thread is running,
+ * dropped when it ends: another thread of the process may close the fd
+ * meanwhile, as on Linux, without the file going away under the call. */
+static __thread struct {
+	bool on;
+	struct file **f;
+	size_t n, cap;
+} held;
+
+void fdtable_hold_refs(void)
+{
+	held.on = true;
+}
+
+void fdtable_release_held(void)
+{
+	for (size_t i = 0; i < held.n; i++)
+		file_put(held.f[i]);
+	held.n = 0;
+}
+
+/* Takes a reference for the running syscall; false when out of memory. */
+static bool hold(struct file *f)
+{
+	if (!held.on)
+		return true;
+	if (held.n == held.cap) {
+		size_t cap = held.cap ? held.cap * 2 : 16;
+		struct file **n = realloc(held.f, cap * sizeof *n);
+
+		if (!n)
+			return false;
+		held.f = n;
+		held.cap = cap;
+	}
+	file_get(f);
+	held.f[held.n++] = f;
+	return true;
+}
+
 struct fdtable *fdtable_create(void)
 {
-	return calloc(1, sizeof(struct fdtable));
+	struct fdtable *ft = calloc(1, sizeof(struct fdtable));
+
+	if (!ft)
+		return NULL;
+	ft->refs = 1;
+	pthread_mutex_init(&ft->lock, NULL);
+	return ft;
+}
+
+struct fdtable *fdtable_share(struct fdtable *ft)
+{
+	__atomic_add_fetch(&ft->refs, 1, __ATOMIC_RELAXED);
+	return ft;
 }
 
 void fdtable_destroy(struct fdtable *ft)
 {
-	if (!ft)
+	if (!ft || __atomic_sub_fetch(&ft->refs, 1, __ATOMIC_ACQ_REL))
 		return;
 	for (int i = 0; i < FDTABLE_MAX; i++)
 		if (ft->fd[i])
 			close_file(ft, ft->fd[i]);
+	pthread_mutex_destroy(&ft->lock);
 	free(ft);
 }
 
@@ -70,13 +125,16 @@ int fdtable_install(struct fdtable *ft, struct file *f, int min, int limit, bool
 {
 	if (limit > FDTABLE_MAX)
 		limit = FDTABLE_MAX;
+	pthread_mutex_lock(&ft->lock);
 	for (int fd = min < 0 ? 0 : min; fd < limit; fd++) {
 		if (!ft->fd[fd]) {
 			ft->fd[fd] = f;
 			ft->cloexec[fd] = cloexec;
+			pthread_mutex_unlock(&ft->lock);
 			return fd;
 		}
 	}
+	pthread_mutex_unlock(&ft->lock);
 	file_put(f);
 	return -EMFILE;
 }
@@ -89,9 +147,11 @@ int fdtable_install_at(struct fdtable *ft, int fd, struct file *f, bool cloexec)
 		file_put(f);
 		return -EBADF;
 	}
+	pthread_mutex_lock(&ft->lock);
 	old = ft->fd[fd];
 	ft->fd[fd] = f;
 	ft->cloexec[fd] = cloexec;
+	pthread_mutex_unlock(&ft->lock);
 	if (old)
 		close_file(ft, old);
 	return fd;
@@ -109,41 +169,98 @@ int fdtable_install_host(struct fdtable *ft, int fd, int host_fd)
 
 struct file *fdtable_get(struct fdtable *ft, int fd)
 {
+	struct file *f;
+
 	if (fd < 0 || fd >= FDTABLE_MAX)
 		return NULL;
-	return ft->fd[fd];
+	pthread_mutex_lock(&ft->lock);
+	f = ft->fd[fd];
+	if (f && !hold(f))
+		f = NULL;
+	pthread_mutex_unlock(&ft->lock);
+	return f;
+}
+
+bool fdtable_cloexec(struct fdtable *ft, int fd)
+{
+	bool r;
+
+	pthread_mutex_lock(&ft->lock);
+	r = fd >= 0 && fd < FDTABLE_MAX && ft->cloexec[fd];
+	pthread_mutex_unlock(&ft->lock);
+	return r;
+}
+
+void fdtable_set_cloexec(struct fdtable *ft, int fd, bool on)
+{
+	pthread_mutex_lock(&ft->lock);
+	if (fd >= 0 && fd < FDTABLE_MAX && ft->fd[fd])
+		ft->cloexec[fd] = on;
+	pthread_mutex_unlock(&ft->lock);
+}
+
+/* Takes fd out of the table; the caller closes what it returns. */
+static struct file *take_locked(struct fdtable *ft, int fd)
+{
+	struct file *f = ft->fd[fd];
+
+	ft->fd[fd] = NULL;
+	ft->cloexec[fd] = false;
+	return f;
 }
 
 int fdtable_close(struct fdtable *ft, int fd)
 {
-	struct file *f = fdtable_get(ft, fd);
+	struct file *f = NULL;
 
+	if (fd >= 0 && fd < FDTABLE_MAX) {
+		pthread_mutex_lock(&ft->lock);
+		f = take_locked(ft, fd);
+		pthread_mutex_unlock(&ft->lock);
+	}
 	if (!f)
 		return -EBADF;
-	ft->fd[fd] = NULL;
-	ft->cloexec[fd] = false;
 	close_file(ft, f);
 	return 0;
 }
 
-void fdtable_close_range(struct fdtable *ft, unsigned int first, unsigned int last, bool cloexec)
+/* Closes each open fd in [first, last] that matches; with only_cloexec,
+ * those marked FD_CLOEXEC. */
+static void close_matching(struct fdtable *ft, unsigned int first, unsigned int last,
+			   bool only_cloexec)
 {
 	for (unsigned int fd = first; fd <= last && fd < FDTABLE_MAX; fd++) {
-		if (!ft->fd[fd])
-			continue;
-		if (cloexec)
-			ft->cloexec[fd] = true;
-		else
-			fdtable_close(ft, (int)fd);
+		struct file *f = NULL;
+
+		pthread_mutex_lock(&ft->lock);
+		if (ft->fd[fd] && (!only_cloexec || ft->cloexec[fd]))
+			f = take_locked(ft, (int)fd);
+		pthread_mutex_unlock(&ft->lock);
+		if (f)
+			close_file(ft, f);
 	}
 }
 
-struct fdtable *fdtable_dup(const struct fdtable *ft)
+void fdtable_close_range(struct fdtable *ft, unsigned int first, unsigned int last, bool cloexec)
+{
+	if (!cloexec) {
+		close_matching(ft, first, last, false);
+		return;
+	}
+	pthread_mutex_lock(&ft->lock);
+	for (unsigned int fd = first; fd <= last && fd < FDTABLE_MAX; fd++)
+		if (ft->fd[fd])
+			ft->cloexec[fd] = true;
+	pthread_mutex_unlock(&ft->lock);
+}
+
+struct fdtable *fdtable_dup(struct fdtable *ft)
 {
 	struct fdtable *c = fdtable_create();
 
 	if (!c)
 		return NULL;
+	pthread_mutex_lock(&ft->lock);
 	for (int fd = 0; fd < FDTABLE_MAX; fd++) {
 		if (!ft->fd[fd])
 			continue;
@@ -151,12 +268,11 @@ struct fdtable *fdtable_dup(const struct fdtable *ft)
 		c->fd[fd] = ft->fd[fd];
 		c->cloexec[fd] = ft->cloexec[fd];
 	}
+	pthread_mutex_unlock(&ft->lock);
 	return c;
 }
 
 void fdtable_close_on_exec(struct fdtable *ft)
 {
-	for (int fd = 0; fd < FDTABLE_MAX; fd++)
-		if (ft->fd[fd] && ft->cloexec[fd])
-			fdtable_close(ft, fd);
+	close_matching(ft, 0, FDTABLE_MAX - 1, true);
 }

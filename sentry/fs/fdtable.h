@@ -5,6 +5,7 @@
 #ifndef UMBRA_SENTRY_FDTABLE_H
 #define UMBRA_SENTRY_FDTABLE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -21,7 +22,11 @@ struct file {
 	bool ofd_locked;          /* has held OFD locks: drop them when it goes */
 };
 
+/* Shared by the tasks of a process (CLONE_FILES); its lock guards the
+ * slots, never held across a host call that may block. */
 struct fdtable {
+	pthread_mutex_t lock;
+	int refs;
 	struct file *fd[FDTABLE_MAX];
 	bool cloexec[FDTABLE_MAX];
 };
@@ -33,9 +38,11 @@ void file_get(struct file *f);
 void file_put(struct file *f);
 
 struct fdtable *fdtable_create(void);
+/* One more user of the table (CLONE_FILES); fdtable_destroy drops one. */
+struct fdtable *fdtable_share(struct fdtable *ft);
 void fdtable_destroy(struct fdtable *ft);
 /* fork(2): a table of the same files, each with one more reference. */
-struct fdtable *fdtable_dup(const struct fdtable *ft);
+struct fdtable *fdtable_dup(struct fdtable *ft);
 /* execve(2): closes the fds marked FD_CLOEXEC. */
 void fdtable_close_on_exec(struct fdtable *ft);
 /* Installs f (taking the caller's reference) at the lowest free fd >= min and
@@ -45,8 +52,15 @@ int fdtable_install(struct fdtable *ft, struct file *f, int min, int limit, bool
 int fdtable_install_at(struct fdtable *ft, int fd, struct file *f, bool cloexec);
 /* Installs a new file for host_fd (which it then owns) at exactly fd. */
 int fdtable_install_host(struct fdtable *ft, int fd, int host_fd);
-/* The file at fd, or NULL. */
+/* The file at fd, or NULL. On a tracer thread (fdtable_hold_refs) it stays
+ * valid until fdtable_release_held, which the syscall's end calls, even if
+ * another thread closes fd meanwhile. */
 struct file *fdtable_get(struct fdtable *ft, int fd);
+void fdtable_hold_refs(void);
+void fdtable_release_held(void);
+/* FD_CLOEXEC of fd (F_GETFD, F_SETFD). */
+bool fdtable_cloexec(struct fdtable *ft, int fd);
+void fdtable_set_cloexec(struct fdtable *ft, int fd, bool on);
 /* close(2): also drops the process's record locks on the file's inode. */
 int fdtable_close(struct fdtable *ft, int fd);
 /* close_range(2) of the open fds in [first, last], or with cloexec only

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <unistd.h>
 
+#include "sentry/fs/fdtable.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
@@ -38,5 +39,6 @@ long syscall_dispatch(struct task *t, const struct syscall_args *a)
 	}
 	if (t->sb->trace_fd >= 0)
 		trace(t, d, a, ret);
+	fdtable_release_held();
 	return ret;
 }

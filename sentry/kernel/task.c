@@ -166,6 +166,7 @@ static void tracer_setup(void)
 	sigaddset(&pipe, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
 	task_kick_setup();
+	fdtable_hold_refs();
 	/* What the guest creates gets the guest's umask, which the handlers
 	 * apply, and not the embedding process's on top: this thread takes its
 	 * own umask (CLONE_FS) and clears it, leaving the process's alone. */

@@ -286,9 +286,9 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
 			return -EINVAL;
 		return dup_to(t, f, (int)a->a[2], cmd == F_DUPFD_CLOEXEC);
 	case F_GETFD:
-		return t->files->cloexec[fd] ? FD_CLOEXEC : 0;
+		return fdtable_cloexec(t->files, fd) ? FD_CLOEXEC : 0;
 	case F_SETFD:
-		t->files->cloexec[fd] = a->a[2] & FD_CLOEXEC;
+		fdtable_set_cloexec(t->files, fd, a->a[2] & FD_CLOEXEC);
 		return 0;
 	case F_GETFL:
 		return fs_status_flags(f);

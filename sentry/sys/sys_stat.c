@@ -276,7 +276,7 @@ long sys_ioctl(struct task *t, const struct syscall_args *a)
 		return copy_to_guest(t, a->a[2], &avail, sizeof avail);
 	case LINUX_FIOCLEX:
 	case LINUX_FIONCLEX:
-		t->files->cloexec[a->a[0]] = (unsigned int)a->a[1] == LINUX_FIOCLEX;
+		fdtable_set_cloexec(t->files, (int)a->a[0], (unsigned int)a->a[1] == LINUX_FIOCLEX);
 		return 0;
 	default:
 		return -ENOTTY;

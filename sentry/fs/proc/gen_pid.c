@@ -122,7 +122,7 @@ int proc_fdinfo(struct task *t, int fd, struct strbuf *b)
 	flags = fs_status_flags(f);
 	if (flags < 0)
 		flags = f->flags;
-	if (t->files->cloexec[fd])
+	if (fdtable_cloexec(t->files, fd))
 		flags |= O_CLOEXEC;
 	if (fstat(f->host_fd, &st) < 0)
 		st.st_ino = 0;

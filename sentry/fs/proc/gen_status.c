@@ -7,6 +7,7 @@
  * The task reading its own files is running; every other one reads as
  * sleeping (umbra does not record whether it is in a syscall). */
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <string.h>
@@ -106,9 +107,11 @@ static int fd_size(struct fdtable *ft)
 {
 	int top = -1, size = 128;
 
+	pthread_mutex_lock(&ft->lock);
 	for (int i = 0; i < FDTABLE_MAX; i++)
 		if (ft->fd[i])
 			top = i;
+	pthread_mutex_unlock(&ft->lock);
 	if (top < 64)
 		return 64;
 	while (size <= top)
