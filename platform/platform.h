@@ -41,6 +41,15 @@ int plat_proc_pid(const struct plat_proc *proc); /* host pid, for host clocks */
  * process, even once the stub is reaped). Serialise with plat_proc_destroy. */
 int plat_proc_kill(struct plat_proc *proc);
 
+/* Guest threads: a stub thread each. spawn starts one through via (injected
+ * clone); it waits, untraced and touching no memory, until the host thread
+ * that is to trace it calls attach with the host tid spawn gave. exit ends
+ * one thread (never the stub's first, which lives as long as the stub) and
+ * frees it; a thread killed with its stub is only freed. */
+int plat_thread_spawn(struct plat_thread *via, int *tid);
+int plat_thread_attach(struct plat_proc *proc, int tid, struct plat_thread **out);
+void plat_thread_exit(struct plat_thread *th);
+
 /* Address space changes, injected through a stopped thread of the stub. */
 int plat_map(struct plat_thread *via, uint64_t addr, uint64_t len, int prot, uint64_t memfd_off);
 int plat_unmap(struct plat_thread *via, uint64_t addr, uint64_t len);

@@ -36,6 +36,7 @@ struct arch_regs {
 #define ARCH_STUB_SIZE 0x10000ULL
 #define ARCH_STUB_TRAMPOLINE (ARCH_STUB_BASE + 0) /* svc #0; brk #0 */
 #define ARCH_STUB_TRAP (ARCH_STUB_BASE + 16)      /* brk #0 */
+#define ARCH_STUB_CLONE (ARCH_STUB_BASE + 48)     /* svc #0; child spins */
 #define ARCH_STAT_SIZE 128                        /* asm-generic struct stat */
 /* clone(2)'s argument order (CONFIG_CLONE_BACKWARDS): flags, stack,
  * parent_tid, tls, child_tid. */

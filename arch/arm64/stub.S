@@ -15,4 +15,14 @@ stub_trap:                /* ARCH_STUB_TRAP */
 stub_start:
 	brk	#0
 	b	stub_start
+	.balign 16
+	/* ARCH_STUB_CLONE: an injected clone of a stub thread. The parent traps
+	 * as after any injection; the child, which no tracer has yet, spins
+	 * without touching memory until its own tracer seizes it. */
+stub_clone:
+	svc	#0
+	cbz	x0, 1f
+	brk	#0
+1:	yield
+	b	1b
 	.section .note.GNU-stack,"",%progbits

@@ -21,6 +21,7 @@ struct arch_regs {
 #define ARCH_STUB_SIZE 0x10000ULL
 #define ARCH_STUB_TRAMPOLINE (ARCH_STUB_BASE + 0) /* syscall; int3 */
 #define ARCH_STUB_TRAP (ARCH_STUB_BASE + 16)      /* int3 */
+#define ARCH_STUB_CLONE (ARCH_STUB_BASE + 48)     /* syscall; child spins */
 #define ARCH_STAT_SIZE 144
 /* clone(2)'s argument order: flags, stack, parent_tid, child_tid, tls. */
 #define ARCH_CLONE_CHILD_TID_ARG 3

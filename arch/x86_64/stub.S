@@ -13,4 +13,15 @@ stub_trap:                /* ARCH_STUB_TRAP */
 stub_start:
 	int3
 	jmp stub_start
+	.balign 16
+	/* ARCH_STUB_CLONE: an injected clone of a stub thread. The parent traps
+	 * as after any injection; the child, which no tracer has yet, spins
+	 * without touching memory until its own tracer seizes it. */
+stub_clone:
+	syscall
+	test %rax, %rax
+	jz 1f
+	int3
+1:	pause
+	jmp 1b
 	.section .note.GNU-stack,"",@progbits

@@ -86,7 +86,7 @@ int plat_init(void)
  * Guest syscalls never get here: PTRACE_SYSEMU stops them before seccomp. */
 static const int stub_allowed[] = {
 	SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect), SCMP_SYS(madvise),
-	SCMP_SYS(getpid),
+	SCMP_SYS(getpid), SCMP_SYS(exit),
 };
 
 static int seccomp_rules(scmp_filter_ctx ctx)
@@ -98,6 +98,11 @@ static int seccomp_rules(scmp_filter_ctx ctx)
 		if (err < 0)
 			return err;
 	}
+	/* New threads of the stub, for guest threads: only these flags. */
+	err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+			       SCMP_A0(SCMP_CMP_EQ, PTRACE_THREAD_FLAGS));
+	if (err < 0)
+		return err;
 	/* The exec of the stub image itself: only that fd, which is close-on-exec. */
 	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(execveat), 1,
 				SCMP_A0(SCMP_CMP_EQ, PTRACE_STUB_EXEFD));

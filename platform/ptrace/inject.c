@@ -25,8 +25,7 @@ static int run_to_trap(struct plat_thread *th, struct arch_regs *regs)
 	if (err)
 		return err;
 	if (!WIFSTOPPED(status)) {
-		th->gone = true;
-		th->proc->reaped = true;
+		ptrace_thread_gone(th);
 		return -ESRCH;
 	}
 	if (WSTOPSIG(status) != SIGTRAP)
@@ -40,14 +39,20 @@ static int run_to_trap(struct plat_thread *th, struct arch_regs *regs)
 	return 0;
 }
 
-long ptrace_inject(struct plat_thread *th, long nr, const uint64_t args[6])
+long ptrace_inject_at(struct plat_thread *th, uint64_t ip, long nr, const uint64_t args[6])
 {
 	struct arch_regs regs = th->regs;
 	int err;
 
 	arch_inject_setup(&regs, nr, args);
+	arch_set_ip(&regs, ip);
 	err = run_to_trap(th, &regs);
 	return err ? err : arch_inject_result(&regs);
+}
+
+long ptrace_inject(struct plat_thread *th, long nr, const uint64_t args[6])
+{
+	return ptrace_inject_at(th, ARCH_STUB_TRAMPOLINE, nr, args);
 }
 
 /* Passes the thread through a bare trap so that what a syscall stop hides

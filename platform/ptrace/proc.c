@@ -158,3 +158,72 @@ int plat_proc_pid(const struct plat_proc *p)
 {
 	return p->pid;
 }
+
+void ptrace_thread_gone(struct plat_thread *th)
+{
+	th->gone = true;
+	if (th == &th->proc->main)
+		th->proc->reaped = true;
+}
+
+int plat_thread_spawn(struct plat_thread *via, int *tid)
+{
+	uint64_t args[6] = { PTRACE_THREAD_FLAGS };
+	long r = ptrace_inject_at(via, ARCH_STUB_CLONE, SYS_clone, args);
+
+	if (r < 0)
+		return (int)r;
+	*tid = (int)r;
+	return 0;
+}
+
+/* Seizes a spawned thread and stops it where it spins. */
+static int seize(struct plat_thread *th)
+{
+	long opts = PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD;
+	int status, err;
+
+	if (ptrace(PTRACE_SEIZE, th->tid, 0, opts) < 0 ||
+	    ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0)
+		return -errno;
+	err = ptrace_wait(th, &status);
+	if (err)
+		return err;
+	if (!WIFSTOPPED(status)) {
+		th->gone = true;
+		return -ESRCH;
+	}
+	err = ptrace_regs_get(th, 0, &th->regs);
+	if (!err)
+		arch_signal_stopped(&th->regs);
+	return err;
+}
+
+int plat_thread_attach(struct plat_proc *proc, int tid, struct plat_thread **out)
+{
+	struct plat_thread *th = calloc(1, sizeof *th);
+	int err;
+
+	if (!th)
+		return -ENOMEM;
+	th->proc = proc;
+	th->tid = tid;
+	err = seize(th);
+	if (err) {
+		free(th);
+		return err;
+	}
+	*out = th;
+	return 0;
+}
+
+void plat_thread_exit(struct plat_thread *th)
+{
+	uint64_t args[6] = { 0 };
+
+	if (!th || th == &th->proc->main)
+		return;
+	if (!th->gone)
+		ptrace_inject(th, SYS_exit, args); /* ends with the thread: -ESRCH */
+	free(th);
+}

@@ -3,6 +3,7 @@
 #define UMBRA_PLATFORM_PTRACE_PRIV_H
 
 #include <linux/filter.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -12,6 +13,10 @@
  * the stub image. */
 #define PTRACE_STUB_MEMFD 3
 #define PTRACE_STUB_EXEFD 4
+
+/* clone(2) flags of a stub thread: the stub's memory, files and handlers. */
+#define PTRACE_THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
+			     CLONE_THREAD | CLONE_SYSVSEM)
 
 struct plat_thread {
 	struct plat_proc *proc;
@@ -38,8 +43,13 @@ extern struct ptrace_host ptrace_host;
 int ptrace_regs_get(struct plat_thread *th, unsigned int set, struct arch_regs *r);
 int ptrace_regs_set(struct plat_thread *th, unsigned int set, const struct arch_regs *r);
 long ptrace_inject(struct plat_thread *th, long nr, const uint64_t args[6]);
+/* The same through another syscall instruction of the stub's text. */
+long ptrace_inject_at(struct plat_thread *th, uint64_t ip, long nr, const uint64_t args[6]);
 int ptrace_settle(struct plat_thread *th);
 int ptrace_wait(struct plat_thread *th, int *status);
+/* The thread was reaped: nothing to resume, and with the main thread the
+ * whole stub is gone. */
+void ptrace_thread_gone(struct plat_thread *th);
 int ptrace_seccomp_filter(struct sock_fprog *out);
 
 extern const unsigned char ptrace_stub_image[];

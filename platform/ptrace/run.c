@@ -76,8 +76,7 @@ static int decode_stop(struct plat_thread *th, int status, struct plat_stop *sto
 
 	memset(stop, 0, sizeof *stop);
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
-		th->gone = true;
-		th->proc->reaped = true;
+		ptrace_thread_gone(th);
 		stop->kind = WIFEXITED(status) ? PLAT_STOP_EXITED : PLAT_STOP_KILLED;
 		stop->status = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
 		stop->signo = WIFSIGNALED(status) ? WTERMSIG(status) : 0;

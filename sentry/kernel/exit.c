@@ -96,7 +96,7 @@ static void end_tree(struct task *init)
 		for (struct task *t = sb->tasks; t; t = t->next)
 			if (t != init && t->init == init)
 				task_kill_locked(t, SIGKILL);
-		clock_gettime(CLOCK_REALTIME, &until);
+		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_nsec += KICK_RETRY_NS;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;

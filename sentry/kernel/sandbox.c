@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arch/arch.h"
@@ -68,7 +69,14 @@ int sandbox_init(struct sandbox *sb)
 
 	memset(sb, 0, sizeof *sb);
 	pthread_mutex_init(&sb->lock, NULL);
-	pthread_cond_init(&sb->child_cond, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* deadlines of futex and exit */
+		pthread_cond_init(&sb->child_cond, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	sb->trace_fd = -1;
 	sb->log_fd = STDERR_FILENO;
 	sb->ncpus = n > 0 ? (int)n : 1;

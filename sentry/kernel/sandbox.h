@@ -13,6 +13,7 @@
 
 struct memfile;
 struct procfs;
+struct futex_waiter;
 struct task;
 
 #define SANDBOX_MAX_SYSCALLS 1024
@@ -32,6 +33,7 @@ struct sandbox {
 	struct task *tasks;      /* every task, by the lock */
 	pthread_cond_t child_cond; /* with the lock: a task ended or was killed */
 	bool warned_sigchld;
+	struct futex_waiter *futex_waiters; /* by the lock */
 	struct procfs *procfs;
 	struct mount_table mounts;
 	char cwd[VFS_PATH_MAX]; /* where guests start */

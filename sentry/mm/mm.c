@@ -23,6 +23,7 @@ int mm_create(struct memfile *mf, struct mm **out)
 	if (!mm)
 		return -ENOMEM;
 	mm->mf = mf;
+	mm->refs = 1;
 	mm->mmap_base = ARCH_STUB_BASE;
 	pthread_mutex_init(&mm->lock, NULL);
 	if (vma_insert(&mm->vmas, &stub) < 0) {
@@ -41,15 +42,38 @@ void mm_release_piece(void *arg, const struct vma *piece)
 		memfile_free(mm->mf, piece->off, piece->end - piece->start);
 }
 
+struct mm *mm_share(struct mm *mm)
+{
+	__atomic_add_fetch(&mm->refs, 1, __ATOMIC_RELAXED);
+	return mm;
+}
+
 void mm_destroy(struct mm *mm)
 {
-	if (!mm)
+	if (!mm || __atomic_sub_fetch(&mm->refs, 1, __ATOMIC_ACQ_REL))
 		return;
 	for (size_t i = 0; i < mm->vmas.n; i++)
 		mm_release_piece(mm, &mm->vmas.v[i]);
 	vma_list_free(&mm->vmas);
 	pthread_mutex_destroy(&mm->lock);
 	free(mm);
+}
+
+int mm_word(struct mm *mm, uint64_t addr, bool write, uint32_t **word, uint64_t *key)
+{
+	const struct vma *v;
+	int err = -EFAULT;
+
+	pthread_mutex_lock(&mm->lock);
+	v = vma_find(&mm->vmas, addr);
+	if (v && !(v->flags & VMA_RESERVED) && (v->prot & (write ? PROT_WRITE : PROT_READ)) &&
+	    addr + sizeof(uint32_t) <= v->end) {
+		*key = v->off + (addr - v->start);
+		*word = memfile_ptr(mm->mf, *key);
+		err = 0;
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return err;
 }
 
 void mm_set_proc(struct mm *mm, struct plat_proc *proc)

@@ -21,7 +21,13 @@ struct vma;
 struct vma_file;
 
 int mm_create(struct memfile *mf, struct mm **out);
+/* One more task on the address space (CLONE_VM); mm_destroy drops one. */
+struct mm *mm_share(struct mm *mm);
 void mm_destroy(struct mm *mm);
+/* The 32-bit word at addr for futexes: the sentry's pointer to it and its
+ * memory-file offset, the same in every address space that shares it; or
+ * -EFAULT when addr is not mapped readable (writable with write). */
+int mm_word(struct mm *mm, uint64_t addr, bool write, uint32_t **word, uint64_t *key);
 /* fork(2): a copy of parent's areas, layout and contents in a new address
  * space with no stub yet; mm_replay then maps it all into one. */
 int mm_fork(struct mm *parent, struct mm **out);

@@ -9,6 +9,7 @@
 
 struct mm {
 	pthread_mutex_t lock;
+	int refs; /* tasks sharing it (CLONE_VM) */
 	struct memfile *mf;
 	struct plat_proc *proc;
 	struct vma_list vmas;

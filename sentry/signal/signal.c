@@ -106,6 +106,11 @@ void sig_send_locked(struct task *t, int signo)
 		task_kill_locked(t, signo);
 }
 
+bool sig_pending_locked(const struct task *t)
+{
+	return (t->sigpending & ~t->sigmask) != 0;
+}
+
 void sig_unblocked(struct task *t)
 {
 	linux_sigset_t due;

@@ -32,6 +32,8 @@ void sig_raise(struct task *t, int signo, bool fault);
 /* A signal from another task (kill, a child's exit): what t's action says,
  * with t stopped wherever it is when that is to end it; sb->lock held. */
 void sig_send_locked(struct task *t, int signo);
+/* Whether a signal waits that the mask lets through; sb->lock held. */
+bool sig_pending_locked(const struct task *t);
 /* Signals sent while blocked that the mask now lets through. */
 void sig_unblocked(struct task *t);
 

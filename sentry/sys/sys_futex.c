@@ -1,9 +1,10 @@
-/* futex(2) for a guest of one thread (kernel/futex/syscalls.c argument rules):
- * nobody else can wake a waiter, so a matching wait lasts its timeout. */
+/* futex(2) (kernel/futex/syscalls.c): the argument rules, then the queues
+ * of sentry/kernel/futex.c. */
 #include <errno.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "sentry/kernel/futex.h"
+#include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -13,61 +14,89 @@
 #define FUTEX_CLOCK_REALTIME 256
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
+#define FUTEX_REQUEUE 3
+#define FUTEX_CMP_REQUEUE 4
+#define FUTEX_WAKE_OP 5
 #define FUTEX_WAIT_BITSET 9
 #define FUTEX_WAKE_BITSET 10
 #define NSEC_PER_SEC 1000000000L
 
-static long futex_wait(struct task *t, const struct syscall_args *a, int cmd)
+/* The wait's end on CLOCK_MONOTONIC: FUTEX_WAIT's timeout is relative,
+ * FUTEX_WAIT_BITSET's absolute on the clock the flag names. */
+static long deadline(struct task *t, const struct syscall_args *a, bool absolute,
+		     struct timespec *out)
 {
 	struct linux_timespec lt;
-	struct timespec ts;
-	uint32_t val;
-	int abs = cmd == FUTEX_WAIT_BITSET;
-	clockid_t clk = (a->a[1] & FUTEX_CLOCK_REALTIME) ? CLOCK_REALTIME : CLOCK_MONOTONIC;
+	struct timespec now, clk;
+	int64_t ns;
 
-	if (cmd == FUTEX_WAIT_BITSET && !(uint32_t)a->a[5])
-		return -EINVAL;
-	if (copy_from_guest(t, &val, a->a[0], sizeof val) < 0)
-		return -EFAULT;
-	if (val != (uint32_t)a->a[2])
-		return -EAGAIN;
-	if (!a->a[3]) {
-		/* No timeout and no other thread: the guest deadlocked, as it would
-		 * on Linux. Signals that could end the wait are not delivered yet. */
-		for (;;)
-			pause();
-	}
 	if (copy_from_guest(t, &lt, a->a[3], sizeof lt) < 0)
 		return -EFAULT;
 	if (lt.tv_sec < 0 || lt.tv_nsec < 0 || lt.tv_nsec >= NSEC_PER_SEC)
 		return -EINVAL;
-	ts.tv_sec = lt.tv_sec;
-	ts.tv_nsec = lt.tv_nsec;
-	while (clock_nanosleep(abs ? clk : CLOCK_MONOTONIC, abs ? TIMER_ABSTIME : 0, &ts, &ts) ==
-	       EINTR)
-		;
-	return -ETIMEDOUT;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = lt.tv_sec * NSEC_PER_SEC + lt.tv_nsec;
+	if (absolute) {
+		clock_gettime((a->a[1] & FUTEX_CLOCK_REALTIME) ? CLOCK_REALTIME : CLOCK_MONOTONIC,
+			      &clk);
+		ns -= clk.tv_sec * NSEC_PER_SEC + clk.tv_nsec;
+	}
+	ns += now.tv_sec * NSEC_PER_SEC + now.tv_nsec;
+	out->tv_sec = ns / NSEC_PER_SEC;
+	out->tv_nsec = ns % NSEC_PER_SEC;
+	return 0;
+}
+
+static long wait_op(struct task *t, const struct syscall_args *a, int cmd)
+{
+	uint32_t bitset = cmd == FUTEX_WAIT_BITSET ? (uint32_t)a->a[5] : FUTEX_BITSET_ANY;
+	struct timespec end;
+	long r;
+
+	if (!bitset)
+		return -EINVAL;
+	if ((a->a[1] & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT_BITSET)
+		return -ENOSYS; /* futex_cmd_has_timeout(): only the bitset wait takes it */
+	if (a->a[3]) {
+		r = deadline(t, a, cmd == FUTEX_WAIT_BITSET, &end);
+		if (r)
+			return r;
+	}
+	return futex_wait(t, a->a[0], (uint32_t)a->a[2], bitset, a->a[3] ? &end : NULL);
 }
 
 long sys_futex(struct task *t, const struct syscall_args *a)
 {
 	int cmd = (int)(a->a[1] & FUTEX_CMD_MASK);
-	uint32_t val;
+	int n = (int)a->a[2];
+	uint32_t val3 = (uint32_t)a->a[5];
 
 	if (a->a[0] & 3)
 		return -EINVAL;
 	switch (cmd) {
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET:
-		return futex_wait(t, a, cmd);
+		return wait_op(t, a, cmd);
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:
-		if (cmd == FUTEX_WAKE_BITSET && !(uint32_t)a->a[5])
+		if (cmd == FUTEX_WAKE_BITSET && !val3)
 			return -EINVAL;
-		if (copy_from_guest(t, &val, a->a[0], sizeof val) < 0)
-			return -EFAULT;
-		return 0; /* no other thread can be waiting */
+		return futex_wake(t, a->a[0], n, cmd == FUTEX_WAKE ? FUTEX_BITSET_ANY : val3);
+	case FUTEX_REQUEUE:
+	case FUTEX_CMP_REQUEUE:
+		if (n < 0 || (int)a->a[3] < 0)
+			return -EINVAL;
+		if (a->a[4] & 3)
+			return -EINVAL;
+		return futex_requeue(t, a->a[0], a->a[4], n, (int)a->a[3],
+				     cmd == FUTEX_CMP_REQUEUE ? &val3 : NULL);
+	case FUTEX_WAKE_OP:
+		if (a->a[4] & 3)
+			return -EINVAL;
+		return futex_wake_op(t, a->a[0], a->a[4], n, (int)a->a[3], val3);
 	default:
-		return -ENOSYS; /* requeue, PI and waitv operations: with threads */
+		syscall_count_unimplemented(t->sb, a->nr);
+		sandbox_log(t->sb, "futex operation %d is not implemented: ENOSYS", cmd);
+		return -ENOSYS; /* PI and waitv operations */
 	}
 }

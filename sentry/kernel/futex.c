@@ -1,0 +1,200 @@
+/* Futex wait queues (kernel/futex/): a waiter is keyed by the memory-file
+ * offset of its word, which is the same for every address space sharing the
+ * page, so private and shared futexes are one case. All queues live under
+ * sb->lock; a waiter sleeps on sb->child_cond, which kicks wake too. */
+#include <errno.h>
+#include <pthread.h>
+#include <time.h>
+
+#include "sentry/kernel/futex.h"
+#include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/syscall.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
+#include "sentry/signal/signal.h"
+
+struct futex_waiter {
+	struct futex_waiter *next;
+	uint64_t key;
+	uint32_t bitset;
+	bool woken;
+};
+
+static void unqueue_locked(struct sandbox *sb, struct futex_waiter *w)
+{
+	for (struct futex_waiter **p = &sb->futex_waiters; *p; p = &(*p)->next)
+		if (*p == w) {
+			*p = w->next;
+			return;
+		}
+}
+
+static bool timed_out(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > deadline->tv_sec ||
+	       (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
+}
+
+long futex_wait(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset,
+		const struct timespec *deadline)
+{
+	struct sandbox *sb = t->sb;
+	struct futex_waiter w = { NULL, 0, bitset, false };
+	uint32_t *word;
+	long r = 0;
+
+	pthread_mutex_lock(&sb->lock);
+	r = mm_word(t->mm, addr, false, &word, &w.key);
+	if (!r && __atomic_load_n(word, __ATOMIC_SEQ_CST) != val)
+		r = -EAGAIN;
+	if (r) {
+		pthread_mutex_unlock(&sb->lock);
+		return r;
+	}
+	w.next = sb->futex_waiters;
+	sb->futex_waiters = &w;
+	while (!w.woken) {
+		if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE) || sig_pending_locked(t)) {
+			r = deadline ? -ERESTART_RESTARTBLOCK : -ERESTARTSYS;
+			break;
+		}
+		if (deadline && timed_out(deadline)) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		if (deadline)
+			pthread_cond_timedwait(&sb->child_cond, &sb->lock, deadline);
+		else
+			pthread_cond_wait(&sb->child_cond, &sb->lock);
+	}
+	if (!w.woken)
+		unqueue_locked(sb, &w);
+	pthread_mutex_unlock(&sb->lock);
+	return w.woken ? 0 : r;
+}
+
+/* Wakes up to n waiters on key whose bitset meets bitset; sb->lock held. */
+static int wake_locked(struct sandbox *sb, uint64_t key, int n, uint32_t bitset)
+{
+	int woken = 0;
+
+	for (struct futex_waiter **p = &sb->futex_waiters; *p && woken < n;) {
+		struct futex_waiter *w = *p;
+
+		if (w->key != key || !(w->bitset & bitset)) {
+			p = &w->next;
+			continue;
+		}
+		*p = w->next;
+		w->woken = true;
+		woken++;
+	}
+	if (woken)
+		pthread_cond_broadcast(&sb->child_cond);
+	return woken;
+}
+
+long futex_wake(struct task *t, uint64_t addr, int n, uint32_t bitset)
+{
+	uint32_t *word;
+	uint64_t key;
+	long r;
+
+	pthread_mutex_lock(&t->sb->lock);
+	r = mm_word(t->mm, addr, false, &word, &key);
+	if (!r)
+		r = wake_locked(t->sb, key, n, bitset);
+	pthread_mutex_unlock(&t->sb->lock);
+	return r;
+}
+
+long futex_requeue(struct task *t, uint64_t addr, uint64_t addr2, int nwake, int nmove,
+		   const uint32_t *cmp)
+{
+	struct sandbox *sb = t->sb;
+	uint32_t *word, *word2;
+	uint64_t key, key2;
+	long r;
+	int moved = 0;
+
+	pthread_mutex_lock(&sb->lock);
+	r = mm_word(t->mm, addr, false, &word, &key);
+	if (!r)
+		r = mm_word(t->mm, addr2, false, &word2, &key2);
+	if (!r && cmp && __atomic_load_n(word, __ATOMIC_SEQ_CST) != *cmp)
+		r = -EAGAIN;
+	if (!r) {
+		r = wake_locked(sb, key, nwake, FUTEX_BITSET_ANY);
+		for (struct futex_waiter *w = sb->futex_waiters; w && moved < nmove; w = w->next)
+			if (w->key == key) {
+				w->key = key2;
+				moved++;
+			}
+		r += moved;
+	}
+	pthread_mutex_unlock(&sb->lock);
+	return r;
+}
+
+/* FUTEX_WAKE_OP's operation on *word2 and its comparison of the old value
+ * (include/uapi/linux/futex.h: op, cmp, oparg, cmparg). */
+static long wake_op_apply(uint32_t *word2, uint32_t encoded, bool *cond)
+{
+	unsigned int op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
+	int32_t oparg = (int32_t)(encoded << 8) >> 20, cmparg = (int32_t)(encoded << 20) >> 20;
+	uint32_t old, new;
+
+	if (encoded & (8u << 28)) { /* FUTEX_OP_OPARG_SHIFT */
+		if (oparg < 0 || oparg > 31)
+			return -EINVAL;
+		oparg = (int32_t)(1u << oparg);
+	}
+	old = __atomic_load_n(word2, __ATOMIC_SEQ_CST);
+	do {
+		switch (op) {
+		case 0: new = (uint32_t)oparg; break;
+		case 1: new = old + (uint32_t)oparg; break;
+		case 2: new = old | (uint32_t)oparg; break;
+		case 3: new = old & ~(uint32_t)oparg; break;
+		case 4: new = old ^ (uint32_t)oparg; break;
+		default: return -ENOSYS;
+		}
+	} while (!__atomic_compare_exchange_n(word2, &old, new, false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_SEQ_CST));
+	switch (cmp) {
+	case 0: *cond = (int32_t)old == cmparg; break;
+	case 1: *cond = (int32_t)old != cmparg; break;
+	case 2: *cond = (int32_t)old < cmparg; break;
+	case 3: *cond = (int32_t)old <= cmparg; break;
+	case 4: *cond = (int32_t)old > cmparg; break;
+	case 5: *cond = (int32_t)old >= cmparg; break;
+	default: return -ENOSYS;
+	}
+	return 0;
+}
+
+long futex_wake_op(struct task *t, uint64_t addr, uint64_t addr2, int n, int n2, uint32_t op)
+{
+	struct sandbox *sb = t->sb;
+	uint32_t *word, *word2;
+	uint64_t key, key2;
+	bool cond = false;
+	long r;
+
+	pthread_mutex_lock(&sb->lock);
+	r = mm_word(t->mm, addr, false, &word, &key);
+	if (!r)
+		r = mm_word(t->mm, addr2, true, &word2, &key2);
+	if (!r)
+		r = wake_op_apply(word2, op, &cond);
+	if (!r) {
+		r = wake_locked(sb, key, n, FUTEX_BITSET_ANY);
+		if (cond)
+			r += wake_locked(sb, key2, n2, FUTEX_BITSET_ANY);
+	}
+	pthread_mutex_unlock(&sb->lock);
+	return r;
+}
