@@ -18,6 +18,7 @@ enum plat_stop_kind {
 	PLAT_STOP_SIGNAL,  /* a fault or a signal; info holds its siginfo */
 	PLAT_STOP_EXITED,  /* the stub is gone: exit status in status */
 	PLAT_STOP_KILLED,  /* the stub is gone: killed by signo */
+	PLAT_STOP_INTERRUPT, /* plat_thread_interrupt: the sentry wants the thread back */
 };
 
 struct plat_stop {
@@ -47,6 +48,10 @@ int plat_proc_kill(struct plat_proc *proc);
  * one thread (never the stub's first, which lives as long as the stub) and
  * frees it; a thread killed with its stub is only freed. */
 int plat_thread_spawn(struct plat_thread *via, int *tid);
+/* Makes a thread that runs guest code stop soon (PLAT_STOP_INTERRUPT), from
+ * any host thread; a stopped one stops again once resumed. Serialise with
+ * plat_thread_exit and plat_proc_destroy. */
+int plat_thread_interrupt(struct plat_thread *th);
 int plat_thread_attach(struct plat_proc *proc, int tid, struct plat_thread **out);
 void plat_thread_exit(struct plat_thread *th);
 

@@ -227,3 +227,12 @@ void plat_thread_exit(struct plat_thread *th)
 		ptrace_inject(th, SYS_exit, args); /* ends with the thread: -ESRCH */
 	free(th);
 }
+
+int plat_thread_interrupt(struct plat_thread *th)
+{
+	if (th->gone)
+		return 0;
+	if (syscall(SYS_tgkill, th->proc->pid, th->tid, PTRACE_INTERRUPT_SIGNAL) < 0)
+		return errno == ESRCH ? 0 : -errno;
+	return 0;
+}

@@ -4,6 +4,7 @@
 
 #include <linux/filter.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -13,6 +14,10 @@
  * the stub image. */
 #define PTRACE_STUB_MEMFD 3
 #define PTRACE_STUB_EXEFD 4
+
+/* What plat_thread_interrupt sends: a stub gets it from nobody else, and
+ * its stop is recognised by the sender (the sentry). */
+#define PTRACE_INTERRUPT_SIGNAL SIGURG
 
 /* clone(2) flags of a stub thread: the stub's memory, files and handlers. */
 #define PTRACE_THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
@@ -50,6 +55,8 @@ int ptrace_wait(struct plat_thread *th, int *status);
 /* The thread was reaped: nothing to resume, and with the main thread the
  * whole stub is gone. */
 void ptrace_thread_gone(struct plat_thread *th);
+/* Whether a signal stop is plat_thread_interrupt's. */
+bool ptrace_is_interrupt(struct plat_thread *th, int status);
 int ptrace_seccomp_filter(struct sock_fprog *out);
 
 extern const unsigned char ptrace_stub_image[];

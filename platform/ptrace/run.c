@@ -6,6 +6,7 @@
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "platform/ptrace/ptrace_priv.h"
 
@@ -70,6 +71,12 @@ static int store_regs(struct plat_thread *th)
 	return 0;
 }
 
+static bool from_sentry(int signo, const struct linux_siginfo *info)
+{
+	return signo == PTRACE_INTERRUPT_SIGNAL && info->si_code == SI_TKILL &&
+	       info->u.kill.pid == getpid();
+}
+
 static int decode_stop(struct plat_thread *th, int status, struct plat_stop *stop)
 {
 	int err;
@@ -97,7 +104,20 @@ static int decode_stop(struct plat_thread *th, int status, struct plat_stop *sto
 	stop->signo = WSTOPSIG(status);
 	if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &stop->info) < 0)
 		return -errno;
+	if (from_sentry(stop->signo, &stop->info))
+		stop->kind = PLAT_STOP_INTERRUPT;
 	return 0;
+}
+
+bool ptrace_is_interrupt(struct plat_thread *th, int status)
+{
+	struct linux_siginfo info;
+
+	if (!WIFSTOPPED(status) || WSTOPSIG(status) != PTRACE_INTERRUPT_SIGNAL)
+		return false;
+	if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &info) < 0)
+		return false;
+	return from_sentry(WSTOPSIG(status), &info);
 }
 
 int plat_run(struct plat_thread *th, struct plat_stop *stop)

@@ -142,7 +142,7 @@ static long exec_args(struct task *t, uint64_t uargv, uint64_t uenvp, struct exe
 static void reset_handlers(struct task *t)
 {
 	for (int i = 0; i < LINUX_NSIG; i++) {
-		struct linux_sigaction *a = &t->sighand.action[i];
+		struct linux_sigaction *a = &t->sighand->action[i];
 
 		if (a->handler != LINUX_SIG_IGN)
 			a->handler = LINUX_SIG_DFL;
@@ -178,9 +178,17 @@ static long exec_replace(struct task *t, struct exec_req *x)
 	t->mm = err ? old_mm : mm;
 	t->proc = err ? old_proc : proc;
 	t->plat = err ? old_plat : t->plat;
+	if (err) {
+		plat_proc_destroy(proc);
+	} else if (t->proc_owner) {
+		plat_proc_destroy(old_proc);
+	} else {
+		/* A vfork child ran as a thread of its parent's stub. */
+		plat_thread_exit(old_plat);
+		t->proc_owner = true;
+	}
 	pthread_mutex_unlock(&t->kill_lock);
 	pthread_mutex_unlock(&t->sb->lock);
-	plat_proc_destroy(err ? proc : old_proc);
 	mm_destroy(err ? mm : old_mm);
 	return err;
 }

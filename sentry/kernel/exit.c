@@ -10,6 +10,7 @@
 
 #include "platform/platform.h"
 #include "sentry/fs/fdtable.h"
+#include "sentry/kernel/futex.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -46,25 +47,85 @@ void task_kick_setup(void)
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
-/* Wakes t's tracer wherever it waits; sb->lock held, t not a zombie. */
-static void kick_locked(struct task *t)
+/* Wakes t's tracer wherever it waits: its guest code stops (with kill, by
+ * the end of the stub t owns), a wait in the sentry or a blocked host call
+ * returns. sb->lock held, t not a zombie. */
+static void kick_locked(struct task *t, bool kill)
 {
 	pthread_mutex_lock(&t->kill_lock);
-	if (t->proc)
+	if (kill && t->proc_owner && t->proc)
 		plat_proc_kill(t->proc);
+	else if (t->plat)
+		plat_thread_interrupt(t->plat);
 	pthread_mutex_unlock(&t->kill_lock);
 	if (t->tracer_tid && t->tracer_tid != gettid())
 		syscall(SYS_tgkill, getpid(), t->tracer_tid, kick_signal());
 	pthread_cond_broadcast(&t->sb->child_cond);
 }
 
+/* Ends every thread of t's group with wstatus (a group exit). */
 void task_kill_locked(struct task *t, int wstatus)
 {
-	if (t->zombie)
+	for (struct task *x = t->sb->tasks; x; x = x->next) {
+		if (x->tgid != t->tgid || x->zombie)
+			continue;
+		if (!__atomic_exchange_n(&x->exiting, true, __ATOMIC_ACQ_REL) || x == x->leader)
+			x->exit_status = wstatus;
+		kick_locked(x, true);
+	}
+}
+
+void task_interrupt_locked(struct task *t)
+{
+	if (!t->zombie)
+		kick_locked(t, false);
+}
+
+void task_exit_thread(struct task *t, int wstatus)
+{
+	bool alone;
+
+	pthread_mutex_lock(&t->sb->lock);
+	alone = t->leader->nthreads == 1;
+	pthread_mutex_unlock(&t->sb->lock);
+	if (alone) {
+		task_exit_group(t, wstatus);
 		return;
+	}
 	if (!__atomic_exchange_n(&t->exiting, true, __ATOMIC_ACQ_REL))
 		t->exit_status = wstatus;
-	kick_locked(t);
+}
+
+void task_wait_threads(struct task *t)
+{
+	pthread_mutex_lock(&t->sb->lock);
+	while (t->nthreads > 1)
+		pthread_cond_wait(&t->sb->child_cond, &t->sb->lock);
+	pthread_mutex_unlock(&t->sb->lock);
+}
+
+/* mm_release(): CLONE_CHILD_CLEARTID's word is zeroed and its waiter woken,
+ * which is how pthread_join learns of the end. */
+static void clear_child_tid(struct task *t)
+{
+	uint32_t zero = 0;
+
+	if (t->clear_child_tid && t->mm &&
+	    mm_write(t->mm, t->clear_child_tid, &zero, sizeof zero) == 0)
+		futex_wake(t, t->clear_child_tid, 1, FUTEX_BITSET_ANY);
+}
+
+void task_thread_gone(struct task *t)
+{
+	struct sandbox *sb = t->sb;
+
+	clear_child_tid(t);
+	pthread_mutex_lock(&sb->lock);
+	t->leader->nthreads--;
+	sandbox_unlink_task_locked(sb, t);
+	pthread_cond_broadcast(&sb->child_cond);
+	pthread_mutex_unlock(&sb->lock);
+	task_free(t);
 }
 
 void task_kill(struct task *t, int wstatus)
@@ -145,7 +206,7 @@ static void reparent_locked(struct task *dead)
  * (do_notify_parent), so the child is reaped at once. */
 static bool parent_reaps_nothing(const struct task *parent)
 {
-	const struct linux_sigaction *act = &parent->sighand.action[SIGCHLD - 1];
+	const struct linux_sigaction *act = &parent->sighand->action[SIGCHLD - 1];
 
 	return act->handler == LINUX_SIG_IGN || (act->flags & LINUX_SA_NOCLDWAIT);
 }
@@ -178,6 +239,7 @@ void task_exit_notify(struct task *t)
 	struct fdtable *files;
 	bool autoreap;
 
+	clear_child_tid(t);
 	pthread_mutex_lock(&sb->lock);
 	mm = t->mm;
 	files = t->files;

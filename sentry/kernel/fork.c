@@ -48,9 +48,6 @@
 #define CLONE_NAMESPACES (LINUX_CLONE_NEWNS | LINUX_CLONE_NEWCGROUP | LINUX_CLONE_NEWUTS | \
 			  LINUX_CLONE_NEWIPC | LINUX_CLONE_NEWUSER | LINUX_CLONE_NEWPID |  \
 			  LINUX_CLONE_NEWNET | LINUX_CLONE_NEWTIME)
-/* What a child may share with its parent: umbra gives each process its own. */
-#define CLONE_SHARING (LINUX_CLONE_VM | LINUX_CLONE_FS | LINUX_CLONE_FILES | \
-		       LINUX_CLONE_SIGHAND | LINUX_CLONE_THREAD)
 
 /* struct kernel_clone_args, as clone and clone3 give it. */
 struct clone_req {
@@ -86,10 +83,7 @@ static long clone_unsupported(struct task *t, const struct clone_req *c)
 
 	if (c->flags & CLONE_NAMESPACES)
 		return -EPERM; /* as for a process without CAP_SYS_ADMIN */
-	if ((c->flags & CLONE_SHARING) && !((c->flags & CLONE_SHARING) == LINUX_CLONE_VM &&
-					    (c->flags & LINUX_CLONE_VFORK)))
-		what = "clone sharing memory, files, fs or signal handlers (threads)";
-	else if (c->flags & LINUX_CLONE_PIDFD)
+	if (c->flags & LINUX_CLONE_PIDFD)
 		what = "CLONE_PIDFD";
 	else if (c->flags & (LINUX_CLONE_INTO_CGROUP | LINUX_CLONE_CLEAR_SIGHAND))
 		what = "clone3 CLONE_INTO_CGROUP or CLONE_CLEAR_SIGHAND";
@@ -115,18 +109,49 @@ static int child_regs(struct task *t, const struct clone_req *c, struct arch_reg
 	return 0;
 }
 
-/* Everything a child process inherits but its memory and stub. */
-static int child_copy(struct task *t, const struct clone_req *c, struct task *child)
+/* The process a new task belongs to and the one that waits for it. */
+static void child_identity(struct task *t, const struct clone_req *c, struct task *child)
 {
-	struct task *parent = (c->flags & LINUX_CLONE_PARENT) ? t->parent : t;
+	bool thread = c->flags & LINUX_CLONE_THREAD;
+	struct task *parent = (thread || (c->flags & LINUX_CLONE_PARENT)) ? t->leader->parent
+									    : t->leader;
 
 	child->parent = parent;
-	child->ppid = parent->tgid;
+	child->ppid = parent ? parent->tgid : 0;
+	if (thread) {
+		child->tgid = t->tgid;
+		child->leader = t->leader;
+		child->exit_signal = -1; /* a thread tells nobody of its end */
+	}
+}
+
+/* What a new task shares with t (CLONE_VM, _FILES, _SIGHAND) or copies. */
+static int child_share(struct task *t, const struct clone_req *c, struct task *child)
+{
+	if (c->flags & LINUX_CLONE_FILES)
+		child->files = fdtable_share(t->files);
+	else if (!(child->files = fdtable_dup(t->files)))
+		return -ENOMEM;
+	if (c->flags & LINUX_CLONE_SIGHAND) {
+		__atomic_add_fetch(&t->sighand->refs, 1, __ATOMIC_RELAXED);
+		child->sighand = t->sighand;
+	} else if (!(child->sighand = sighand_new(t->sighand))) {
+		return -ENOMEM;
+	}
+	if (!(c->flags & LINUX_CLONE_VM))
+		return mm_fork(t->mm, &child->mm);
+	child->mm = mm_share(t->mm);
+	child->proc = t->proc;
+	return 0;
+}
+
+/* Everything a new task inherits. */
+static int child_copy(struct task *t, const struct clone_req *c, struct task *child)
+{
 	child->init = t->init;
 	child->pgid = t->pgid;
 	child->sid = t->sid;
 	child->exit_signal = c->exit_signal;
-	child->sighand = t->sighand;
 	child->sigmask = t->sigmask;
 	child->umask = t->umask;
 	child->no_new_privs = t->no_new_privs;
@@ -136,11 +161,34 @@ static int child_copy(struct task *t, const struct clone_req *c, struct task *ch
 	memcpy(child->comm, t->comm, sizeof child->comm);
 	if (t->exe_path && !(child->exe_path = strdup(t->exe_path)))
 		return -ENOMEM;
-	if (!(child->files = fdtable_dup(t->files)))
-		return -ENOMEM;
 	if (c->flags & LINUX_CLONE_CHILD_CLEARTID)
 		child->clear_child_tid = c->child_tid;
-	return mm_fork(t->mm, &child->mm);
+	child_identity(t, c, child);
+	return child_share(t, c, child);
+}
+
+/* The new task joins the sandbox (and its thread group). */
+static void child_link(struct task *child)
+{
+	struct sandbox *sb = child->sb;
+
+	pthread_mutex_lock(&sb->lock);
+	if (child->leader != child)
+		child->leader->nthreads++;
+	child->next = sb->tasks;
+	sb->tasks = child;
+	pthread_mutex_unlock(&sb->lock);
+}
+
+static void child_unlink(struct task *child)
+{
+	struct sandbox *sb = child->sb;
+
+	pthread_mutex_lock(&sb->lock);
+	if (child->leader != child)
+		child->leader->nthreads--;
+	sandbox_unlink_task_locked(sb, child);
+	pthread_mutex_unlock(&sb->lock);
 }
 
 /* vfork: the parent sleeps until the child has exec'd or ended. */
@@ -183,11 +231,18 @@ static long do_fork(struct task *t, const struct clone_req *c)
 		child->vfork_parent = t->tid;
 		t->vfork_child = tid;
 	}
-	sandbox_add_task(t->sb, child);
+	/* Shared memory: the child runs as a new thread of this stub. */
+	if ((c->flags & LINUX_CLONE_VM) && (err = plat_thread_spawn(t->plat, &child->start_host_tid))) {
+		t->vfork_child = 0;
+		task_free(child);
+		return err;
+	}
+	child_link(child);
 	err = task_start_child(child, &regs);
 	if (err) {
 		t->vfork_child = 0;
-		task_destroy(child);
+		child_unlink(child);
+		task_free(child);
 		return err == -ENOMEM ? err : -EAGAIN;
 	}
 	if (c->flags & LINUX_CLONE_PARENT_SETTID)

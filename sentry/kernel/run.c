@@ -43,6 +43,8 @@ static void task_stub_gone(struct task *t, const struct plat_stop *stop)
 {
 	int sig = stop->kind == PLAT_STOP_KILLED ? stop->signo : SIGKILL;
 
+	if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE))
+		return; /* killed by the sentry, for a kill or an exit_group */
 	sandbox_log(t->sb, "the guest's host process ended unexpectedly (%s)", sig_name(sig));
 	task_exit_group(t, sig);
 }
@@ -51,7 +53,7 @@ void task_run(struct task *t)
 {
 	struct plat_stop stop;
 
-	while (!t->exiting) {
+	while (!__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE)) {
 		int err = plat_run(t->plat, &stop);
 
 		if (err) {
@@ -66,6 +68,8 @@ void task_run(struct task *t)
 		case PLAT_STOP_SIGNAL:
 			sig_host_stop(t, &stop);
 			break;
+		case PLAT_STOP_INTERRUPT:
+			break; /* the loop looks at what the interrupt was for */
 		case PLAT_STOP_EXITED:
 		case PLAT_STOP_KILLED:
 			task_stub_gone(t, &stop);

@@ -64,7 +64,27 @@ struct task *task_alloc(struct sandbox *sb)
 	t->start_time = boottime_ns();
 	t->exit_signal = SIGCHLD;
 	t->dumpable = 1;
+	t->leader = t;
+	t->nthreads = 1;
 	return t;
+}
+
+struct sighand *sighand_new(const struct sighand *copy)
+{
+	struct sighand *sh = calloc(1, sizeof *sh);
+
+	if (!sh)
+		return NULL;
+	if (copy)
+		memcpy(sh->action, copy->action, sizeof sh->action);
+	sh->refs = 1;
+	return sh;
+}
+
+void sighand_put(struct sighand *sh)
+{
+	if (sh && !__atomic_sub_fetch(&sh->refs, 1, __ATOMIC_ACQ_REL))
+		free(sh);
 }
 
 struct task *task_create(struct sandbox *sb)
@@ -79,7 +99,9 @@ struct task *task_create(struct sandbox *sb)
 	strcpy(t->root, "/");
 	t->umask = sb->umask;
 	t->files = fdtable_create();
-	if (!t->files || mm_create(sb->memfile, &t->mm) < 0 || stdio_files(t) < 0) {
+	t->sighand = sighand_new(NULL);
+	if (!t->files || !t->sighand || mm_create(sb->memfile, &t->mm) < 0 ||
+	    stdio_files(t) < 0) {
 		task_destroy(t);
 		return NULL;
 	}
@@ -99,6 +121,7 @@ void task_free(struct task *t)
 {
 	mm_destroy(t->mm);
 	fdtable_destroy(t->files);
+	sighand_put(t->sighand);
 	pthread_mutex_destroy(&t->start_lock);
 	pthread_cond_destroy(&t->start_cond);
 	pthread_mutex_destroy(&t->kill_lock);
@@ -108,6 +131,10 @@ void task_free(struct task *t)
 
 void task_exit_group(struct task *t, int wstatus)
 {
+	if (t->leader->nthreads > 1) {
+		task_kill(t, wstatus); /* every thread, through the stub's end */
+		return;
+	}
 	if (!__atomic_exchange_n(&t->exiting, true, __ATOMIC_ACQ_REL))
 		t->exit_status = wstatus;
 }
@@ -130,6 +157,7 @@ static int make_stub(struct task *t)
 	if (err)
 		return err;
 	t->proc = proc;
+	t->proc_owner = true;
 	mm_set_proc(t->mm, proc);
 	return 0;
 }
@@ -144,13 +172,19 @@ static int start_program(struct task *t)
 }
 
 /* A forked child: the parent's memory, mapped into a stub of its own, and
- * the parent's registers. */
+ * the parent's registers. A thread (or a vfork child) runs in a thread of
+ * its parent's stub instead. */
 static int start_child(struct task *t)
 {
-	int err = make_stub(t);
+	int err;
 
-	if (!err)
-		err = mm_replay(t->mm, t->plat);
+	if (t->start_host_tid) {
+		err = plat_thread_attach(t->proc, t->start_host_tid, &t->plat);
+	} else {
+		err = make_stub(t);
+		if (!err)
+			err = mm_replay(t->mm, t->plat);
+	}
 	if (!err)
 		*plat_regs(t->plat) = *t->start_regs;
 	return err;
@@ -174,10 +208,14 @@ static void tracer_setup(void)
 		umask(0);
 }
 
+/* Ends what runs the task: its stub, or its thread of another's stub. */
 static void stub_release(struct task *t)
 {
 	pthread_mutex_lock(&t->kill_lock);
-	plat_proc_destroy(t->proc);
+	if (t->proc_owner)
+		plat_proc_destroy(t->proc);
+	else
+		plat_thread_exit(t->plat);
 	t->proc = NULL;
 	t->plat = NULL;
 	pthread_mutex_unlock(&t->kill_lock);
@@ -200,6 +238,12 @@ static void *tracer_main(void *arg)
 	}
 	start_done(t, 0);
 	task_run(t);
+	if (t->leader != t) {
+		stub_release(t);
+		task_thread_gone(t); /* frees t */
+		return NULL;
+	}
+	task_wait_threads(t);
 	stub_release(t);
 	task_exit_notify(t);
 	return NULL;

@@ -16,7 +16,9 @@ struct plat_proc;
 struct plat_thread;
 struct arch_regs;
 
+/* Signal actions, shared by the threads of a process (CLONE_SIGHAND). */
 struct sighand {
+	int refs;
 	struct linux_sigaction action[LINUX_NSIG];
 };
 
@@ -25,8 +27,12 @@ struct task {
 	struct task *next; /* in the sandbox's list (sb->lock) */
 	struct mm *mm;
 	struct fdtable *files;
-	struct sighand sighand;
-	struct plat_proc *proc; /* the stub: one per process (by kill_lock) */
+	struct sighand *sighand;
+	/* The stub process, and whether this task made it (fork, spawn, exec)
+	 * and so kills and ends it; threads and vfork children run as threads
+	 * of another task's stub. By kill_lock. */
+	struct plat_proc *proc;
+	bool proc_owner;
 	struct plat_thread *plat;
 	pthread_t tracer;
 	int tracer_tid; /* host tid of the tracer thread, for kicks */
@@ -39,6 +45,11 @@ struct task {
 	 * which reaps orphans of its tree as init does) and the tree's root. */
 	struct task *parent;
 	struct task *init;
+	/* Threads: the group's leader (itself for the leader), which outlives
+	 * every other thread of the group, and their count (leader only). */
+	struct task *leader;
+	int nthreads;
+	int start_host_tid; /* a new thread's stub thread, for its tracer */
 	int exit_signal; /* sent to the parent at exit: SIGCHLD, or what clone said */
 	int vfork_parent; /* tid of a parent asleep in vfork until we exec or end */
 	int vfork_child;  /* tid of the vfork child we wait for */
@@ -97,6 +108,10 @@ void task_join(struct task *t);
 void task_destroy(struct task *t);
 /* Frees a task already unlinked from the sandbox's list. */
 void task_free(struct task *t);
+struct sighand *sighand_new(const struct sighand *copy); /* NULL: out of memory */
+void sighand_put(struct sighand *sh);
+/* exit(2): the thread alone, unless it is the last of its group. */
+void task_exit_thread(struct task *t, int wstatus);
 /* The tracer thread's loop: run, stop, handle, until the guest ends. */
 void task_run(struct task *t);
 
@@ -108,6 +123,9 @@ void task_exit_group(struct task *t, int wstatus);
  * is (running guest code, or blocked in the sentry). */
 void task_kill(struct task *t, int wstatus);
 void task_kill_locked(struct task *t, int wstatus); /* sb->lock held */
+/* Makes t look at its signals soon: its guest code stops, a wait in the
+ * sentry wakes; sb->lock held. */
+void task_interrupt_locked(struct task *t);
 /* A vfork child exec'd or ended: its parent runs again. */
 void task_vfork_release(struct task *t);
 /* Kicks: a host signal that interrupts a tracer thread blocked in a host
@@ -116,5 +134,10 @@ void task_kick_setup(void);
 /* What the tracer thread does once the guest has ended: the tree and the
  * parent learn of it (sentry/kernel/exit.c). */
 void task_exit_notify(struct task *t);
+/* A leader whose own thread has ended waits here for the group's others. */
+void task_wait_threads(struct task *t);
+/* A thread other than the leader has ended: CLONE_CHILD_CLEARTID, and it
+ * leaves its group; t is freed. */
+void task_thread_gone(struct task *t);
 
 #endif

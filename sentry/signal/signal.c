@@ -55,7 +55,7 @@ static bool is_fault(int signo, const struct linux_siginfo *info)
 /* What t's action for signo does now: nothing, or end t with a status. */
 static bool sig_ends(struct task *t, int signo, bool fault)
 {
-	const struct linux_sigaction *act = &t->sighand.action[signo - 1];
+	const struct linux_sigaction *act = &t->sighand->action[signo - 1];
 	bool blocked = t->sigmask & (1ULL << (signo - 1));
 	enum sig_default def = sig_default_action(signo);
 
@@ -80,7 +80,7 @@ static bool sig_ends(struct task *t, int signo, bool fault)
 
 static void pend(struct task *t, int signo)
 {
-	const struct linux_sigaction *act = &t->sighand.action[signo - 1];
+	const struct linux_sigaction *act = &t->sighand->action[signo - 1];
 
 	if ((t->sigmask & (1ULL << (signo - 1))) && act->handler != LINUX_SIG_IGN)
 		t->sigpending |= 1ULL << (signo - 1);

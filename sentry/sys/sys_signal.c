@@ -27,12 +27,12 @@ long sys_rt_sigaction(struct task *t, const struct syscall_args *a)
 		return -EINVAL;
 	if (a->a[1] && copy_from_guest(t, &act, a->a[1], sizeof act) < 0)
 		return -EFAULT;
-	old = t->sighand.action[sig - 1];
+	old = t->sighand->action[sig - 1];
 	if (a->a[2] && copy_to_guest(t, a->a[2], &old, sizeof old) < 0)
 		return -EFAULT;
 	if (a->a[1]) {
 		act.mask &= ~UNBLOCKABLE;
-		t->sighand.action[sig - 1] = act;
+		t->sighand->action[sig - 1] = act;
 	}
 	return 0;
 }

@@ -11,8 +11,7 @@
 
 long sys_exit(struct task *t, const struct syscall_args *a)
 {
-	/* One thread per process so far: its exit ends the group. */
-	task_exit_group(t, (int)(a->a[0] & 0xff) << 8);
+	task_exit_thread(t, (int)(a->a[0] & 0xff) << 8);
 	return 0;
 }
 

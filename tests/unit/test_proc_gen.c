@@ -136,8 +136,8 @@ START_TEST(status_values)
 	t->umask = 027;
 	t->ppid = 7;
 	t->sigmask = 1ULL << (10 - 1); /* SIGUSR1 */
-	t->sighand.action[2 - 1].handler = 1; /* SIGINT ignored */
-	t->sighand.action[15 - 1].handler = 0x401000; /* SIGTERM caught */
+	t->sighand->action[2 - 1].handler = 1; /* SIGINT ignored */
+	t->sighand->action[15 - 1].handler = 0x401000; /* SIGTERM caught */
 	sb.ncpus = 3;
 	s = pid_file("status");
 	ck_assert_str_eq(status_value(s, "Name"), "prog");

@@ -192,7 +192,7 @@ static void sig_actions(struct task *t, linux_sigset_t *ign, linux_sigset_t *cgt
 {
 	*ign = *cgt = 0;
 	for (int i = 0; i < LINUX_NSIG; i++) {
-		uint64_t h = t->sighand.action[i].handler;
+		uint64_t h = t->sighand->action[i].handler;
 
 		if (h == LINUX_SIG_IGN)
 			*ign |= 1ULL << i;
