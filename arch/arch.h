@@ -66,7 +66,8 @@ void arch_regs_after_trap(struct arch_regs *saved, const struct arch_regs *trap)
  * stack, byte for byte (x86_64: arch/x86/kernel/signal.c, signal_64.c and
  * fpu/signal.c; arm64: arch/arm64/kernel/signal.c). These work on buffers the
  * generic code moves to and from guest memory, and need the full register
- * state (plat_regs_load_full: fp_valid and arch_regs_complete). */
+ * state (plat_regs_load_full: fp_valid and arch_regs_complete), or fail with
+ * -ENODATA before touching anything. */
 struct arch_sigframe_info {
 	int signo;
 	const struct linux_siginfo *info; /* copied into the frame under SA_SIGINFO */
@@ -97,13 +98,13 @@ struct arch_sigframe_info {
  * -EFAULT where Linux gives up and forces SIGSEGV (an overflowing alternate
  * stack, a frame outside user space, x86_64 without SA_RESTORER), as the
  * generic code must then do, and also when writing buf to the guest fails;
- * -EINVAL when regs are incomplete; -ENOSPC when buf is too small. */
+ * -ENOSPC when buf is too small; -EOPNOTSUPP on an x86_64 host without
+ * XSAVE, whose frames umbra does not build. */
 int arch_sigframe_build(const struct arch_regs *regs, const struct arch_sigframe_info *in,
 			void *buf, size_t bufsize, uint64_t *frame_addr, size_t *frame_len,
 			struct arch_regs *handler_regs);
 
-/* rt_sigreturn reads the frame in two steps, since the frame may name memory
- * elsewhere:
+/* rt_sigreturn in three steps, since the frame may name memory elsewhere:
  * 1. arch_sigreturn_frame: where the frame lies (x86_64: sp - 8, arm64: sp)
  *    and how much to read; -EFAULT for an arm64 sp that is not 16-aligned.
  * 2. arch_sigreturn_extra, given those bytes: the further memory the frame

@@ -172,7 +172,7 @@ int arch_sigframe_build(const struct arch_regs *regs, const struct arch_sigframe
 	size_t len;
 
 	if (!regs->fp_valid || !arch_regs_complete(regs))
-		return -EINVAL;
+		return -ENODATA;
 	/* get_sigframe(): sigsp() picks the stack, the frame record goes
 	 * below it and the frame below that, all 16-aligned. */
 	if ((in->sa_flags & LINUX_SA_ONSTACK) && linux_sas_ss_flags(&in->altstack, top) == 0)
@@ -340,15 +340,16 @@ int arch_sigreturn_restore(struct arch_regs *regs, const void *frame, const void
 	struct records rs;
 	int err;
 
-	if (!regs->fp_valid)
-		return -EINVAL;
+	/* Complete: the thread has left the syscall stop, where an x7 written
+	 * would be lost (arch_regs_complete). */
+	if (!regs->fp_valid || !arch_regs_complete(regs))
+		return -ENODATA;
 	memcpy(&f, frame, sizeof f);
 	*mask = f.uc.uc_sigmask & ~LINUX_SIG_UNBLOCKABLE;
 	memcpy(regs->gpr.regs, f.uc.uc_mcontext.regs, sizeof regs->gpr.regs);
 	regs->gpr.sp = f.uc.uc_mcontext.sp;
 	regs->gpr.pc = f.uc.uc_mcontext.pc;
 	regs->gpr.pstate = f.uc.uc_mcontext.pstate;
-	regs->x7_valid = true; /* the frame's x7 is the thread's now */
 	if (!valid_user_regs(&regs->gpr))
 		return -EINVAL;
 	err = parse_records(sfp, frame, extra, extra_len, &rs);

@@ -143,7 +143,7 @@ int arch_sigframe_build(const struct arch_regs *regs, const struct arch_sigframe
 	struct user_regs_struct *h;
 
 	if (!regs->fp_valid)
-		return -EINVAL;
+		return -ENODATA;
 	if (!x->usable)
 		return -EOPNOTSUPP;
 	/* x86_64 has no vDSO trampoline for handlers to return to. */
@@ -255,8 +255,10 @@ int arch_sigreturn_restore(struct arch_regs *regs, const void *frame, const void
 	struct linux_x86_ucontext uc;
 	int err = 0;
 
-	if (!regs->fp_valid || !x->usable)
-		return -EINVAL;
+	if (!regs->fp_valid)
+		return -ENODATA;
+	if (!x->usable)
+		return -EOPNOTSUPP;
 	memcpy(&uc, frame_uc(frame), sizeof uc);
 	*mask = uc.uc_sigmask & ~LINUX_SIG_UNBLOCKABLE;
 	restore_sigcontext(&regs->gpr, &uc.uc_mcontext, uc.uc_flags);

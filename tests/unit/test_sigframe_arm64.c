@@ -109,11 +109,14 @@ START_TEST(round_trip_edits)
 	wr64(MC_X(7), 0x7777777777777777ULL);
 	memset(frame + V(5), 0x55, 16);
 	wr32(RES + 8, 0x08000000);
+	/* At rt_sigreturn's syscall stop x7 is unknown until the platform
+	 * settles the thread (plat_regs_load_full). */
 	handler_returns();
-	back.x7_valid = false; /* rt_sigreturn is a syscall stop */
+	back.x7_valid = false;
+	ck_assert_int_eq(do_sigreturn(&mask, &ss), -ENODATA);
+	handler_returns();
 	back.gpr.regs[7] = 1;
 	ck_assert_int_eq(do_sigreturn(&mask, &ss), 0);
-	ck_assert(back.x7_valid);
 	orig.gpr.regs[7] = 0x7777777777777777ULL;
 	memset(&orig.fp.vregs[5], 0x55, 16);
 	orig.fp.fpsr = 0x08000000;
