@@ -85,9 +85,56 @@ struct linux_sigaction {
 };
 #define LINUX_SIG_DFL 0
 #define LINUX_SIG_IGN 1
+#define LINUX_SA_SIGINFO 0x00000004u
 #define LINUX_SA_RESTORER 0x04000000u
+#define LINUX_SA_ONSTACK 0x08000000u
+
+/* The signals no mask can hold (sigdelsetmask in set_current_blocked()). */
+#define LINUX_SIGKILL 9
+#define LINUX_SIGSTOP 19
+#define LINUX_SIG_UNBLOCKABLE ((1ULL << (LINUX_SIGKILL - 1)) | (1ULL << (LINUX_SIGSTOP - 1)))
+
+/* stack_t (include/uapi/asm-generic/signal.h; x86_64 has the same). The
+ * kernel keeps a task's sigaltstack in this form, ss_flags as the caller gave
+ * them, and copies it verbatim into a signal frame's uc_stack. */
+struct linux_stack {
+	uint64_t ss_sp;
+	int32_t ss_flags;
+	int32_t pad0;
+	uint64_t ss_size;
+};
+#define LINUX_SS_ONSTACK 1
+#define LINUX_SS_DISABLE 2
+#define LINUX_SS_AUTODISARM (1u << 31)
+
+/* __on_sig_stack(), on_sig_stack() and sas_ss_flags() of
+ * include/linux/sched/signal.h: whether sp lies on the alternate stack (it
+ * grows down, so its top byte counts and its bottom does not); the same for
+ * the task, whose SS_AUTODISARM stack is never "on" (it is disarmed while in
+ * use); and the stack's state seen from sp. */
+static inline int linux_sp_on_stack(const struct linux_stack *ss, uint64_t sp)
+{
+	return sp > ss->ss_sp && sp - ss->ss_sp <= ss->ss_size;
+}
+
+static inline int linux_on_sig_stack(const struct linux_stack *ss, uint64_t sp)
+{
+	if ((uint32_t)ss->ss_flags & LINUX_SS_AUTODISARM)
+		return 0;
+	return linux_sp_on_stack(ss, sp);
+}
+
+static inline int linux_sas_ss_flags(const struct linux_stack *ss, uint64_t sp)
+{
+	if (!ss->ss_size)
+		return LINUX_SS_DISABLE;
+	return linux_on_sig_stack(ss, sp) ? LINUX_SS_ONSTACK : 0;
+}
 
 #define LINUX_SIGINFO_SIZE 128
+/* sizeof(struct kernel_siginfo): what copy_siginfo_to_user() (kernel/signal.c)
+ * copies into a signal frame; it zeroes the rest of the 128 bytes. */
+#define LINUX_SIGINFO_KERNEL_SIZE 48
 struct linux_siginfo {
 	int32_t si_signo;
 	int32_t si_errno;
@@ -169,6 +216,7 @@ struct linux_winsize {
 
 _Static_assert(sizeof(struct linux_sigaction) == 32, "sigaction layout");
 _Static_assert(sizeof(struct linux_siginfo) == LINUX_SIGINFO_SIZE, "siginfo size");
+_Static_assert(sizeof(struct linux_stack) == 24, "stack_t size");
 _Static_assert(sizeof(struct linux_rseq) == 32, "rseq layout");
 _Static_assert(offsetof(struct linux_rseq, slice_ctrl) == 28, "rseq slice_ctrl");
 _Static_assert(sizeof(struct linux_utsname) == 390, "utsname size");

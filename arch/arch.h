@@ -62,6 +62,72 @@ void arch_regs_after_trap(struct arch_regs *saved, const struct arch_regs *trap)
  * whether every register holds the thread's value (arm64: false after a
  * syscall stop until x7 is recovered through a trap). */
 
+/* Signal delivery and rt_sigreturn: the frame Linux builds on the guest's
+ * stack, byte for byte (x86_64: arch/x86/kernel/signal.c, signal_64.c and
+ * fpu/signal.c; arm64: arch/arm64/kernel/signal.c). These work on buffers the
+ * generic code moves to and from guest memory, and need the full register
+ * state (plat_regs_load_full: fp_valid and arch_regs_complete), or fail with
+ * -ENODATA before touching anything. */
+struct arch_sigframe_info {
+	int signo;
+	const struct linux_siginfo *info; /* copied into the frame under SA_SIGINFO */
+	uint64_t sa_flags;                /* SA_SIGINFO, SA_ONSTACK, SA_RESTORER are read */
+	uint64_t handler;
+	/* Where the handler returns: sa_restorer. x86_64 requires SA_RESTORER;
+	 * on arm64 the generic code gives the vDSO's sigreturn trampoline when
+	 * SA_RESTORER is clear. */
+	uint64_t restorer;
+	linux_sigset_t saved_mask;        /* uc_sigmask: what rt_sigreturn restores */
+	/* The task's sigaltstack as sigaltstack(2) keeps it: it decides the stack
+	 * under SA_ONSTACK and is copied into uc_stack. After a delivery the
+	 * generic code disarms an SS_AUTODISARM stack (signal_delivered()). */
+	struct linux_stack altstack;
+	/* The fault behind the signal as the CPU reported it, else 0: x86_64
+	 * sigcontext cr2, err and trapno; arm64 fault_address and, when
+	 * fault_code (the ESR) is nonzero, an esr_context record. */
+	uint64_t fault_addr;
+	uint64_t fault_code;
+	uint64_t fault_trapno;
+};
+
+/* Builds the frame below the guest's stack, choosing the stack as Linux's
+ * get_sigframe() does (x86_64's red zone enters the alternate-stack test, so
+ * the choice is the arch's). Fills buf with the *frame_len bytes that go to
+ * guest address *frame_addr (bufsize ARCH_SIGFRAME_MAX always suffices) and
+ * *handler_regs (which may be regs) with the handler's registers. Returns 0;
+ * -EFAULT where Linux gives up and forces SIGSEGV (an overflowing alternate
+ * stack, a frame outside user space, x86_64 without SA_RESTORER), as the
+ * generic code must then do, and also when writing buf to the guest fails;
+ * -ENOSPC when buf is too small; -EOPNOTSUPP on an x86_64 host without
+ * XSAVE, whose frames umbra does not build. */
+int arch_sigframe_build(const struct arch_regs *regs, const struct arch_sigframe_info *in,
+			void *buf, size_t bufsize, uint64_t *frame_addr, size_t *frame_len,
+			struct arch_regs *handler_regs);
+
+/* rt_sigreturn in three steps, since the frame may name memory elsewhere:
+ * 1. arch_sigreturn_frame: where the frame lies (x86_64: sp - 8, arm64: sp)
+ *    and how much to read; -EFAULT for an arm64 sp that is not 16-aligned.
+ * 2. arch_sigreturn_extra, given those bytes: the further memory the frame
+ *    names (x86_64: the FP state at uc_mcontext.fpstate; arm64: an
+ *    extra_context's data); *len 0 when there is none.
+ * 3. arch_sigreturn_restore, given both (extra NULL when reading it failed,
+ *    which Linux meets as a fault after it has begun restoring).
+ * A failure at step 1, or in reading the frame, is a bad frame before
+ * anything is restored: SIGSEGV. */
+int arch_sigreturn_frame(const struct arch_regs *regs, uint64_t *addr, size_t *len);
+void arch_sigreturn_extra(const struct arch_regs *regs, const void *frame, uint64_t *addr,
+			  size_t *len);
+/* Restores every register the frame holds into regs (FP/SIMD included; the
+ * flags and pstate only as far as Linux lets a frame change them), *mask
+ * from uc_sigmask less SIGKILL and SIGSTOP, and *altstack from uc_stack,
+ * which the generic code applies as sigaltstack(2) would, ignoring its errors
+ * (restore_altstack()). The syscall returns the restored return register
+ * (arch_inject_result). Returns 0, or -EFAULT/-EINVAL for a bad frame: the
+ * generic code forces SIGSEGV, with regs and *mask as Linux leaves them at
+ * that point (mask set, registers partly loaded) and *altstack unused. */
+int arch_sigreturn_restore(struct arch_regs *regs, const void *frame, const void *extra,
+			   size_t extra_len, linux_sigset_t *mask, struct linux_stack *altstack);
+
 /* Thread pointer (x86_64 fs base, arm64 tpidr_el0). */
 uint64_t arch_tls(const struct arch_regs *r);
 void arch_set_tls(struct arch_regs *r, uint64_t tls);

@@ -38,6 +38,8 @@ struct arch_regs {
 #define ARCH_STUB_TRAP (ARCH_STUB_BASE + 16)      /* brk #0 */
 #define ARCH_STUB_CLONE (ARCH_STUB_BASE + 48)     /* svc #0; child spins */
 #define ARCH_STAT_SIZE 128                        /* asm-generic struct stat */
+/* A signal frame: rt_sigframe (4688 bytes) and the frame record. */
+#define ARCH_SIGFRAME_MAX 4704
 /* clone(2)'s argument order (CONFIG_CLONE_BACKWARDS): flags, stack,
  * parent_tid, tls, child_tid. */
 #define ARCH_CLONE_TLS_ARG 3

@@ -3,13 +3,28 @@
 #define UMBRA_ARCH_X86_64_REGS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/user.h>
+
+/* Room for the thread's XSAVE image (NT_X86_XSTATE) of any host: the kernel
+ * moves CPUID.(EAX=0DH,ECX=0):EBX bytes, 11008 with AMX, and accepts a larger
+ * buffer (ptrace_regset() clamps the length). */
+#define ARCH_XSTATE_MAX 16384
 
 struct arch_regs {
 	struct user_regs_struct gpr;  /* NT_PRSTATUS: with orig_rax, fs_base, gs_base */
-	struct user_fpregs_struct fp; /* NT_PRFPREG: the FXSAVE image */
-	bool fp_valid;                /* fp was read from the thread */
+	/* NT_X86_XSTATE: the standard-format XSAVE image, whose first 512 bytes
+	 * are the FXSAVE image; bytes 464..471 hold the host's XCR0
+	 * (arch/x86/include/asm/user.h). */
+	union {
+		struct user_fpregs_struct fp;
+		uint8_t xstate[ARCH_XSTATE_MAX];
+	} __attribute__((aligned(64)));
+	bool fp_valid;                /* the XSAVE image was read from the thread */
 };
+
+/* A signal frame: rt_sigframe, alignment and the XSAVE area with its magic. */
+#define ARCH_SIGFRAME_MAX (ARCH_XSTATE_MAX + 1024)
 
 #define ARCH_NAME "x86_64"
 #define ARCH_PLATFORM "x86_64"      /* AT_PLATFORM */
@@ -23,6 +38,9 @@ struct arch_regs {
 #define ARCH_STUB_TRAP (ARCH_STUB_BASE + 16)      /* int3 */
 #define ARCH_STUB_CLONE (ARCH_STUB_BASE + 48)     /* syscall; child spins */
 #define ARCH_STAT_SIZE 144
+/* __USER_CS and __USER_DS (arch/x86/include/asm/segment.h). */
+#define X86_USER_CS 0x33
+#define X86_USER_DS 0x2b
 /* clone(2)'s argument order: flags, stack, parent_tid, child_tid, tls. */
 #define ARCH_CLONE_CHILD_TID_ARG 3
 #define ARCH_CLONE_TLS_ARG 4

@@ -4,13 +4,13 @@
 #include <sys/auxv.h>
 
 #include "arch/arch.h"
+#include "arch/x86_64/xstate.h"
 
 #define X86_EFLAGS_IF 0x200
-#define X86_FCW_DEFAULT 0x37f
-#define X86_MXCSR_DEFAULT 0x1f80
 
 /* start_thread() in arch/x86/kernel/process_64.c: everything zero but the
- * stack, the entry point, flags, and the segment selectors the stub already has. */
+ * stack, the entry point, flags, and the segment selectors the stub already
+ * has; the FPU as fpu_flush_thread() leaves it. */
 void arch_exec_regs(struct arch_regs *r, uint64_t entry, uint64_t sp)
 {
 	unsigned long long cs = r->gpr.cs, ss = r->gpr.ss, ds = r->gpr.ds, es = r->gpr.es;
@@ -24,17 +24,12 @@ void arch_exec_regs(struct arch_regs *r, uint64_t entry, uint64_t sp)
 	r->gpr.rsp = sp;
 	r->gpr.eflags = X86_EFLAGS_IF;
 	r->gpr.orig_rax = (unsigned long long)-1;
-	memset(&r->fp, 0, sizeof r->fp);
-	r->fp.cwd = X86_FCW_DEFAULT;
-	r->fp.mxcsr = X86_MXCSR_DEFAULT;
-	r->fp_valid = 1;
+	x86_fpu_init(r);
+	r->fp_valid = true;
 }
 
-/* __USER_CS and __USER_DS (arch/x86/include/asm/segment.h): the trampoline
- * runs as 64-bit code whatever mode the guest left the thread in. */
-#define X86_USER_CS 0x33
-#define X86_USER_DS 0x2b
-
+/* The trampoline runs as 64-bit code whatever mode the guest left the
+ * thread in. */
 void arch_inject_setup(struct arch_regs *r, long nr, const uint64_t a[6])
 {
 	r->gpr.cs = X86_USER_CS;

@@ -7,9 +7,15 @@
 
 #include "arch/arch.h"
 
+#ifndef NT_X86_XSTATE
+#define NT_X86_XSTATE 0x202 /* include/uapi/linux/elf.h */
+#endif
+
+/* The XSAVE image covers the FXSAVE one (NT_PRFPREG) and AVX, AVX-512 and
+ * PKRU besides: one set moves the whole FP state. */
 const struct arch_regset arch_regsets[] = {
 	{ NT_PRSTATUS, offsetof(struct arch_regs, gpr), sizeof(struct user_regs_struct) },
-	{ NT_PRFPREG, offsetof(struct arch_regs, fp), sizeof(struct user_fpregs_struct) },
+	{ NT_X86_XSTATE, offsetof(struct arch_regs, xstate), ARCH_XSTATE_MAX },
 };
 const unsigned int arch_nregsets = sizeof arch_regsets / sizeof arch_regsets[0];
 
