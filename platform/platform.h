@@ -18,6 +18,7 @@ enum plat_stop_kind {
 	PLAT_STOP_SIGNAL,  /* a fault or a signal; info holds its siginfo */
 	PLAT_STOP_EXITED,  /* the stub is gone: exit status in status */
 	PLAT_STOP_KILLED,  /* the stub is gone: killed by signo */
+	PLAT_STOP_INTERRUPT, /* plat_proc_interrupt: the sentry wants the thread back */
 };
 
 struct plat_stop {
@@ -40,6 +41,10 @@ int plat_proc_pid(const struct plat_proc *proc); /* host pid, for host clocks */
 /* SIGKILLs the stub from any host thread (through a pidfd: never another
  * process, even once the stub is reaped). Serialise with plat_proc_destroy. */
 int plat_proc_kill(struct plat_proc *proc);
+/* Makes a thread of the stub that runs guest code stop (PLAT_STOP_INTERRUPT)
+ * soon, from any host thread; a stopped one stops again once resumed.
+ * Serialise with plat_proc_destroy. */
+int plat_proc_interrupt(struct plat_proc *proc);
 
 /* Address space changes, injected through a stopped thread of the stub. */
 int plat_map(struct plat_thread *via, uint64_t addr, uint64_t len, int prot, uint64_t memfd_off);

@@ -22,6 +22,14 @@ static int run_to_trap(struct plat_thread *th, struct arch_regs *regs)
 		err = -errno;
 	if (!err)
 		err = ptrace_wait(th, &status);
+	/* An interrupt meant for guest code: the sentry is in control already,
+	 * so it is dropped and the injection goes on. */
+	while (!err && ptrace_is_interrupt(th, status)) {
+		if (ptrace(PTRACE_CONT, th->tid, 0, 0) < 0)
+			err = -errno;
+		if (!err)
+			err = ptrace_wait(th, &status);
+	}
 	if (err)
 		return err;
 	if (!WIFSTOPPED(status)) {

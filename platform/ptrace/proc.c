@@ -147,6 +147,13 @@ void plat_proc_destroy(struct plat_proc *p)
 	free(p);
 }
 
+int plat_proc_interrupt(struct plat_proc *p)
+{
+	if (syscall(SYS_pidfd_send_signal, p->pidfd, PTRACE_INTERRUPT_SIGNAL, NULL, 0) < 0)
+		return errno == ESRCH ? 0 : -errno;
+	return 0;
+}
+
 int plat_proc_kill(struct plat_proc *p)
 {
 	if (syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0) < 0)

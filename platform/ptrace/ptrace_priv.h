@@ -4,6 +4,7 @@
 
 #include <linux/filter.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include "platform/platform.h"
@@ -12,6 +13,10 @@
  * the stub image. */
 #define PTRACE_STUB_MEMFD 3
 #define PTRACE_STUB_EXEFD 4
+
+/* What plat_proc_interrupt sends: a stub gets it from nobody else, and its
+ * stop is recognised by the sender (the sentry). */
+#define PTRACE_INTERRUPT_SIGNAL SIGURG
 
 struct plat_thread {
 	struct plat_proc *proc;
@@ -40,6 +45,8 @@ int ptrace_regs_set(struct plat_thread *th, unsigned int set, const struct arch_
 long ptrace_inject(struct plat_thread *th, long nr, const uint64_t args[6]);
 int ptrace_settle(struct plat_thread *th);
 int ptrace_wait(struct plat_thread *th, int *status);
+/* Whether a signal stop is plat_proc_interrupt's. */
+bool ptrace_is_interrupt(struct plat_thread *th, int status);
 int ptrace_seccomp_filter(struct sock_fprog *out);
 
 extern const unsigned char ptrace_stub_image[];

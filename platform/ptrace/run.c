@@ -6,6 +6,7 @@
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "platform/ptrace/ptrace_priv.h"
 
@@ -98,7 +99,21 @@ static int decode_stop(struct plat_thread *th, int status, struct plat_stop *sto
 	stop->signo = WSTOPSIG(status);
 	if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &stop->info) < 0)
 		return -errno;
+	if (stop->signo == PTRACE_INTERRUPT_SIGNAL && stop->info.si_code == SI_USER &&
+	    stop->info.u.kill.pid == getpid())
+		stop->kind = PLAT_STOP_INTERRUPT;
 	return 0;
+}
+
+bool ptrace_is_interrupt(struct plat_thread *th, int status)
+{
+	struct linux_siginfo info;
+
+	if (!WIFSTOPPED(status) || WSTOPSIG(status) != PTRACE_INTERRUPT_SIGNAL)
+		return false;
+	if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &info) < 0)
+		return false;
+	return info.si_code == SI_USER && info.u.kill.pid == getpid();
 }
 
 int plat_run(struct plat_thread *th, struct plat_stop *stop)

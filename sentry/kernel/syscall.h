@@ -38,6 +38,12 @@ static inline const struct syscall_desc *syscall_lookup(long nr)
 	return &syscall_table[nr];
 }
 
+/* Linux's internal restart codes (include/linux/errno.h). */
+#define ERESTARTSYS 512
+#define ERESTARTNOINTR 513
+#define ERESTARTNOHAND 514
+#define ERESTART_RESTARTBLOCK 516
+
 struct sandbox;
 /* Counts a call umbra does not implement (numbers past the table share one slot). */
 void syscall_count_unimplemented(struct sandbox *sb, long nr);

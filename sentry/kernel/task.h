@@ -44,7 +44,19 @@ struct task {
 	int vfork_child;  /* tid of the vfork child we wait for */
 	bool did_exec;    /* setpgid on it from the parent: EACCES */
 	linux_sigset_t sigmask;
-	linux_sigset_t sigpending; /* sent while blocked (by sb->lock) */
+	/* Signals (by sb->lock): pending ones with the siginfo of each, the
+	 * mask sigsuspend replaced until a handler's frame saves it, and the
+	 * alternate stack. */
+	linux_sigset_t sigpending;
+	struct linux_siginfo siginfo[LINUX_NSIG];
+	linux_sigset_t saved_mask;
+	bool restore_mask;
+	uint64_t ss_sp, ss_size;
+	int ss_flags;
+	/* The syscall just handled: -ERESTART* to settle at delivery, or
+	 * whether it set every register itself (rt_sigreturn). */
+	long restart;
+	bool regs_final;
 	uint64_t clear_child_tid;
 	uint64_t robust_list;
 	uint64_t robust_len;
@@ -104,6 +116,9 @@ void task_exit_group(struct task *t, int wstatus);
  * is (running guest code, or blocked in the sentry). */
 void task_kill(struct task *t, int wstatus);
 void task_kill_locked(struct task *t, int wstatus); /* sb->lock held */
+/* Makes t look at its signals soon: its guest code stops, a wait in the
+ * sentry wakes; sb->lock held. */
+void task_interrupt_locked(struct task *t);
 /* A vfork child exec'd or ended: its parent runs again. */
 void task_vfork_release(struct task *t);
 /* Kicks: a host signal that interrupts a tracer thread blocked in a host

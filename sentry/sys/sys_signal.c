@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "arch/arch.h"
+#include "platform/platform.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -63,8 +65,6 @@ long sys_rt_sigprocmask(struct task *t, const struct syscall_args *a)
 	}
 	if (a->a[2] && copy_to_guest(t, a->a[2], &old, sizeof old) < 0)
 		return -EFAULT;
-	if (t->sigpending & ~t->sigmask)
-		sig_unblocked(t);
 	return 0;
 }
 
@@ -93,9 +93,12 @@ static bool kill_matches(const struct task *t, const struct task *o, int pid)
 static long send_matches(struct task *t, int pid, int64_t sig, bool thread, bool *self)
 {
 	struct sandbox *sb = t->sb;
+	struct linux_siginfo info;
 	bool found = false;
 
 	*self = false;
+	if (sig_valid(sig))
+		sig_info_user(&info, (int)sig, thread ? LINUX_SI_TKILL : LINUX_SI_USER, t);
 	pthread_mutex_lock(&sb->lock);
 	for (struct task *o = sb->tasks; o; o = o->next) {
 		if (thread ? o->tid != pid : !kill_matches(t, o, pid))
@@ -106,7 +109,7 @@ static long send_matches(struct task *t, int pid, int64_t sig, bool thread, bool
 		if (o->tgid == t->tgid)
 			*self = true;
 		else if (sig)
-			sig_send_locked(o, (int)sig);
+			sig_send_locked(o, &info);
 	}
 	pthread_mutex_unlock(&sb->lock);
 	if (!found)
@@ -122,8 +125,12 @@ static long send(struct task *t, int pid, int64_t sig, bool thread)
 	if (pid == INT32_MIN)
 		return -ESRCH; /* -INT_MIN overflows: Linux refuses it */
 	r = send_matches(t, pid, sig, thread, &self);
-	if (!r && self && sig)
-		sig_raise(t, (int)sig, false);
+	if (!r && self && sig) {
+		struct linux_siginfo info;
+
+		sig_info_user(&info, (int)sig, thread ? LINUX_SI_TKILL : LINUX_SI_USER, t);
+		sig_raise_info(t, &info, false);
+	}
 	return r;
 }
 
@@ -153,4 +160,139 @@ long sys_tgkill(struct task *t, const struct syscall_args *a)
 	if (!ok)
 		return -ESRCH;
 	return send(t, (int)a->a[1], (int)a->a[2], true);
+}
+
+long sys_rt_sigpending(struct task *t, const struct syscall_args *a)
+{
+	linux_sigset_t set;
+
+	if (a->a[1] > sizeof set)
+		return -EINVAL;
+	pthread_mutex_lock(&t->sb->lock);
+	set = t->sigpending & t->sigmask;
+	pthread_mutex_unlock(&t->sb->lock);
+	return copy_to_guest(t, a->a[0], &set, a->a[1]);
+}
+
+/* Sleeps with mask in place until a signal it lets through is pending;
+ * the frame of the handler that runs saves the old mask (sigsuspend). */
+static long suspend(struct task *t, linux_sigset_t mask)
+{
+	struct sandbox *sb = t->sb;
+
+	pthread_mutex_lock(&sb->lock);
+	t->saved_mask = t->sigmask;
+	t->restore_mask = true;
+	t->sigmask = mask & ~UNBLOCKABLE;
+	while (!sig_pending_locked(t) && !__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE))
+		pthread_cond_wait(&sb->child_cond, &sb->lock);
+	pthread_mutex_unlock(&sb->lock);
+	return -ERESTARTNOHAND;
+}
+
+long sys_rt_sigsuspend(struct task *t, const struct syscall_args *a)
+{
+	linux_sigset_t mask;
+
+	if (a->a[1] != sizeof mask)
+		return -EINVAL;
+	if (copy_from_guest(t, &mask, a->a[0], sizeof mask) < 0)
+		return -EFAULT;
+	return suspend(t, mask);
+}
+
+long sys_pause(struct task *t, const struct syscall_args *a)
+{
+	(void)a;
+	return suspend(t, t->sigmask);
+}
+
+/* stack_t (include/uapi/asm-generic/signal.h): ss_sp, ss_flags, ss_size. */
+struct linux_stack {
+	uint64_t ss_sp;
+	int32_t ss_flags;
+	int32_t pad;
+	uint64_t ss_size;
+};
+
+#define LINUX_SS_ONSTACK 1
+#define LINUX_SS_DISABLE 2
+#define LINUX_SS_AUTODISARM (1u << 31)
+
+static bool on_alt_stack(struct task *t)
+{
+	return sig_on_alt_stack(t, arch_sp(task_regs(t)));
+}
+
+/* do_sigaltstack(): EPERM on the stack in use, EINVAL for unknown flags,
+ * ENOMEM below the minimum size. */
+static long set_alt_stack(struct task *t, const struct linux_stack *ss)
+{
+	uint32_t mode = (uint32_t)ss->ss_flags & ~LINUX_SS_AUTODISARM;
+
+	if (on_alt_stack(t))
+		return -EPERM;
+	if (mode != LINUX_SS_DISABLE && mode != LINUX_SS_ONSTACK && mode != 0)
+		return -EINVAL;
+	if (mode == LINUX_SS_DISABLE) {
+		t->ss_sp = t->ss_size = 0;
+		t->ss_flags = LINUX_SS_DISABLE;
+		return 0;
+	}
+	if (ss->ss_size < arch_minsigstksz())
+		return -ENOMEM;
+	t->ss_sp = ss->ss_sp;
+	t->ss_size = ss->ss_size;
+	t->ss_flags = ss->ss_flags & (int32_t)LINUX_SS_AUTODISARM;
+	return 0;
+}
+
+long sys_sigaltstack(struct task *t, const struct syscall_args *a)
+{
+	struct linux_stack ss, old = { t->ss_sp, 0, 0, t->ss_size };
+	long r = 0;
+
+	old.ss_flags = t->ss_size ? (on_alt_stack(t) ? LINUX_SS_ONSTACK : 0) | t->ss_flags
+				  : LINUX_SS_DISABLE;
+	if (a->a[0]) {
+		if (copy_from_guest(t, &ss, a->a[0], sizeof ss) < 0)
+			return -EFAULT;
+		r = set_alt_stack(t, &ss);
+	}
+	if (!r && a->a[1] && copy_to_guest(t, a->a[1], &old, sizeof old) < 0)
+		return -EFAULT;
+	return r;
+}
+
+long sys_rt_sigreturn(struct task *t, const struct syscall_args *a)
+{
+	struct arch_regs *r;
+	static __thread uint8_t frame[ARCH_SIGFRAME_MAX];
+	linux_sigset_t mask;
+	struct arch_sigframe_stack alt;
+	uint64_t addr;
+	size_t len = arch_sigreturn_frame_len();
+	int err = plat_regs_load_full(t->plat);
+
+	(void)a;
+	if (err)
+		return err;
+	r = plat_regs(t->plat);
+	addr = arch_sigreturn_frame_addr(r);
+	if (copy_from_guest(t, frame, addr, len) < 0 ||
+	    arch_sigreturn_restore(frame, len, r, &mask, &alt) < 0) {
+		sig_raise(t, SIGSEGV, true); /* bad frame */
+		return 0;
+	}
+	pthread_mutex_lock(&t->sb->lock);
+	t->sigmask = mask & ~UNBLOCKABLE;
+	pthread_mutex_unlock(&t->sb->lock);
+	/* restore_altstack(): as sigaltstack would, errors ignored. */
+	{
+		struct linux_stack ss = { alt.ss_sp, alt.ss_flags, 0, alt.ss_size };
+
+		set_alt_stack(t, &ss);
+	}
+	t->regs_final = true;
+	return 0;
 }
