@@ -59,7 +59,18 @@ struct task {
 	int dumpable;
 	int pdeathsig;
 	linux_sigset_t sigmask;
-	linux_sigset_t sigpending; /* sent while blocked (by sb->lock) */
+	/* Signals (by sb->lock): pending ones with the siginfo of each, the
+	 * mask sigsuspend replaced until a handler's frame saves it, and the
+	 * alternate stack. */
+	linux_sigset_t sigpending;
+	struct linux_siginfo siginfo[LINUX_NSIG];
+	linux_sigset_t saved_mask;
+	bool restore_mask;
+	struct linux_stack altstack; /* as sigaltstack(2) stored it */
+	/* The syscall just handled: -ERESTART* to settle at delivery, or
+	 * whether it set every register itself (rt_sigreturn). */
+	long restart;
+	bool regs_final;
 	uint64_t clear_child_tid;
 	uint64_t robust_list;
 	uint64_t robust_len;

@@ -9,6 +9,7 @@
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/signal/signal.h"
 #include "syscall_handlers.h"
 
 #define LINUX_WNOHANG 0x00000001
@@ -98,8 +99,8 @@ static int do_wait(struct task *t, const struct wait_opts *w, struct wait_result
 		r = scan_locked(t, w, res, &reaped);
 		if (r || (w->flags & LINUX_WNOHANG))
 			break;
-		if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE)) {
-			r = -EINTR;
+		if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE) || sig_pending_locked(t)) {
+			r = -ERESTARTSYS;
 			break;
 		}
 		pthread_cond_wait(&sb->child_cond, &sb->lock);
