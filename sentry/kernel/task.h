@@ -54,6 +54,8 @@ struct task {
 	int vfork_parent; /* tid of a parent asleep in vfork until we exec or end */
 	int vfork_child;  /* tid of the vfork child we wait for */
 	bool did_exec;    /* setpgid on it from the parent: EACCES */
+	/* ITIMER_REAL of the process (leader), CLOCK_MONOTONIC ns; by sb->lock. */
+	int64_t itimer_expires, itimer_interval;
 	bool child_subreaper; /* PR_SET_CHILD_SUBREAPER: orphans below come here */
 	bool no_new_privs;
 	int dumpable;

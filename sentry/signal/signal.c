@@ -131,6 +131,24 @@ void sig_send_locked(struct task *t, const struct linux_siginfo *info)
 	task_interrupt_locked(t);
 }
 
+void sig_mask_for_wait(struct task *t, linux_sigset_t mask)
+{
+	pthread_mutex_lock(&t->sb->lock);
+	t->saved_mask = t->sigmask;
+	t->restore_mask = true;
+	t->sigmask = mask & ~LINUX_SIG_UNBLOCKABLE;
+	pthread_mutex_unlock(&t->sb->lock);
+}
+
+void sig_mask_restore(struct task *t)
+{
+	pthread_mutex_lock(&t->sb->lock);
+	if (t->restore_mask)
+		t->sigmask = t->saved_mask;
+	t->restore_mask = false;
+	pthread_mutex_unlock(&t->sb->lock);
+}
+
 bool sig_on_alt_stack(const struct task *t, uint64_t sp)
 {
 	return linux_on_sig_stack(&t->altstack, sp);

@@ -43,6 +43,11 @@ void sig_raise_info(struct task *t, const struct linux_siginfo *info, bool fault
 /* A signal from another task (kill, a child's exit): queued, and t is
  * interrupted wherever it is when the signal is not blocked; sb->lock held. */
 void sig_send_locked(struct task *t, const struct linux_siginfo *info);
+/* The mask of a wait that takes one (sigsuspend, ppoll, pselect6, epoll_pwait):
+ * in place until the call returns, or until the frame of a handler that
+ * the wait let run saves the old one. */
+void sig_mask_for_wait(struct task *t, linux_sigset_t mask);
+void sig_mask_restore(struct task *t);
 /* on_sig_stack(): whether sp is on t's alternate signal stack. */
 bool sig_on_alt_stack(const struct task *t, uint64_t sp);
 /* Whether a signal waits that the mask lets through; sb->lock held. */

@@ -10,6 +10,7 @@
 #include "sentry/fs/fs_task.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
+#include "sentry/signal/signal.h"
 #include "sentry/mm/mm.h"
 #include "syscall_handlers.h"
 
@@ -115,13 +116,17 @@ long sys_ppoll(struct task *t, const struct syscall_args *a)
 		ts = (struct timespec){ lts.tv_sec, lts.tv_nsec };
 		end = ts_add(ts_now(), ts);
 	}
-	/* The mask is read and checked; with no signal delivery yet there is
-	 * nothing for it to let through. */
 	if (a->a[3] && a->a[4] != LINUX_SIGSET_SIZE)
 		return -EINVAL;
 	if (a->a[3] && copy_from_guest(t, &mask, a->a[3], sizeof mask))
 		return -EFAULT;
+	if (a->a[3])
+		sig_mask_for_wait(t, mask);
 	r = do_poll(t, a->a[0], a->a[1], a->a[2] ? &ts : NULL);
+	/* The old mask comes back now, unless a handler's frame is to save it
+	 * (restore_saved_sigmask_unless()). */
+	if (a->a[3] && r != -EINTR)
+		sig_mask_restore(t);
 	if (a->a[2] && r >= 0) {
 		/* Linux writes back the time left, and ignores a read-only timeout. */
 		ts = ts_left(end);

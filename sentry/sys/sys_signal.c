@@ -180,10 +180,8 @@ static long suspend(struct task *t, linux_sigset_t mask)
 {
 	struct sandbox *sb = t->sb;
 
+	sig_mask_for_wait(t, mask);
 	pthread_mutex_lock(&sb->lock);
-	t->saved_mask = t->sigmask;
-	t->restore_mask = true;
-	t->sigmask = mask & ~UNBLOCKABLE;
 	while (!sig_pending_locked(t) && !__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE))
 		pthread_cond_wait(&sb->child_cond, &sb->lock);
 	pthread_mutex_unlock(&sb->lock);
