@@ -8,11 +8,13 @@
  * SA_NODEFER lets it nest; sa_mask is added for the handler's run and the
  * old mask comes back after it. A blocked signal stays pending (sigpending)
  * and is delivered when unblocked; a second instance of a pending standard
- * signal is merged into the first. An ignored signal is dropped at once,
- * unless blocked: then it stays pending until the unblock drops it. Several pending signals are taken lowest
- * first, the synchronous ones (SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE,
- * SIGSYS) ahead of the rest; when none masks the others, each delivery
- * stacks its frame on the previous one, so the last taken runs first.
+ * signal is merged into the first (within its queue: the process's for
+ * kill, the thread's for tgkill). An ignored signal is dropped at once,
+ * unless blocked: then it stays pending until the unblock drops it.
+ * Several pending signals are taken lowest first, the synchronous ones
+ * (SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGSYS) ahead of the rest;
+ * when none masks the others, each delivery stacks its frame on the
+ * previous one, so the last taken runs first.
  * SIGCHLD carries CLD_EXITED and the exit status, or CLD_KILLED and the
  * signal; with SIGCHLD ignored, children are reaped at exit (wait4:
  * ECHILD).
@@ -197,8 +199,7 @@ static void nesting(int sig, siginfo_t *si, void *uc)
 		nest_mask[i] = sig_mask_now();
 	if (i == 0) {
 		raise(sig);
-		if (i < 2)
-			nest_pending[i] = sig_pending_now();
+		nest_pending[0] = sig_pending_now();
 	}
 	depth = d - 1;
 }
@@ -310,7 +311,7 @@ static void pending_and_merged(void)
 	sig_set_mask(NULL);
 	check_long("merged (kill): three sent while blocked, one delivered", 1,
 		   nseen);
-	if (nseen == 1) /* the first instance stays, with its siginfo */
+	if (nseen == 1)
 		check_info("merged (kill): siginfo", &seen[0], SIGUSR1, SI_USER,
 			   me);
 
@@ -389,24 +390,25 @@ static void order(void)
 		sig_default(sent[i]);
 }
 
-/* SIGCHLD with SA_SIGINFO: taken once the child is a zombie. */
+/* SIGCHLD with SA_SIGINFO: taken once the child is a zombie. The child
+ * to kill waits in pause(), whenever the signal reaches it. */
 static void sigchld_case(const char *what, int kill_it, int code, int status)
 {
 	int block[] = { SIGCHLD, 0 };
-	int gate = -1;
 	pid_t pid;
 
 	reset_seen();
 	sig_set_mask(block);
-	if (kill_it) {
-		pid = proc_hold(what, &gate, NULL);
-		if (pid > 0)
-			kill(pid, SIGTERM);
-	} else {
-		pid = proc_fork(what);
-		if (pid == 0)
+	pid = proc_fork(what);
+	if (pid == 0) {
+		if (!kill_it)
 			_exit(status);
+		sig_set_mask(NULL);
+		for (;;)
+			pause();
 	}
+	if (pid > 0 && kill_it)
+		kill(pid, SIGTERM);
 	if (pid > 0 && proc_await_zombie(what, pid)) {
 		char w[160];
 
@@ -420,7 +422,6 @@ static void sigchld_case(const char *what, int kill_it, int code, int status)
 		}
 	}
 	sig_set_mask(NULL);
-	proc_close(&gate);
 	if (pid > 0)
 		proc_reap(what, pid,
 			  kill_it ? PROC_KILLED(SIGTERM) : PROC_EXITED(status));
