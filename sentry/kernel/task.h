@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "abi/linux.h"
+#include "platform/platform.h"
 #include "sentry/fs/vfs.h"
 
 struct sandbox;
@@ -56,6 +57,9 @@ struct task {
 	bool did_exec;    /* setpgid on it from the parent: EACCES */
 	/* ITIMER_REAL of the process (leader), CLOCK_MONOTONIC ns; by sb->lock. */
 	int64_t itimer_expires, itimer_interval;
+	/* CPU time and memory (leader): its own once it ended, and what its
+	 * collected children (and theirs) used; by sb->lock. */
+	struct plat_usage usage_final, usage_children;
 	bool child_subreaper; /* PR_SET_CHILD_SUBREAPER: orphans below come here */
 	bool no_new_privs;
 	int dumpable;
@@ -125,6 +129,10 @@ struct sighand *sighand_new(const struct sighand *copy); /* NULL: out of memory 
 void sighand_put(struct sighand *sh);
 /* exit(2): the thread alone, unless it is the last of its group. */
 void task_exit_thread(struct task *t, int wstatus);
+/* The process's CPU time and peak memory so far (sys_usage.c), and a
+ * struct rusage of it for the guest. */
+void task_usage_self(struct task *t, struct plat_usage *u);
+long usage_to_guest(struct task *t, uint64_t addr, const struct plat_usage *u);
 /* The tracer thread's loop: run, stop, handle, until the guest ends. */
 void task_run(struct task *t);
 
