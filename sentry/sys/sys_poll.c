@@ -103,38 +103,58 @@ long sys_poll(struct task *t, const struct syscall_args *a)
 	return do_poll(t, a->a[0], a->a[1], ms < 0 ? NULL : &ts);
 }
 
-long sys_ppoll(struct task *t, const struct syscall_args *a)
+/* A timespec timeout argument, and the end it sets on CLOCK_MONOTONIC. */
+static long read_timeout(struct task *t, uint64_t addr, struct timespec *ts, struct timespec *end)
 {
 	struct linux_timespec lts;
-	struct timespec ts, end;
-	uint64_t mask;
-	long r;
 
-	if (a->a[2]) {
-		if (copy_from_guest(t, &lts, a->a[2], sizeof lts))
-			return -EFAULT;
-		if (lts.tv_sec < 0 || lts.tv_nsec < 0 || lts.tv_nsec >= NSEC_PER_SEC)
-			return -EINVAL;
-		ts = (struct timespec){ lts.tv_sec, lts.tv_nsec };
-		end = ts_add(ts_now(), ts);
-	}
-	if (a->a[3] && a->a[4] != LINUX_SIGSET_SIZE)
-		return -EINVAL;
-	if (a->a[3] && copy_from_guest(t, &mask, a->a[3], sizeof mask))
+	if (copy_from_guest(t, &lts, addr, sizeof lts))
 		return -EFAULT;
-	if (a->a[3])
-		sig_mask_for_wait(t, mask);
+	if (lts.tv_sec < 0 || lts.tv_nsec < 0 || lts.tv_nsec >= NSEC_PER_SEC)
+		return -EINVAL;
+	*ts = (struct timespec){ lts.tv_sec, lts.tv_nsec };
+	*end = ts_add(ts_now(), *ts);
+	return 0;
+}
+
+/* Linux writes back the time left, and ignores a read-only timeout. */
+static void write_left(struct task *t, uint64_t addr, struct timespec end)
+{
+	struct timespec ts = ts_left(end);
+	struct linux_timespec lts = { ts.tv_sec, ts.tv_nsec };
+
+	(void)copy_to_guest(t, addr, &lts, sizeof lts);
+}
+
+/* A wait's signal mask argument, put in place (sig_mask_for_wait). */
+static long take_mask(struct task *t, uint64_t addr, uint64_t size)
+{
+	uint64_t mask;
+
+	if (size != LINUX_SIGSET_SIZE)
+		return -EINVAL;
+	if (copy_from_guest(t, &mask, addr, sizeof mask))
+		return -EFAULT;
+	sig_mask_for_wait(t, mask);
+	return 0;
+}
+
+long sys_ppoll(struct task *t, const struct syscall_args *a)
+{
+	struct timespec ts, end;
+	long r = a->a[2] ? read_timeout(t, a->a[2], &ts, &end) : 0;
+
+	if (!r && a->a[3])
+		r = take_mask(t, a->a[3], a->a[4]);
+	if (r)
+		return r;
 	r = do_poll(t, a->a[0], a->a[1], a->a[2] ? &ts : NULL);
 	/* The old mask comes back now, unless a handler's frame is to save it
 	 * (restore_saved_sigmask_unless()). */
 	if (a->a[3] && r != -EINTR)
 		sig_mask_restore(t);
-	if (a->a[2] && r >= 0) {
-		/* Linux writes back the time left, and ignores a read-only timeout. */
-		ts = ts_left(end);
-		lts = (struct linux_timespec){ ts.tv_sec, ts.tv_nsec };
-		(void)copy_to_guest(t, a->a[2], &lts, sizeof lts);
-	}
+	if (a->a[2] && r >= 0)
+		write_left(t, a->a[2], end);
 	return r;
 }
 
@@ -243,36 +263,21 @@ long sys_select(struct task *t, const struct syscall_args *a)
 long sys_pselect6(struct task *t, const struct syscall_args *a)
 {
 	uint64_t uset[3] = { a->a[1], a->a[2], a->a[3] };
-	struct linux_timespec lts;
 	struct timespec ts, end;
 	struct { uint64_t set, size; } sig = { 0, 0 };
-	uint64_t mask;
-	long r;
+	long r = a->a[4] ? read_timeout(t, a->a[4], &ts, &end) : 0;
 
-	if (a->a[4]) {
-		if (copy_from_guest(t, &lts, a->a[4], sizeof lts))
-			return -EFAULT;
-		if (lts.tv_sec < 0 || lts.tv_nsec < 0 || lts.tv_nsec >= NSEC_PER_SEC)
-			return -EINVAL;
-		ts = (struct timespec){ lts.tv_sec, lts.tv_nsec };
-		end = ts_add(ts_now(), ts);
-	}
 	/* The sixth argument points at { const sigset_t *ss; size_t ss_len; }. */
-	if (a->a[5] && copy_from_guest(t, &sig, a->a[5], sizeof sig) < 0)
-		return -EFAULT;
-	if (sig.set && sig.size != LINUX_SIGSET_SIZE)
-		return -EINVAL;
-	if (sig.set && copy_from_guest(t, &mask, sig.set, sizeof mask) < 0)
-		return -EFAULT;
-	if (sig.set)
-		sig_mask_for_wait(t, mask);
+	if (!r && a->a[5] && copy_from_guest(t, &sig, a->a[5], sizeof sig) < 0)
+		r = -EFAULT;
+	if (!r && sig.set)
+		r = take_mask(t, sig.set, sig.size);
+	if (r)
+		return r;
 	r = do_select(t, (int)a->a[0], uset, a->a[4] ? &ts : NULL);
 	if (sig.set && r != -EINTR)
 		sig_mask_restore(t);
-	if (a->a[4] && r >= 0) {
-		ts = ts_left(end);
-		lts = (struct linux_timespec){ ts.tv_sec, ts.tv_nsec };
-		(void)copy_to_guest(t, a->a[4], &lts, sizeof lts);
-	}
+	if (a->a[4] && r >= 0)
+		write_left(t, a->a[4], end);
 	return r;
 }
