@@ -25,6 +25,10 @@ extern const unsigned int arch_nregsets;
 long arch_syscall_nr(const struct arch_regs *r);
 void arch_syscall_args(const struct arch_regs *r, uint64_t args[6]);
 void arch_syscall_set_return(struct arch_regs *r, long value);
+/* Makes the thread enter the same syscall again when it resumes: the IP back
+ * on the syscall instruction, the first argument back in place (Linux's
+ * -ERESTART* handling in arch_do_signal_or_restart). */
+void arch_syscall_restart(struct arch_regs *r);
 /* Called once at each syscall-entry stop: records what the kernel hides there
  * (arm64: orig_x0; x7 reads as the stop direction, not the guest's value). */
 void arch_syscall_entered(struct arch_regs *r);

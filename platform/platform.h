@@ -41,6 +41,11 @@ int plat_proc_pid(const struct plat_proc *proc); /* host pid, for host clocks */
 /* SIGKILLs the stub from any host thread (through a pidfd: never another
  * process, even once the stub is reaped). Serialise with plat_proc_destroy. */
 int plat_proc_kill(struct plat_proc *proc);
+/* CPU time and peak memory the stub has used (getrusage, times). */
+struct plat_usage {
+	unsigned long long user_ns, sys_ns, maxrss_kb;
+};
+int plat_proc_usage(struct plat_proc *proc, struct plat_usage *u);
 
 /* Guest threads: a stub thread each. spawn starts one through via (injected
  * clone); it waits, untraced and touching no memory, until the host thread

@@ -37,6 +37,7 @@ struct arch_regs {
 #define ARCH_STUB_TRAMPOLINE (ARCH_STUB_BASE + 0) /* svc #0; brk #0 */
 #define ARCH_STUB_TRAP (ARCH_STUB_BASE + 16)      /* brk #0 */
 #define ARCH_STUB_CLONE (ARCH_STUB_BASE + 48)     /* svc #0; child spins */
+#define ARCH_SIGRETURN_TRAMPOLINE (ARCH_STUB_BASE + 80) /* rt_sigreturn */
 #define ARCH_STAT_SIZE 128                        /* asm-generic struct stat */
 /* A signal frame: rt_sigframe (4688 bytes) and the frame record. */
 #define ARCH_SIGFRAME_MAX 4704

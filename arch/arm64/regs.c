@@ -83,6 +83,12 @@ void arch_set_ip(struct arch_regs *r, uint64_t ip)
 	r->gpr.pc = ip;
 }
 
+void arch_syscall_restart(struct arch_regs *r)
+{
+	r->gpr.regs[0] = r->orig_x0;
+	r->gpr.pc -= 4; /* svc #0 */
+}
+
 void arch_set_sp(struct arch_regs *r, uint64_t sp)
 {
 	r->gpr.sp = sp;

@@ -25,4 +25,10 @@ stub_clone:
 	brk	#0
 1:	yield
 	b	1b
+	.balign 16
+	/* ARCH_SIGRETURN_TRAMPOLINE: where a handler without SA_RESTORER
+	 * returns, as Linux's vDSO __kernel_rt_sigreturn. */
+stub_sigreturn:
+	mov	x8, #139 /* __NR_rt_sigreturn */
+	svc	#0
 	.section .note.GNU-stack,"",%progbits

@@ -37,6 +37,8 @@ struct arch_regs {
 #define ARCH_STUB_TRAMPOLINE (ARCH_STUB_BASE + 0) /* syscall; int3 */
 #define ARCH_STUB_TRAP (ARCH_STUB_BASE + 16)      /* int3 */
 #define ARCH_STUB_CLONE (ARCH_STUB_BASE + 48)     /* syscall; child spins */
+/* x86_64 handlers must have SA_RESTORER: no trampoline (0). */
+#define ARCH_SIGRETURN_TRAMPOLINE 0
 #define ARCH_STAT_SIZE 144
 /* __USER_CS and __USER_DS (arch/x86/include/asm/segment.h). */
 #define X86_USER_CS 0x33

@@ -81,6 +81,12 @@ void arch_set_ip(struct arch_regs *r, uint64_t ip)
 	r->gpr.rip = ip;
 }
 
+void arch_syscall_restart(struct arch_regs *r)
+{
+	r->gpr.rax = r->gpr.orig_rax;
+	r->gpr.rip -= 2; /* syscall */
+}
+
 void arch_set_sp(struct arch_regs *r, uint64_t sp)
 {
 	r->gpr.rsp = sp;

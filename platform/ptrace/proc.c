@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -234,5 +236,42 @@ int plat_thread_interrupt(struct plat_thread *th)
 		return 0;
 	if (syscall(SYS_tgkill, th->proc->pid, th->tid, PTRACE_INTERRUPT_SIGNAL) < 0)
 		return errno == ESRCH ? 0 : -errno;
+	return 0;
+}
+
+/* /proc/PID/stat fields 14 and 15 (utime, stime, in clock ticks) and
+ * /proc/PID/status VmHWM of the stub. */
+int plat_proc_usage(struct plat_proc *p, struct plat_usage *u)
+{
+	char path[64], buf[1024], *s;
+	long tick = sysconf(_SC_CLK_TCK);
+	unsigned long long ut = 0, st = 0;
+	int fd, n;
+
+	memset(u, 0, sizeof *u);
+	snprintf(path, sizeof path, "/proc/%d/stat", p->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = (int)read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	s = strrchr(buf, ')'); /* comm may hold spaces */
+	if (!s || sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+			 &ut, &st) != 2 || tick <= 0)
+		return -EIO;
+	u->user_ns = ut * (1000000000ULL / (unsigned long long)tick);
+	u->sys_ns = st * (1000000000ULL / (unsigned long long)tick);
+	snprintf(path, sizeof path, "/proc/%d/status", p->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = (int)read(fd, buf, sizeof buf - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		if ((s = strstr(buf, "VmHWM:")))
+			sscanf(s + 6, "%llu", &u->maxrss_kb);
+	}
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* Syscall dispatch through the generated table, with counting and tracing. */
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "sentry/fs/fdtable.h"
@@ -26,6 +27,25 @@ static void trace(struct task *t, const struct syscall_desc *d, const struct sys
 		return;
 }
 
+/* Calls a signal interrupts with EINTR whatever SA_RESTART says: Linux's
+ * -ERESTARTNOHAND and -ERESTART_RESTARTBLOCK returns. */
+static const char *const no_restart[] = {
+	"poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait", "epoll_pwait2",
+	"nanosleep", "clock_nanosleep", "rt_sigsuspend", "pause", "rt_sigtimedwait",
+	"io_getevents", "io_pgetevents",
+};
+
+/* A host call the kick interrupted: to be restarted or to fail with EINTR
+ * once the signal that caused it is delivered (-ERESTARTSYS), as the
+ * kernel's blocking calls do. */
+static long interrupted(const struct syscall_desc *d)
+{
+	for (size_t i = 0; d && i < sizeof no_restart / sizeof no_restart[0]; i++)
+		if (!strcmp(d->name, no_restart[i]))
+			return -ERESTARTNOHAND;
+	return -ERESTARTSYS;
+}
+
 long syscall_dispatch(struct task *t, const struct syscall_args *a)
 {
 	const struct syscall_desc *d = syscall_lookup(a->nr);
@@ -33,6 +53,8 @@ long syscall_dispatch(struct task *t, const struct syscall_args *a)
 
 	if (d && d->handler) {
 		ret = d->handler(t, a);
+		if (ret == -EINTR)
+			ret = interrupted(d);
 	} else {
 		syscall_count_unimplemented(t->sb, a->nr);
 		ret = -ENOSYS;

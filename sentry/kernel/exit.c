@@ -16,6 +16,9 @@
 #include "sentry/mm/mm.h"
 #include "sentry/signal/signal.h"
 
+#define LINUX_CLD_EXITED 1
+#define LINUX_CLD_KILLED 2
+
 #define KICK_RETRY_NS 20000000L /* a kick can land just before a host call blocks */
 
 static int kick_signal(void)
@@ -211,10 +214,18 @@ static bool parent_reaps_nothing(const struct task *parent)
 	return act->handler == LINUX_SIG_IGN || (act->flags & LINUX_SA_NOCLDWAIT);
 }
 
+/* do_notify_parent(): the exit signal, with CLD_* siginfo. */
 static void tell_parent_locked(struct task *t)
 {
-	if (t->parent && t->exit_signal > 0)
-		sig_send_locked(t->parent, t->exit_signal);
+	struct linux_siginfo info;
+	int32_t *f = (int32_t *)&info;
+	bool exited = (t->exit_status & 0x7f) == 0;
+
+	if (!t->parent || t->exit_signal <= 0)
+		return;
+	sig_info_user(&info, t->exit_signal, exited ? LINUX_CLD_EXITED : LINUX_CLD_KILLED, t);
+	f[6] = exited ? (t->exit_status >> 8) & 0xff : t->exit_status & 0x7f; /* si_status */
+	sig_send_locked(t->parent, &info);
 }
 
 void task_vfork_release(struct task *t)

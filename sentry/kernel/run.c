@@ -33,8 +33,11 @@ static void task_syscall(struct task *t)
 		ret = syscall_dispatch(t, &a);
 		break;
 	}
-	if (!t->exiting)
+	if (ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK)
+		t->restart = ret;
+	if (!t->exiting && !t->regs_final)
 		arch_syscall_set_return(plat_regs(t->plat), ret);
+	t->regs_final = false;
 }
 
 /* The stub ended without the guest asking: killed from outside, or by its
@@ -54,7 +57,13 @@ void task_run(struct task *t)
 	struct plat_stop stop;
 
 	while (!__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE)) {
-		int err = plat_run(t->plat, &stop);
+		int err;
+
+		if (t->sigpending || t->restart || t->restore_mask)
+			sig_deliver(t);
+		if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE))
+			break;
+		err = plat_run(t->plat, &stop);
 
 		if (err) {
 			sandbox_log(t->sb, "cannot run the guest: error %d", -err);
@@ -69,7 +78,7 @@ void task_run(struct task *t)
 			sig_host_stop(t, &stop);
 			break;
 		case PLAT_STOP_INTERRUPT:
-			break; /* the loop looks at what the interrupt was for */
+			break; /* the loop looks at the signals */
 		case PLAT_STOP_EXITED:
 		case PLAT_STOP_KILLED:
 			task_stub_gone(t, &stop);

@@ -12,6 +12,7 @@
 #include "arch/arch.h"
 #include "sentry/fs/fdtable.h"
 #include "sentry/fs/proc/procfs.h"
+#include "sentry/kernel/itimer.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/memfile.h"
@@ -105,6 +106,7 @@ int sandbox_init(struct sandbox *sb)
 
 void sandbox_fini(struct sandbox *sb)
 {
+	itimer_stop(sb);
 	for (int i = 0; i < 3; i++)
 		if (sb->stdio[i] >= 0)
 			close(sb->stdio[i]);

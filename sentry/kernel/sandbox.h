@@ -34,6 +34,8 @@ struct sandbox {
 	pthread_cond_t child_cond; /* with the lock: a task ended or was killed */
 	bool warned_sigchld;
 	struct futex_waiter *futex_waiters; /* by the lock */
+	pthread_t timer_thread; /* runs interval timers, from the first one on */
+	bool timer_running, timer_stop;
 	struct procfs *procfs;
 	struct mount_table mounts;
 	char cwd[VFS_PATH_MAX]; /* where guests start */

@@ -244,6 +244,7 @@ static void *tracer_main(void *arg)
 		return NULL;
 	}
 	task_wait_threads(t);
+	task_usage_self(t, &t->usage_final);
 	stub_release(t);
 	task_exit_notify(t);
 	return NULL;

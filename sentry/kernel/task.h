@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "abi/linux.h"
+#include "platform/platform.h"
 #include "sentry/fs/vfs.h"
 
 struct sandbox;
@@ -54,12 +55,28 @@ struct task {
 	int vfork_parent; /* tid of a parent asleep in vfork until we exec or end */
 	int vfork_child;  /* tid of the vfork child we wait for */
 	bool did_exec;    /* setpgid on it from the parent: EACCES */
+	/* ITIMER_REAL of the process (leader), CLOCK_MONOTONIC ns; by sb->lock. */
+	int64_t itimer_expires, itimer_interval;
+	/* CPU time and memory (leader): its own once it ended, and what its
+	 * collected children (and theirs) used; by sb->lock. */
+	struct plat_usage usage_final, usage_children;
 	bool child_subreaper; /* PR_SET_CHILD_SUBREAPER: orphans below come here */
 	bool no_new_privs;
 	int dumpable;
 	int pdeathsig;
 	linux_sigset_t sigmask;
-	linux_sigset_t sigpending; /* sent while blocked (by sb->lock) */
+	/* Signals (by sb->lock): pending ones with the siginfo of each, the
+	 * mask sigsuspend replaced until a handler's frame saves it, and the
+	 * alternate stack. */
+	linux_sigset_t sigpending;
+	struct linux_siginfo siginfo[LINUX_NSIG];
+	linux_sigset_t saved_mask;
+	bool restore_mask;
+	struct linux_stack altstack; /* as sigaltstack(2) stored it */
+	/* The syscall just handled: -ERESTART* to settle at delivery, or
+	 * whether it set every register itself (rt_sigreturn). */
+	long restart;
+	bool regs_final;
 	uint64_t clear_child_tid;
 	uint64_t robust_list;
 	uint64_t robust_len;
@@ -112,6 +129,10 @@ struct sighand *sighand_new(const struct sighand *copy); /* NULL: out of memory 
 void sighand_put(struct sighand *sh);
 /* exit(2): the thread alone, unless it is the last of its group. */
 void task_exit_thread(struct task *t, int wstatus);
+/* The process's CPU time and peak memory so far (sys_usage.c), and a
+ * struct rusage of it for the guest. */
+void task_usage_self(struct task *t, struct plat_usage *u);
+long usage_to_guest(struct task *t, uint64_t addr, const struct plat_usage *u);
 /* The tracer thread's loop: run, stop, handle, until the guest ends. */
 void task_run(struct task *t);
 

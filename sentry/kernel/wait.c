@@ -9,6 +9,7 @@
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/signal/signal.h"
 #include "syscall_handlers.h"
 
 #define LINUX_WNOHANG 0x00000001
@@ -29,8 +30,6 @@
 #define LINUX_CLD_KILLED 2
 #define LINUX_CLD_DUMPED 3
 
-#define RUSAGE_SIZE 144 /* struct rusage on both arches */
-
 enum wait_kind { WAIT_PID, WAIT_PGID, WAIT_ALL };
 
 struct wait_opts {
@@ -43,7 +42,16 @@ struct wait_result {
 	int pid;
 	int status; /* waitpid(2) encoding */
 	uint32_t uid;
+	struct plat_usage usage; /* the child's and its collected children's */
 };
+
+static void add_usage(struct plat_usage *to, const struct plat_usage *u)
+{
+	to->user_ns += u->user_ns;
+	to->sys_ns += u->sys_ns;
+	if (u->maxrss_kb > to->maxrss_kb)
+		to->maxrss_kb = u->maxrss_kb; /* the largest child's, as Linux keeps it */
+}
 
 /* eligible_child(): the id, and clone children (exit signal other than
  * SIGCHLD) only with __WCLONE, or any with __WALL. */
@@ -77,7 +85,10 @@ static int scan_locked(struct task *t, const struct wait_opts *w, struct wait_re
 		res->pid = c->tgid;
 		res->status = c->exit_status;
 		res->uid = sb->uid;
+		res->usage = c->usage_final;
+		add_usage(&res->usage, &c->usage_children);
 		if (!(w->flags & LINUX_WNOWAIT)) {
+			add_usage(&t->leader->usage_children, &res->usage);
 			sandbox_unlink_task_locked(sb, c);
 			*reaped = c;
 		}
@@ -98,8 +109,8 @@ static int do_wait(struct task *t, const struct wait_opts *w, struct wait_result
 		r = scan_locked(t, w, res, &reaped);
 		if (r || (w->flags & LINUX_WNOHANG))
 			break;
-		if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE)) {
-			r = -EINTR;
+		if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE) || sig_pending_locked(t)) {
+			r = -ERESTARTSYS;
 			break;
 		}
 		pthread_cond_wait(&sb->child_cond, &sb->lock);
@@ -110,11 +121,9 @@ static int do_wait(struct task *t, const struct wait_opts *w, struct wait_result
 	return r;
 }
 
-static long write_rusage(struct task *t, uint64_t addr)
+static long write_rusage(struct task *t, uint64_t addr, const struct wait_result *res)
 {
-	uint8_t zero[RUSAGE_SIZE] = { 0 };
-
-	return addr ? copy_to_guest(t, addr, zero, sizeof zero) : 0;
+	return addr ? usage_to_guest(t, addr, &res->usage) : 0;
 }
 
 long sys_wait4(struct task *t, const struct syscall_args *a)
@@ -145,7 +154,7 @@ long sys_wait4(struct task *t, const struct syscall_args *a)
 	status = res.status;
 	if (a->a[1] && copy_to_guest(t, a->a[1], &status, sizeof status) < 0)
 		return -EFAULT;
-	if (write_rusage(t, a->a[3]) < 0)
+	if (write_rusage(t, a->a[3], &res) < 0)
 		return -EFAULT;
 	return res.pid;
 }
@@ -212,7 +221,7 @@ long sys_waitid(struct task *t, const struct syscall_args *a)
 	r = do_wait(t, &w, &res);
 	if (r < 0)
 		return r;
-	if (r > 0 && write_rusage(t, a->a[4]) < 0)
+	if (r > 0 && write_rusage(t, a->a[4], &res) < 0)
 		return -EFAULT;
 	if (a->a[2] && write_waitid_info(t, a->a[2], &res, r > 0) < 0)
 		return -EFAULT;

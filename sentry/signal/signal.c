@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "platform/platform.h"
 #include "sentry/kernel/sandbox.h"
@@ -52,58 +53,105 @@ static bool is_fault(int signo, const struct linux_siginfo *info)
 	return sync && (info->si_code > 0 || info->si_code == 0x80 /* SI_KERNEL */);
 }
 
-/* What t's action for signo does now: nothing, or end t with a status. */
-static bool sig_ends(struct task *t, int signo, bool fault)
+static linux_sigset_t bit(int signo)
 {
-	const struct linux_sigaction *act = &t->sighand->action[signo - 1];
-	bool blocked = t->sigmask & (1ULL << (signo - 1));
-	enum sig_default def = sig_default_action(signo);
-
-	if (!fault && (act->handler == LINUX_SIG_IGN || blocked))
-		return false;
-	if (act->handler != LINUX_SIG_DFL && act->handler != LINUX_SIG_IGN && !blocked) {
-		if (signo == SIGCHLD) {
-			/* A shell's SIGCHLD handler only hurries wait4 along. */
-			if (!t->sb->warned_sigchld)
-				sandbox_log(t->sb, "SIGCHLD for a guest handler: signal delivery "
-					    "is not implemented, the handler does not run");
-			t->sb->warned_sigchld = true;
-			return false;
-		}
-		sandbox_log(t->sb, "%s for a guest handler: signal delivery is not implemented, "
-			    "the guest ends", sig_name(signo));
-		return true;
-	}
-	return fault || (def != SIG_DEFAULT_IGNORE && def != SIG_DEFAULT_CONT &&
-			 def != SIG_DEFAULT_STOP);
+	return 1ULL << (signo - 1);
 }
 
-static void pend(struct task *t, int signo)
+void sig_info_user(struct linux_siginfo *info, int signo, int code, const struct task *from)
+{
+	memset(info, 0, sizeof *info);
+	info->si_signo = signo;
+	info->si_code = code;
+	if (from) {
+		info->u.kill.pid = from->tgid;
+		info->u.kill.uid = from->sb->uid;
+	}
+}
+
+/* sig_ignored(): dropped at once when ignored and not blocked. */
+static bool ignored(const struct task *t, int signo)
 {
 	const struct linux_sigaction *act = &t->sighand->action[signo - 1];
+	enum sig_default def = sig_default_action(signo);
 
-	if ((t->sigmask & (1ULL << (signo - 1))) && act->handler != LINUX_SIG_IGN)
-		t->sigpending |= 1ULL << (signo - 1);
+	if (t->sigmask & bit(signo))
+		return false;
+	return act->handler == LINUX_SIG_IGN ||
+	       (act->handler == LINUX_SIG_DFL && (def == SIG_DEFAULT_IGNORE || def == SIG_DEFAULT_CONT ||
+						  def == SIG_DEFAULT_STOP));
+}
+
+/* force_sig_info(): a fault cannot be blocked or ignored. */
+static void force(struct task *t, int signo)
+{
+	struct linux_sigaction *act = &t->sighand->action[signo - 1];
+
+	if (act->handler == LINUX_SIG_IGN || (t->sigmask & bit(signo))) {
+		act->handler = LINUX_SIG_DFL;
+		t->sigmask &= ~bit(signo);
+	}
+}
+
+/* Queues info for t (one instance per signal); true when t must look at
+ * it soon: it is not blocked. sb->lock held. */
+static bool queue_locked(struct task *t, const struct linux_siginfo *info, bool fault)
+{
+	int signo = info->si_signo;
+
+	if (fault)
+		force(t, signo);
+	else if (ignored(t, signo))
+		return false;
+	if (!(t->sigpending & bit(signo)))
+		t->siginfo[signo - 1] = *info;
+	t->sigpending |= bit(signo);
+	return !(t->sigmask & bit(signo));
+}
+
+void sig_raise_info(struct task *t, const struct linux_siginfo *info, bool fault)
+{
+	pthread_mutex_lock(&t->sb->lock);
+	queue_locked(t, info, fault);
+	pthread_mutex_unlock(&t->sb->lock);
 }
 
 void sig_raise(struct task *t, int signo, bool fault)
 {
-	if (!fault) {
-		pthread_mutex_lock(&t->sb->lock);
-		pend(t, signo);
-		pthread_mutex_unlock(&t->sb->lock);
-	}
-	if (sig_ends(t, signo, fault))
-		task_exit_group(t, signo);
+	struct linux_siginfo info;
+
+	sig_info_user(&info, signo, fault ? LINUX_SI_KERNEL : LINUX_SI_USER, fault ? NULL : t);
+	sig_raise_info(t, &info, fault);
 }
 
-void sig_send_locked(struct task *t, int signo)
+void sig_send_locked(struct task *t, const struct linux_siginfo *info)
 {
-	if (t->zombie || t->exiting)
+	if (t->zombie || t->exiting || !queue_locked(t, info, false))
 		return;
-	pend(t, signo);
-	if (sig_ends(t, signo, false))
-		task_kill_locked(t, signo);
+	task_interrupt_locked(t);
+}
+
+void sig_mask_for_wait(struct task *t, linux_sigset_t mask)
+{
+	pthread_mutex_lock(&t->sb->lock);
+	t->saved_mask = t->sigmask;
+	t->restore_mask = true;
+	t->sigmask = mask & ~LINUX_SIG_UNBLOCKABLE;
+	pthread_mutex_unlock(&t->sb->lock);
+}
+
+void sig_mask_restore(struct task *t)
+{
+	pthread_mutex_lock(&t->sb->lock);
+	if (t->restore_mask)
+		t->sigmask = t->saved_mask;
+	t->restore_mask = false;
+	pthread_mutex_unlock(&t->sb->lock);
+}
+
+bool sig_on_alt_stack(const struct task *t, uint64_t sp)
+{
+	return linux_on_sig_stack(&t->altstack, sp);
 }
 
 bool sig_pending_locked(const struct task *t)
@@ -111,22 +159,10 @@ bool sig_pending_locked(const struct task *t)
 	return (t->sigpending & ~t->sigmask) != 0;
 }
 
-void sig_unblocked(struct task *t)
-{
-	linux_sigset_t due;
-
-	pthread_mutex_lock(&t->sb->lock);
-	due = t->sigpending & ~t->sigmask;
-	t->sigpending &= ~due;
-	pthread_mutex_unlock(&t->sb->lock);
-	for (int signo = 1; due && signo <= LINUX_NSIG; signo++)
-		if (due & (1ULL << (signo - 1))) {
-			due &= ~(1ULL << (signo - 1));
-			sig_raise(t, signo, false);
-		}
-}
-
 void sig_host_stop(struct task *t, const struct plat_stop *stop)
 {
-	sig_raise(t, stop->signo, is_fault(stop->signo, &stop->info));
+	struct linux_siginfo info = stop->info;
+
+	info.si_signo = stop->signo;
+	sig_raise_info(t, &info, is_fault(stop->signo, &stop->info));
 }

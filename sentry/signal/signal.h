@@ -5,6 +5,9 @@
 #define UMBRA_SENTRY_SIGNAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+#include "abi/linux.h"
 
 struct task;
 struct plat_stop;
@@ -23,18 +26,36 @@ enum sig_default {
 enum sig_default sig_default_action(int signo);
 const char *sig_name(int signo);
 
+#define LINUX_SI_USER 0
+#define LINUX_SI_KERNEL 0x80
+#define LINUX_SI_TKILL (-6)
+
 /* A signal the host stopped the stub with: a fault of the guest's, or one sent
  * to the stub from outside. */
 void sig_host_stop(struct task *t, const struct plat_stop *stop);
-/* A signal raised by the kernel for the task (SIGPIPE on EPIPE, SIGSEGV for
- * an i386 syscall); a fault cannot be ignored or blocked. */
+/* siginfo of a signal sent by a task (kill: SI_USER; tkill: SI_TKILL). */
+void sig_info_user(struct linux_siginfo *info, int signo, int code, const struct task *from);
+/* A signal for the calling task, delivered before it runs guest code again;
+ * a fault cannot be ignored or blocked (SIGPIPE on EPIPE, SIGSEGV for an
+ * i386 syscall, the host's faults). */
 void sig_raise(struct task *t, int signo, bool fault);
-/* A signal from another task (kill, a child's exit): what t's action says,
- * with t stopped wherever it is when that is to end it; sb->lock held. */
-void sig_send_locked(struct task *t, int signo);
+void sig_raise_info(struct task *t, const struct linux_siginfo *info, bool fault);
+/* A signal from another task (kill, a child's exit): queued, and t is
+ * interrupted wherever it is when the signal is not blocked; sb->lock held. */
+void sig_send_locked(struct task *t, const struct linux_siginfo *info);
+/* The mask of a wait that takes one (sigsuspend, ppoll, pselect6, epoll_pwait):
+ * in place until the call returns, or until the frame of a handler that
+ * the wait let run saves the old one. */
+void sig_mask_for_wait(struct task *t, linux_sigset_t mask);
+void sig_mask_restore(struct task *t);
+/* on_sig_stack(): whether sp is on t's alternate signal stack. */
+bool sig_on_alt_stack(const struct task *t, uint64_t sp);
 /* Whether a signal waits that the mask lets through; sb->lock held. */
 bool sig_pending_locked(const struct task *t);
-/* Signals sent while blocked that the mask now lets through. */
-void sig_unblocked(struct task *t);
+
+/* Runs before t returns to guest code: acts on the pending signals its
+ * mask lets through (default actions, handler frames) and settles a
+ * syscall that was interrupted (restart or EINTR). */
+void sig_deliver(struct task *t);
 
 #endif

@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "arch/arch.h"
+#include "platform/platform.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -63,8 +65,6 @@ long sys_rt_sigprocmask(struct task *t, const struct syscall_args *a)
 	}
 	if (a->a[2] && copy_to_guest(t, a->a[2], &old, sizeof old) < 0)
 		return -EFAULT;
-	if (t->sigpending & ~t->sigmask)
-		sig_unblocked(t);
 	return 0;
 }
 
@@ -93,9 +93,12 @@ static bool kill_matches(const struct task *t, const struct task *o, int pid)
 static long send_matches(struct task *t, int pid, int64_t sig, bool thread, bool *self)
 {
 	struct sandbox *sb = t->sb;
+	struct linux_siginfo info;
 	bool found = false;
 
 	*self = false;
+	if (sig_valid(sig))
+		sig_info_user(&info, (int)sig, thread ? LINUX_SI_TKILL : LINUX_SI_USER, t);
 	pthread_mutex_lock(&sb->lock);
 	for (struct task *o = sb->tasks; o; o = o->next) {
 		if (thread ? o->tid != pid : !kill_matches(t, o, pid))
@@ -106,7 +109,7 @@ static long send_matches(struct task *t, int pid, int64_t sig, bool thread, bool
 		if (o->tgid == t->tgid)
 			*self = true;
 		else if (sig)
-			sig_send_locked(o, (int)sig);
+			sig_send_locked(o, &info);
 	}
 	pthread_mutex_unlock(&sb->lock);
 	if (!found)
@@ -122,8 +125,12 @@ static long send(struct task *t, int pid, int64_t sig, bool thread)
 	if (pid == INT32_MIN)
 		return -ESRCH; /* -INT_MIN overflows: Linux refuses it */
 	r = send_matches(t, pid, sig, thread, &self);
-	if (!r && self && sig)
-		sig_raise(t, (int)sig, false);
+	if (!r && self && sig) {
+		struct linux_siginfo info;
+
+		sig_info_user(&info, (int)sig, thread ? LINUX_SI_TKILL : LINUX_SI_USER, t);
+		sig_raise_info(t, &info, false);
+	}
 	return r;
 }
 
@@ -153,4 +160,137 @@ long sys_tgkill(struct task *t, const struct syscall_args *a)
 	if (!ok)
 		return -ESRCH;
 	return send(t, (int)a->a[1], (int)a->a[2], true);
+}
+
+long sys_rt_sigpending(struct task *t, const struct syscall_args *a)
+{
+	linux_sigset_t set;
+
+	if (a->a[1] > sizeof set)
+		return -EINVAL;
+	pthread_mutex_lock(&t->sb->lock);
+	set = t->sigpending & t->sigmask;
+	pthread_mutex_unlock(&t->sb->lock);
+	return copy_to_guest(t, a->a[0], &set, a->a[1]);
+}
+
+/* Sleeps with mask in place until a signal it lets through is pending;
+ * the frame of the handler that runs saves the old mask (sigsuspend). */
+static long suspend(struct task *t, linux_sigset_t mask)
+{
+	struct sandbox *sb = t->sb;
+
+	sig_mask_for_wait(t, mask);
+	pthread_mutex_lock(&sb->lock);
+	while (!sig_pending_locked(t) && !__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE))
+		pthread_cond_wait(&sb->child_cond, &sb->lock);
+	pthread_mutex_unlock(&sb->lock);
+	return -ERESTARTNOHAND;
+}
+
+long sys_rt_sigsuspend(struct task *t, const struct syscall_args *a)
+{
+	linux_sigset_t mask;
+
+	if (a->a[1] != sizeof mask)
+		return -EINVAL;
+	if (copy_from_guest(t, &mask, a->a[0], sizeof mask) < 0)
+		return -EFAULT;
+	return suspend(t, mask);
+}
+
+long sys_pause(struct task *t, const struct syscall_args *a)
+{
+	(void)a;
+	return suspend(t, t->sigmask);
+}
+
+static bool on_alt_stack(struct task *t)
+{
+	return sig_on_alt_stack(t, arch_sp(task_regs(t)));
+}
+
+/* do_sigaltstack(): EPERM on the stack in use, EINVAL for an unknown mode,
+ * ENOMEM below the minimum size; the flags are kept as given. */
+static long set_alt_stack(struct task *t, const struct linux_stack *ss)
+{
+	uint32_t mode = (uint32_t)ss->ss_flags & ~LINUX_SS_AUTODISARM;
+	struct linux_stack n = *ss;
+
+	if (on_alt_stack(t))
+		return -EPERM;
+	if (mode != LINUX_SS_DISABLE && mode != LINUX_SS_ONSTACK && mode != 0)
+		return -EINVAL;
+	if (mode == LINUX_SS_DISABLE) {
+		n.ss_sp = n.ss_size = 0;
+	} else if (ss->ss_size < arch_minsigstksz()) {
+		return -ENOMEM;
+	}
+	n.pad0 = 0;
+	t->altstack = n;
+	return 0;
+}
+
+long sys_sigaltstack(struct task *t, const struct syscall_args *a)
+{
+	struct linux_stack ss, old = t->altstack;
+	long r = 0;
+
+	old.ss_flags = linux_sas_ss_flags(&t->altstack, arch_sp(task_regs(t))) |
+		       (int32_t)((uint32_t)t->altstack.ss_flags & LINUX_SS_AUTODISARM);
+	old.pad0 = 0;
+	if (a->a[0]) {
+		if (copy_from_guest(t, &ss, a->a[0], sizeof ss) < 0)
+			return -EFAULT;
+		r = set_alt_stack(t, &ss);
+	}
+	if (!r && a->a[1] && copy_to_guest(t, a->a[1], &old, sizeof old) < 0)
+		return -EFAULT;
+	return r;
+}
+
+/* rt_sigreturn's frame and the memory it names (the FP state, arm64's
+ * extra context); -EFAULT when the frame itself cannot be read. */
+static int read_frame(struct task *t, struct arch_regs *r, uint8_t *frame, uint8_t *extra,
+		      size_t *extra_len, bool *extra_ok)
+{
+	uint64_t addr;
+	size_t len;
+	int err = arch_sigreturn_frame(r, &addr, &len);
+
+	if (err || len > ARCH_SIGFRAME_MAX || copy_from_guest(t, frame, addr, len) < 0)
+		return -EFAULT;
+	arch_sigreturn_extra(r, frame, &addr, extra_len);
+	*extra_ok = *extra_len <= ARCH_SIGFRAME_MAX &&
+		    (!*extra_len || copy_from_guest(t, extra, addr, *extra_len) == 0);
+	return 0;
+}
+
+long sys_rt_sigreturn(struct task *t, const struct syscall_args *a)
+{
+	static __thread uint8_t frame[ARCH_SIGFRAME_MAX], extra[ARCH_SIGFRAME_MAX];
+	struct linux_stack alt;
+	linux_sigset_t mask = t->sigmask;
+	size_t extra_len = 0;
+	bool extra_ok = false;
+	struct arch_regs *r;
+	int err = plat_regs_load_full(t->plat);
+
+	(void)a;
+	if (err)
+		return err;
+	r = plat_regs(t->plat);
+	err = read_frame(t, r, frame, extra, &extra_len, &extra_ok);
+	if (!err)
+		err = arch_sigreturn_restore(r, frame, extra_ok ? extra : NULL, extra_len, &mask, &alt);
+	pthread_mutex_lock(&t->sb->lock);
+	t->sigmask = mask & ~UNBLOCKABLE;
+	pthread_mutex_unlock(&t->sb->lock);
+	t->regs_final = true;
+	if (err) {
+		sig_raise(t, SIGSEGV, true); /* a bad frame */
+		return 0;
+	}
+	set_alt_stack(t, &alt); /* restore_altstack(): errors ignored */
+	return 0;
 }

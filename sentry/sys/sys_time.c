@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "platform/platform.h"
+#include "sentry/kernel/sleep.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/kernel/syscall.h"
@@ -110,17 +111,28 @@ static long get_ts(struct task *t, uint64_t uptr, struct timespec *ts)
 	return 0;
 }
 
+/* The sleep on clock c, as a CLOCK_MONOTONIC deadline; a signal ends it
+ * early with the time left written to rem (relative sleeps only). */
 static long sleep_on(struct task *t, clockid_t c, int flags, uint64_t req, uint64_t rem)
 {
 	struct timespec ts, left;
+	int64_t want, start = sleep_now_ns(CLOCK_MONOTONIC), end;
 	long err = get_ts(t, req, &ts);
 
 	if (err)
 		return err;
-	err = clock_nanosleep(c, flags, &ts, &left);
-	if (err == EINTR && rem && !(flags & TIMER_ABSTIME))
+	want = (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+	if (flags & TIMER_ABSTIME)
+		want -= sleep_now_ns(c); /* what is left of it on that clock */
+	end = start + (want > 0 ? want : 0);
+	err = sleep_until(t, end);
+	if (err == -EINTR && rem && !(flags & TIMER_ABSTIME)) {
+		int64_t now = sleep_now_ns(CLOCK_MONOTONIC);
+
+		left = sleep_ts(end > now ? end - now : 0);
 		put_ts(t, rem, &left);
-	return -err;
+	}
+	return err;
 }
 
 long sys_nanosleep(struct task *t, const struct syscall_args *a)
