@@ -70,7 +70,9 @@ static void *storm_thread(void *p)
 	tls_value = 1000 + s->index;
 	snprintf(mine, sizeof(mine), "t%d", s->index);
 	strcpy(tls_name, mine);
-	/* Every thread of the round has written its own before any reads. */
+	/* Every thread of the round has written its own before any reads,
+	 * and the main thread has made them all: none ends before its
+	 * pthread_create returned (thread_short_lived checks those). */
 	pthread_barrier_wait(&storm_barrier);
 	s->tls_end = tls_value;
 	s->name_end_ok = strcmp(tls_name, mine) == 0;
@@ -88,7 +90,7 @@ static void storm(void)
 	check_long("the main thread's tid is the pid", me, gettid());
 	tls_value = 99;
 	strcpy(tls_name, "main");
-	if (pthread_barrier_init(&storm_barrier, NULL, STORM_ROUND)) {
+	if (pthread_barrier_init(&storm_barrier, NULL, STORM_ROUND + 1)) {
 		fail("pthread_barrier_init failed");
 		return;
 	}
@@ -113,6 +115,7 @@ static void storm(void)
 			fflush(stderr);
 			_exit(1);
 		}
+		pthread_barrier_wait(&storm_barrier);
 		for (int i = 0; i < STORM_ROUND; i++) {
 			void *ret = NULL;
 			int r = pthread_join(th[i], &ret);
@@ -162,15 +165,18 @@ static void storm(void)
 
 static sem_t detached_sem;
 static pid_t detached_tid[2];
+/* Held while the threads are made, so that none ends before its
+ * pthread_create returned (thread_short_lived checks that order). */
+static pthread_mutex_t detached_start = PTHREAD_MUTEX_INITIALIZER;
 
 static void *detached_thread(void *p)
 {
 	int which = (int)(intptr_t)p;
 
-	if (which == 1) {
-		/* The second detaches itself once the first has run. */
-		pthread_detach(pthread_self());
-	}
+	pthread_mutex_lock(&detached_start);
+	pthread_mutex_unlock(&detached_start);
+	if (which == 1)
+		pthread_detach(pthread_self()); /* the second detaches itself */
 	__atomic_store_n(&detached_tid[which], gettid(), __ATOMIC_RELEASE);
 	sem_post(&detached_sem);
 	return NULL;
@@ -203,11 +209,13 @@ static void detached(void)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_getdetachstate(&attr, &state);
 	check_long("PTHREAD_CREATE_DETACHED set", PTHREAD_CREATE_DETACHED, state);
+	pthread_mutex_lock(&detached_start);
 	check_err_ret("pthread_create(detached)",
 		      pthread_create(&th, &attr, detached_thread, (void *)0), 0);
 	pthread_attr_destroy(&attr);
 	check_err_ret("pthread_create(to detach itself)",
 		      pthread_create(&th, NULL, detached_thread, (void *)1), 0);
+	pthread_mutex_unlock(&detached_start);
 	for (int i = 0; i < 2; i++) {
 		struct timespec dl = deadline(CLOCK_MONOTONIC, WAIT_SECONDS);
 
@@ -232,6 +240,7 @@ static void detached(void)
 /* ---- pthread_exit from a thread ---- */
 
 static pthread_key_t exit_key;
+static pthread_mutex_t exit_start = PTHREAD_MUTEX_INITIALIZER; /* as detached_start */
 static int cleanup_ran;
 static intptr_t destructor_saw;
 
@@ -254,6 +263,8 @@ static __attribute__((noinline)) void exit_below(void *value)
 static void *exiting_thread(void *p)
 {
 	(void)p;
+	pthread_mutex_lock(&exit_start);
+	pthread_mutex_unlock(&exit_start);
 	pthread_setspecific(exit_key, (void *)0x4b3);
 	pthread_cleanup_push(exit_cleanup, (void *)17);
 	exit_below((void *)0x5eed);
@@ -265,13 +276,16 @@ static void thread_exit_value(void)
 {
 	pthread_t th;
 	void *ret = NULL;
+	int r;
 
 	if (pthread_key_create(&exit_key, exit_destructor)) {
 		fail("pthread_key_create failed");
 		return;
 	}
-	if (!check_err_ret("pthread_create(pthread_exit)",
-			   pthread_create(&th, NULL, exiting_thread, NULL), 0))
+	pthread_mutex_lock(&exit_start);
+	r = pthread_create(&th, NULL, exiting_thread, NULL);
+	pthread_mutex_unlock(&exit_start);
+	if (!check_err_ret("pthread_create(pthread_exit)", r, 0))
 		return;
 	check_err_ret("pthread_join(pthread_exit)", pthread_join(th, &ret), 0);
 	check_long("pthread_exit's value", 0x5eed, (long)(intptr_t)ret);
@@ -294,9 +308,13 @@ static void *blocked_thread(void *p)
 	_exit(4); /* exit_group did not end this thread */
 }
 
+static pthread_mutex_t exiting_start = PTHREAD_MUTEX_INITIALIZER; /* as detached_start */
+
 static void *exiting_process_thread(void *p)
 {
 	(void)p;
+	pthread_mutex_lock(&exiting_start);
+	pthread_mutex_unlock(&exiting_start);
 	proc_sleep_ms(20);
 	exit(9);
 }
@@ -312,8 +330,10 @@ static void exit_from_thread(void)
 		for (int i = 0; i < 3; i++)
 			if (pthread_create(&th, NULL, blocked_thread, NULL))
 				_exit(2);
+		pthread_mutex_lock(&exiting_start);
 		if (pthread_create(&last, NULL, exiting_process_thread, NULL))
 			_exit(2);
+		pthread_mutex_unlock(&exiting_start);
 		pthread_join(last, NULL);
 		_exit(5); /* the exit ended only its own thread */
 	}

@@ -61,8 +61,14 @@ static void *join_main_thread(void *p)
 	return NULL;
 }
 
+/* Held while the threads are made, so that none ends before its
+ * pthread_create returned (thread_short_lived checks that order). */
+static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void *short_thread(void *p)
 {
+	pthread_mutex_lock(&start_lock);
+	pthread_mutex_unlock(&start_lock);
 	proc_sleep_ms((long)(intptr_t)p);
 	return NULL;
 }
@@ -112,10 +118,12 @@ static void pthread_exit_child(void)
 	pthread_t th;
 
 	main_thread = pthread_self();
+	pthread_mutex_lock(&start_lock);
 	if (pthread_create(&th, NULL, join_main_thread, NULL) ||
 	    pthread_create(&th, NULL, short_thread, (void *)20) ||
 	    pthread_create(&th, NULL, short_thread, (void *)40))
 		_exit(2);
+	pthread_mutex_unlock(&start_lock);
 	pthread_exit((void *)42);
 }
 

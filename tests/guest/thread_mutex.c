@@ -7,12 +7,15 @@
  * order; a pthread barrier over 4 threads for 100 rounds, with one serial
  * thread per round; a rwlock whose writer keeps two counters equal for
  * readers that hold it together, with the try forms refusing what the
- * lock's state forbids.
+ * lock's state forbids. At the end, each of the 17 threads made is gone.
  */
 #include "check.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define THREADS 4
@@ -23,9 +26,57 @@
 #define RW_WRITES 10000
 #define RW_READS 10000
 
+/*
+ * Threads start once start_all has made them all: each first takes
+ * start_lock, which start_all holds meanwhile. So none ends before its
+ * pthread_create has returned (thread_short_lived checks those).
+ */
+static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Every thread's tid, to check at the end that none is left. */
+#define MAX_TIDS 64
+static pid_t tids[MAX_TIDS];
+static int ntids;
+
+static void started(void)
+{
+	pid_t tid = gettid();
+	int i = __atomic_fetch_add(&ntids, 1, __ATOMIC_RELAXED);
+
+	if (i < MAX_TIDS)
+		__atomic_store_n(&tids[i], tid, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&start_lock);
+	pthread_mutex_unlock(&start_lock);
+}
+
+/* All threads were joined: each must be gone (tgkill(0) says ESRCH),
+ * which may take the kernel a moment after the join. */
+static void none_left(void)
+{
+	struct timespec end, now;
+	int left = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += 10;
+	for (int i = 0; i < ntids && i < MAX_TIDS; i++) {
+		pid_t tid = __atomic_load_n(&tids[i], __ATOMIC_ACQUIRE);
+
+		while (syscall(SYS_tgkill, getpid(), tid, 0) == 0 || errno != ESRCH) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec > end.tv_sec) {
+				left++;
+				break;
+			}
+			sched_yield();
+		}
+	}
+	check_long("threads left after all were joined", 0, left);
+}
+
 static void start_all(pthread_t *th, int n, void *(*fn)(void *), void *args,
 		      size_t arg_size)
 {
+	pthread_mutex_lock(&start_lock);
 	for (int i = 0; i < n; i++) {
 		int r = pthread_create(&th[i], NULL, fn, (char *)args + i * arg_size);
 
@@ -35,6 +86,7 @@ static void start_all(pthread_t *th, int n, void *(*fn)(void *), void *args,
 			_exit(1); /* the others may wait for it for ever */
 		}
 	}
+	pthread_mutex_unlock(&start_lock);
 }
 
 static void join_all(pthread_t *th, int n)
@@ -47,13 +99,11 @@ static void join_all(pthread_t *th, int n)
 
 static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
 static long locked_count, atomic_count;
-static volatile int count_go;
 
 static void *count_thread(void *p)
 {
 	(void)p;
-	while (!__atomic_load_n(&count_go, __ATOMIC_ACQUIRE))
-		sched_yield();
+	started();
 	for (int i = 0; i < INCREMENTS; i++) {
 		pthread_mutex_lock(&count_lock);
 		/* A read and a write apart: a lost update shows. */
@@ -72,7 +122,6 @@ static void counters(void)
 	char dummy[THREADS];
 
 	start_all(th, THREADS, count_thread, dummy, 1);
-	__atomic_store_n(&count_go, 1, __ATOMIC_RELEASE);
 	join_all(th, THREADS);
 	check_long("increments under a pthread mutex", (long)THREADS * INCREMENTS, locked_count);
 	check_long("atomic increments", (long)THREADS * INCREMENTS, atomic_count);
@@ -97,6 +146,7 @@ struct consumer {
 static void *producer(void *p)
 {
 	(void)p;
+	started();
 	for (int item = 1; item <= ITEMS; item++) {
 		pthread_mutex_lock(&q_lock);
 		while (q_len == QUEUE)
@@ -117,6 +167,7 @@ static void *consumer(void *p)
 {
 	struct consumer *c = p;
 
+	started();
 	for (;;) {
 		int item;
 
@@ -176,6 +227,7 @@ static void *barrier_thread(void *p)
 {
 	int me = (int)((int *)p - slots);
 
+	started();
 	for (int round = 1; round <= ROUNDS; round++) {
 		int r;
 
@@ -218,6 +270,7 @@ static int rw_torn;
 static void *rw_writer(void *p)
 {
 	(void)p;
+	started();
 	for (int i = 0; i < RW_WRITES; i++) {
 		pthread_rwlock_wrlock(&rw);
 		rw_a++;
@@ -233,6 +286,7 @@ static void *rw_writer(void *p)
 static void *rw_reader(void *p)
 {
 	(void)p;
+	started();
 	for (int i = 0; i < RW_READS; i++) {
 		pthread_rwlock_rdlock(&rw);
 		if (rw_a != rw_b)
@@ -246,6 +300,7 @@ static void *try_from_other_thread(void *p)
 {
 	int *r = p;
 
+	started();
 	r[0] = pthread_rwlock_tryrdlock(&rw);
 	if (r[0] == 0)
 		pthread_rwlock_unlock(&rw);
@@ -289,5 +344,7 @@ int main(void)
 	producer_consumers();
 	barriers();
 	rwlocks();
+	check_long("threads made", 17, ntids);
+	none_left();
 	return check_exit("thread_mutex");
 }
