@@ -206,6 +206,8 @@ static long do_execve(struct task *t, struct exec_req *x, uint64_t uargv, uint64
 	if (args)
 		err = args;
 	if (!err)
+		err = task_exec_alone(t);
+	if (!err)
 		err = exec_replace(t, x);
 	exec_close(&x->file);
 	strv_free(&x->argv);
@@ -214,6 +216,7 @@ static long do_execve(struct task *t, struct exec_req *x, uint64_t uargv, uint64
 		return err;
 	fdtable_close_on_exec(t->files);
 	reset_handlers(t);
+	t->altstack = (struct linux_stack){ 0, LINUX_SS_DISABLE, 0, 0 };
 	t->clear_child_tid = 0;
 	t->robust_list = 0;
 	t->robust_len = 0;

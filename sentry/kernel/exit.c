@@ -12,6 +12,7 @@
 #include "sentry/fs/fdtable.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/sleep.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/signal/signal.h"
@@ -99,6 +100,35 @@ void task_exit_thread(struct task *t, int wstatus)
 		t->exit_status = wstatus;
 }
 
+int task_exec_alone(struct task *t)
+{
+	struct sandbox *sb = t->sb;
+	int err = 0;
+
+	pthread_mutex_lock(&sb->lock);
+	if (t->leader->nthreads > 1 && t != t->leader) {
+		pthread_mutex_unlock(&sb->lock);
+		sandbox_log(sb, "execve from a thread other than the first is not implemented: ENOSYS");
+		return -ENOSYS;
+	}
+	while (t->nthreads > 1) {
+		struct timespec until = sleep_ts(sleep_now_ns(CLOCK_MONOTONIC) + KICK_RETRY_NS);
+
+		if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE)) {
+			err = -EINTR;
+			break;
+		}
+		for (struct task *x = sb->tasks; x; x = x->next)
+			if (x->tgid == t->tgid && x != t && !x->zombie) {
+				__atomic_store_n(&x->exiting, true, __ATOMIC_RELEASE);
+				kick_locked(x, false);
+			}
+		pthread_cond_timedwait(&sb->child_cond, &sb->lock, &until);
+	}
+	pthread_mutex_unlock(&sb->lock);
+	return err;
+}
+
 void task_wait_threads(struct task *t)
 {
 	pthread_mutex_lock(&t->sb->lock);
@@ -155,17 +185,11 @@ static void end_tree(struct task *init)
 
 	pthread_mutex_lock(&sb->lock);
 	while (tree_alive_locked(sb, init)) {
-		struct timespec until;
+		struct timespec until = sleep_ts(sleep_now_ns(CLOCK_MONOTONIC) + KICK_RETRY_NS);
 
 		for (struct task *t = sb->tasks; t; t = t->next)
 			if (t != init && t->init == init)
 				task_kill_locked(t, SIGKILL);
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_nsec += KICK_RETRY_NS;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
 		pthread_cond_timedwait(&sb->child_cond, &sb->lock, &until);
 	}
 	for (p = &sb->tasks; *p;) {

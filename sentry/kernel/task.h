@@ -160,5 +160,9 @@ void task_wait_threads(struct task *t);
 /* A thread other than the leader has ended: CLONE_CHILD_CLEARTID, and it
  * leaves its group; t is freed. */
 void task_thread_gone(struct task *t);
+/* de_thread(): execve ends the caller's other threads and waits for them;
+ * -ENOSYS from a thread other than the leader (which would have to take
+ * the leader's id), -EINTR when the caller is killed meanwhile. */
+int task_exec_alone(struct task *t);
 
 #endif
