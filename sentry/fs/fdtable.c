@@ -74,6 +74,15 @@ void fdtable_release_held(void)
 	held.n = 0;
 }
 
+void fdtable_hold_end(void)
+{
+	fdtable_release_held();
+	free(held.f);
+	held.f = NULL;
+	held.cap = 0;
+	held.on = false;
+}
+
 /* Takes a reference for the running syscall; false when out of memory. */
 static bool hold(struct file *f)
 {

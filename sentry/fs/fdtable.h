@@ -58,6 +58,8 @@ int fdtable_install_host(struct fdtable *ft, int fd, int host_fd);
 struct file *fdtable_get(struct fdtable *ft, int fd);
 void fdtable_hold_refs(void);
 void fdtable_release_held(void);
+/* The tracer thread is ending: its list goes. */
+void fdtable_hold_end(void);
 /* FD_CLOEXEC of fd (F_GETFD, F_SETFD). */
 bool fdtable_cloexec(struct fdtable *ft, int fd);
 void fdtable_set_cloexec(struct fdtable *ft, int fd, bool on);

@@ -99,6 +99,8 @@ static bool queue_locked(struct task *t, const struct linux_siginfo *info, bool 
 {
 	int signo = info->si_signo;
 
+	if (signo < 1 || signo > LINUX_NSIG)
+		return false;
 	if (fault)
 		force(t, signo);
 	else if (ignored(t, signo))
