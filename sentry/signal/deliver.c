@@ -25,23 +25,13 @@ static linux_sigset_t bit(int signo)
 	return 1ULL << (signo - 1);
 }
 
-/* next_signal(): SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGSYS first. */
 static int next_signal_locked(struct task *t, struct linux_siginfo *info,
 			      struct linux_sigaction *act)
 {
-	linux_sigset_t due = t->sigpending & ~t->sigmask;
-	linux_sigset_t sync = due & (bit(SIGSEGV) | bit(SIGBUS) | bit(SIGILL) | bit(SIGTRAP) |
-				    bit(SIGFPE) | bit(SIGSYS));
-	int signo;
+	int signo = sig_dequeue_locked(t, ~t->sigmask, info);
 
-	if (sync)
-		due = sync;
-	if (!due)
-		return 0;
-	signo = __builtin_ctzll(due) + 1;
-	t->sigpending &= ~bit(signo);
-	*info = t->siginfo[signo - 1];
-	*act = t->sighand->action[signo - 1];
+	if (signo)
+		*act = t->sighand->action[signo - 1];
 	return signo;
 }
 

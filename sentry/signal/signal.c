@@ -128,9 +128,30 @@ void sig_raise(struct task *t, int signo, bool fault)
 
 void sig_send_locked(struct task *t, const struct linux_siginfo *info)
 {
-	if (t->zombie || t->exiting || !queue_locked(t, info, false))
+	if (t->zombie || t->exiting)
 		return;
-	task_interrupt_locked(t);
+	if (queue_locked(t, info, false))
+		task_interrupt_locked(t);
+	else
+		pthread_cond_broadcast(&t->sb->child_cond); /* rt_sigtimedwait waits for blocked ones */
+}
+
+/* next_signal(): SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGSYS first. */
+int sig_dequeue_locked(struct task *t, linux_sigset_t allowed, struct linux_siginfo *info)
+{
+	linux_sigset_t due = t->sigpending & allowed;
+	linux_sigset_t sync = due & (bit(SIGSEGV) | bit(SIGBUS) | bit(SIGILL) | bit(SIGTRAP) |
+				    bit(SIGFPE) | bit(SIGSYS));
+	int signo;
+
+	if (sync)
+		due = sync;
+	if (!due)
+		return 0;
+	signo = __builtin_ctzll(due) + 1;
+	t->sigpending &= ~bit(signo);
+	*info = t->siginfo[signo - 1];
+	return signo;
 }
 
 void sig_mask_for_wait(struct task *t, linux_sigset_t mask)

@@ -50,6 +50,9 @@ void sig_mask_for_wait(struct task *t, linux_sigset_t mask);
 void sig_mask_restore(struct task *t);
 /* on_sig_stack(): whether sp is on t's alternate signal stack. */
 bool sig_on_alt_stack(const struct task *t, uint64_t sp);
+/* Takes the next pending signal among allowed off the queue (synchronous
+ * ones first, then the lowest): its number and siginfo, or 0. sb->lock held. */
+int sig_dequeue_locked(struct task *t, linux_sigset_t allowed, struct linux_siginfo *info);
 /* Whether a signal waits that the mask lets through; sb->lock held. */
 bool sig_pending_locked(const struct task *t);
 

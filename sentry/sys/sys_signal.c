@@ -7,6 +7,7 @@
 #include "arch/arch.h"
 #include "platform/platform.h"
 #include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/sleep.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/signal/signal.h"
@@ -293,4 +294,98 @@ long sys_rt_sigreturn(struct task *t, const struct syscall_args *a)
 	}
 	set_alt_stack(t, &alt); /* restore_altstack(): errors ignored */
 	return 0;
+}
+
+/* rt_sigtimedwait(): takes a pending signal of set off the queue instead of
+ * delivering it, waiting until one comes, the timeout passes (EAGAIN) or
+ * another signal interrupts (EINTR). */
+long sys_rt_sigtimedwait(struct task *t, const struct syscall_args *a)
+{
+	struct sandbox *sb = t->sb;
+	struct linux_siginfo info;
+	struct linux_timespec ts;
+	linux_sigset_t set;
+	int64_t end = 0;
+	int signo = 0;
+	long r = 0;
+
+	if (a->a[3] != sizeof set)
+		return -EINVAL;
+	if (copy_from_guest(t, &set, a->a[0], sizeof set) < 0)
+		return -EFAULT;
+	if (a->a[2]) {
+		if (copy_from_guest(t, &ts, a->a[2], sizeof ts) < 0)
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
+			return -EINVAL;
+		end = sleep_now_ns(CLOCK_MONOTONIC) + ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	}
+	set &= ~UNBLOCKABLE;
+	pthread_mutex_lock(&sb->lock);
+	for (;;) {
+		struct timespec until;
+
+		signo = sig_dequeue_locked(t, set, &info);
+		if (signo)
+			break;
+		if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE) || sig_pending_locked(t)) {
+			r = -EINTR;
+			break;
+		}
+		if (a->a[2] && sleep_now_ns(CLOCK_MONOTONIC) >= end) {
+			r = -EAGAIN;
+			break;
+		}
+		until = sleep_ts(end);
+		if (a->a[2])
+			pthread_cond_timedwait(&sb->child_cond, &sb->lock, &until);
+		else
+			pthread_cond_wait(&sb->child_cond, &sb->lock);
+	}
+	pthread_mutex_unlock(&sb->lock);
+	if (!signo)
+		return r;
+	if (a->a[1] && copy_to_guest(t, a->a[1], &info, sizeof info) < 0)
+		return -EFAULT;
+	return signo;
+}
+
+/* rt_sigqueueinfo and rt_tgsigqueueinfo: the caller's own siginfo, which
+ * may claim a kernel or kill origin only for a signal to itself. */
+static long queue_info(struct task *t, int tgid, int tid, int sig, uint64_t uinfo)
+{
+	struct linux_siginfo info;
+	struct task *o;
+	long r = -ESRCH;
+
+	if (copy_from_guest(t, &info, uinfo, sizeof info) < 0)
+		return -EFAULT;
+	if ((info.si_code >= 0 || info.si_code == LINUX_SI_TKILL) && tgid != t->tgid)
+		return -EPERM;
+	if (!sig_valid(sig))
+		return -EINVAL;
+	info.si_signo = sig;
+	pthread_mutex_lock(&t->sb->lock);
+	o = sandbox_find_task_locked(t->sb, tid ? tid : tgid);
+	if (o && o->tgid == tgid) {
+		r = 0;
+		if (sig && o != t)
+			sig_send_locked(o, &info);
+	}
+	pthread_mutex_unlock(&t->sb->lock);
+	if (!r && sig && o == t)
+		sig_raise_info(t, &info, false);
+	return r;
+}
+
+long sys_rt_sigqueueinfo(struct task *t, const struct syscall_args *a)
+{
+	return queue_info(t, (int)a->a[0], 0, (int)a->a[1], a->a[2]);
+}
+
+long sys_rt_tgsigqueueinfo(struct task *t, const struct syscall_args *a)
+{
+	if ((int)a->a[0] <= 0 || (int)a->a[1] <= 0)
+		return -EINVAL;
+	return queue_info(t, (int)a->a[0], (int)a->a[1], (int)a->a[2], a->a[3]);
 }
