@@ -57,6 +57,12 @@ struct task {
 	bool did_exec;    /* setpgid on it from the parent: EACCES */
 	/* ITIMER_REAL of the process (leader), CLOCK_MONOTONIC ns; by sb->lock. */
 	int64_t itimer_expires, itimer_interval;
+	/* Job control (leader, by sb->lock): the group is stopped by a stop
+	 * signal until SIGCONT, and a change not yet reported to a wait4 with
+	 * WUNTRACED or WCONTINUED. */
+	bool stopped;
+	int stop_signal;
+	bool stop_report, cont_report;
 	/* CPU time and memory (leader): its own once it ended, and what its
 	 * collected children (and theirs) used; by sb->lock. */
 	struct plat_usage usage_final, usage_children;

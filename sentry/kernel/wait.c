@@ -29,6 +29,8 @@
 #define LINUX_CLD_EXITED 1
 #define LINUX_CLD_KILLED 2
 #define LINUX_CLD_DUMPED 3
+#define LINUX_CLD_STOPPED 5
+#define LINUX_CLD_CONTINUED 6
 
 enum wait_kind { WAIT_PID, WAIT_PGID, WAIT_ALL };
 
@@ -68,6 +70,28 @@ static bool eligible(const struct wait_opts *w, const struct task *c)
 	return clone_child == !!(w->flags & LINUX_WCLONE);
 }
 
+/* wait_task_stopped() and wait_task_continued(): a stop or a continue
+ * not yet reported, reported once (unless WNOWAIT); sb->lock held. */
+static bool report_change_locked(struct task *c, const struct wait_opts *w,
+				 struct wait_result *res)
+{
+	bool stop = (w->flags & LINUX_WUNTRACED) && c->stop_report;
+	bool cont = (w->flags & LINUX_WCONTINUED) && c->cont_report;
+
+	if (!stop && !cont)
+		return false;
+	res->pid = c->tgid;
+	res->uid = c->sb->uid;
+	res->status = stop ? (c->stop_signal << 8) | 0x7f : 0xffff;
+	if (!(w->flags & LINUX_WNOWAIT)) {
+		if (stop)
+			c->stop_report = false;
+		else
+			c->cont_report = false;
+	}
+	return true;
+}
+
 /* One pass over the caller's children: 1 with a zombie collected (freed
  * unless WNOWAIT), 0 when children live, -ECHILD when there are none. */
 static int scan_locked(struct task *t, const struct wait_opts *w, struct wait_result *res,
@@ -80,6 +104,8 @@ static int scan_locked(struct task *t, const struct wait_opts *w, struct wait_re
 		if (!c->parent || c->parent->tgid != t->tgid || c->tid != c->tgid || !eligible(w, c))
 			continue;
 		any = true;
+		if (!c->zombie && report_change_locked(c, w, res))
+			return 1;
 		if (!c->zombie || !(w->flags & LINUX_WEXITED))
 			continue;
 		res->pid = c->tgid;
@@ -173,9 +199,16 @@ static long write_waitid_info(struct task *t, uint64_t addr, const struct wait_r
 		f[0] = SIGCHLD;
 		f[2] = exited ? LINUX_CLD_EXITED :
 			(res->status & 0x80) ? LINUX_CLD_DUMPED : LINUX_CLD_KILLED;
+		f[6] = exited ? (res->status >> 8) & 0xff : res->status & 0x7f;
+		if (res->status == 0xffff) {
+			f[2] = LINUX_CLD_CONTINUED;
+			f[6] = SIGCONT;
+		} else if ((res->status & 0xff) == 0x7f) {
+			f[2] = LINUX_CLD_STOPPED;
+			f[6] = (res->status >> 8) & 0xff;
+		}
 		f[4] = res->pid;
 		f[5] = (int32_t)res->uid;
-		f[6] = exited ? (res->status >> 8) & 0xff : res->status & 0x7f;
 	}
 	/* Linux writes these six fields and nothing else of the user's struct. */
 	return copy_to_guest(t, addr, &info, 7 * sizeof(int32_t));

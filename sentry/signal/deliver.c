@@ -127,9 +127,7 @@ static bool run_default(struct task *t, int signo)
 	case SIG_DEFAULT_CONT:
 		return true;
 	case SIG_DEFAULT_STOP:
-		/* No job control yet: a stop is reported and not done. */
-		sandbox_log(t->sb, "%s: stopping a process is not implemented, it goes on",
-			    sig_name(signo));
+		sig_stop_group(t, signo);
 		return true;
 	default:
 		task_exit_group(t, signo);
@@ -143,6 +141,7 @@ void sig_deliver(struct task *t)
 	struct linux_sigaction act;
 	int signo;
 
+	sig_wait_while_stopped(t);
 	for (;;) {
 		pthread_mutex_lock(&t->sb->lock);
 		signo = next_signal_locked(t, &info, &act);

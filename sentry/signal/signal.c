@@ -78,8 +78,87 @@ static bool ignored(const struct task *t, int signo)
 	if (t->sigmask & bit(signo))
 		return false;
 	return act->handler == LINUX_SIG_IGN ||
-	       (act->handler == LINUX_SIG_DFL && (def == SIG_DEFAULT_IGNORE || def == SIG_DEFAULT_CONT ||
-						  def == SIG_DEFAULT_STOP));
+	       (act->handler == LINUX_SIG_DFL && (def == SIG_DEFAULT_IGNORE || def == SIG_DEFAULT_CONT));
+}
+
+#define STOP_SIGNALS (bit(SIGSTOP) | bit(SIGTSTP) | bit(SIGTTIN) | bit(SIGTTOU))
+#define LINUX_SA_NOCLDSTOP 1u
+#define LINUX_CLD_STOPPED 5
+#define LINUX_CLD_CONTINUED 6
+
+/* do_notify_parent_cldstop(): SIGCHLD with CLD_STOPPED or CLD_CONTINUED,
+ * unless the parent ignores SIGCHLD or asked SA_NOCLDSTOP; its waits
+ * wake either way. sb->lock held. */
+static void notify_cldstop_locked(struct task *leader, int code, int status)
+{
+	struct task *p = leader->parent;
+	const struct linux_sigaction *act;
+	struct linux_siginfo info;
+
+	pthread_cond_broadcast(&leader->sb->child_cond);
+	if (!p)
+		return;
+	act = &p->sighand->action[SIGCHLD - 1];
+	if (act->handler == LINUX_SIG_IGN || (act->flags & LINUX_SA_NOCLDSTOP))
+		return;
+	sig_info_user(&info, SIGCHLD, code, leader);
+	((int32_t *)&info)[6] = status; /* si_status */
+	sig_send_locked(p, &info);
+}
+
+static void group_unpend_locked(struct task *t, linux_sigset_t bits)
+{
+	for (struct task *x = t->sb->tasks; x; x = x->next)
+		if (x->tgid == t->tgid)
+			x->sigpending &= ~bits;
+}
+
+/* prepare_signal(): a stop signal cancels a pending SIGCONT, and SIGCONT
+ * cancels pending stops and resumes a stopped group, whatever its action. */
+static void job_control_locked(struct task *t, int signo)
+{
+	struct task *l = t->leader;
+
+	if (bit(signo) & STOP_SIGNALS) {
+		group_unpend_locked(t, bit(SIGCONT));
+		return;
+	}
+	if (signo != SIGCONT)
+		return;
+	group_unpend_locked(t, STOP_SIGNALS);
+	if (!l->stopped)
+		return;
+	l->stopped = false;
+	l->stop_report = false;
+	l->cont_report = true;
+	notify_cldstop_locked(l, LINUX_CLD_CONTINUED, SIGCONT);
+}
+
+void sig_stop_group(struct task *t, int signo)
+{
+	struct task *l = t->leader;
+
+	pthread_mutex_lock(&t->sb->lock);
+	if (!l->stopped && !__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE)) {
+		l->stopped = true;
+		l->stop_signal = signo;
+		l->stop_report = true;
+		l->cont_report = false;
+		notify_cldstop_locked(l, LINUX_CLD_STOPPED, signo);
+		for (struct task *x = t->sb->tasks; x; x = x->next)
+			if (x->tgid == t->tgid && x != t)
+				task_interrupt_locked(x);
+	}
+	pthread_mutex_unlock(&t->sb->lock);
+	sig_wait_while_stopped(t);
+}
+
+void sig_wait_while_stopped(struct task *t)
+{
+	pthread_mutex_lock(&t->sb->lock);
+	while (t->leader->stopped && !__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE))
+		pthread_cond_wait(&t->sb->child_cond, &t->sb->lock);
+	pthread_mutex_unlock(&t->sb->lock);
 }
 
 /* force_sig_info(): a fault cannot be blocked or ignored. */
@@ -101,6 +180,7 @@ static bool queue_locked(struct task *t, const struct linux_siginfo *info, bool 
 
 	if (signo < 1 || signo > LINUX_NSIG)
 		return false;
+	job_control_locked(t, signo);
 	if (fault)
 		force(t, signo);
 	else if (ignored(t, signo))

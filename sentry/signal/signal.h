@@ -56,6 +56,11 @@ int sig_dequeue_locked(struct task *t, linux_sigset_t allowed, struct linux_sigi
 /* Whether a signal waits that the mask lets through; sb->lock held. */
 bool sig_pending_locked(const struct task *t);
 
+/* A stop signal's default action: the whole group stops (its parent told)
+ * and t waits until SIGCONT or its end; other threads stop when they next
+ * look at their signals (sig_wait_while_stopped). */
+void sig_stop_group(struct task *t, int signo);
+void sig_wait_while_stopped(struct task *t);
 /* Runs before t returns to guest code: acts on the pending signals its
  * mask lets through (default actions, handler frames) and settles a
  * syscall that was interrupted (restart or EINTR). */
