@@ -10,6 +10,7 @@
 
 #include "platform/platform.h"
 #include "sentry/fs/fdtable.h"
+#include "sentry/fs/lock.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/sleep.h"
@@ -21,35 +22,6 @@
 #define LINUX_CLD_KILLED 2
 
 #define KICK_RETRY_NS 20000000L /* a kick can land just before a host call blocks */
-
-static int kick_signal(void)
-{
-	return SIGRTMAX - 3;
-}
-
-static void kick_handler(int sig)
-{
-	(void)sig; /* only there to make the host call return EINTR */
-}
-
-static void kick_install(void)
-{
-	struct sigaction sa = { .sa_handler = kick_handler };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(kick_signal(), &sa, NULL); /* no SA_RESTART */
-}
-
-void task_kick_setup(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	sigset_t set;
-
-	pthread_once(&once, kick_install);
-	sigemptyset(&set);
-	sigaddset(&set, kick_signal());
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-}
 
 /* Wakes t's tracer wherever it waits: its guest code stops (with kill, by
  * the end of the stub t owns), a wait in the sentry or a blocked host call
@@ -63,7 +35,8 @@ static void kick_locked(struct task *t, bool kill)
 		plat_thread_interrupt(t->plat);
 	pthread_mutex_unlock(&t->kill_lock);
 	if (t->tracer_tid && t->tracer_tid != gettid())
-		syscall(SYS_tgkill, getpid(), t->tracer_tid, kick_signal());
+		task_kick_thread(t->tracer_tid);
+	lock_table_wake(lock_table_global()); /* an F_SETLKW wait looks again */
 	pthread_cond_broadcast(&t->sb->child_cond);
 }
 

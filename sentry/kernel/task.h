@@ -3,6 +3,7 @@
 #define UMBRA_SENTRY_TASK_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -156,8 +157,19 @@ void task_interrupt_locked(struct task *t);
 /* A vfork child exec'd or ended: its parent runs again. */
 void task_vfork_release(struct task *t);
 /* Kicks: a host signal that interrupts a tracer thread blocked in a host
- * call. Each tracer thread sets it up once. */
+ * call (kick.c). Each tracer thread sets it up once; the kick is let
+ * through only by the mask task_kick_mask() gives ppoll and epoll_pwait,
+ * and by task_wait_fd, which waits until a blocking fd is ready for
+ * events (-EINTR when kicked). */
 void task_kick_setup(void);
+const sigset_t *task_kick_mask(void);
+void task_kick_thread(int tid);
+int task_wait_fd(int fd, short events);
+/* flock(2) and the open of a FIFO on the host with the kick let through:
+ * 0 or the new fd, or -errno. */
+int task_blocking_flock(int fd, int op);
+struct lookup;
+int task_blocking_open(const struct lookup *l, int flags);
 /* What the tracer thread does once the guest has ended: the tree and the
  * parent learn of it (sentry/kernel/exit.c). */
 void task_exit_notify(struct task *t);

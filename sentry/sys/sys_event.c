@@ -152,7 +152,7 @@ static long do_epoll_wait(struct task *t, uint64_t epfd, uint64_t uevents, int m
 		return r;
 	if (max > EPOLL_MAX_EVENTS)
 		max = EPOLL_MAX_EVENTS;
-	n = epoll_wait(ep, ev, max, ms);
+	n = epoll_pwait(ep, ev, max, ms, task_kick_mask());
 	if (n < 0)
 		return -errno;
 	if (n && copy_to_guest(t, uevents, ev, (size_t)n * sizeof ev[0]) < 0)

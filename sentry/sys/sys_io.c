@@ -2,6 +2,7 @@
  * straight between the host file and guest memory. */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
@@ -81,6 +82,8 @@ static long host_rw_at(struct task *t, int fd, uint64_t addr, size_t len, int re
 	}
 	if (len > RW_MAX)
 		len = RW_MAX;
+	if (off < 0 && (cnt = task_wait_fd(fd, reading ? POLLIN : POLLOUT)) < 0)
+		return cnt;
 	cnt = mm_iov(t->mm, addr, len, reading ? MM_WRITE : MM_READ, iov, IOV_BATCH);
 	if (cnt < 0)
 		return reading && at_eof(fd, off) ? 0 : cnt;
@@ -213,6 +216,9 @@ static long vector_rw(struct task *t, const struct vector_io *io)
 	n = gather(t, v, io->cnt, io->reading, iov);
 	if (n < 0)
 		return n;
+	if (io->pos < 0 && !(io->flags & LINUX_RWF_NOWAIT) &&
+	    (err = task_wait_fd(fd, io->reading ? POLLIN : POLLOUT)) < 0)
+		return err;
 	return io_host_result(t, host_vector(fd, iov, n, io), io->reading);
 }
 
