@@ -12,6 +12,7 @@
 #include "sentry/exec/exec.h"
 #include "sentry/fs/fdtable.h"
 #include "sentry/fs/fs_task.h"
+#include "sentry/kernel/futex.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
@@ -208,6 +209,8 @@ static long do_execve(struct task *t, struct exec_req *x, uint64_t uargv, uint64
 	if (!err)
 		err = task_exec_alone(t);
 	if (!err)
+		futex_exit_robust(t); /* exec_mm_release(), in the old image */
+	if (!err)
 		err = exec_replace(t, x);
 	exec_close(&x->file);
 	strv_free(&x->argv);
@@ -218,7 +221,7 @@ static long do_execve(struct task *t, struct exec_req *x, uint64_t uargv, uint64
 	reset_handlers(t);
 	t->altstack = (struct linux_stack){ 0, LINUX_SS_DISABLE, 0, 0 };
 	t->clear_child_tid = 0;
-	t->robust_list = 0;
+	t->robust_list = 0; /* the old image's list went with it (exec_mm_release) */
 	t->robust_len = 0;
 	t->did_exec = true;
 	task_vfork_release(t);

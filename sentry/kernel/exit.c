@@ -116,6 +116,7 @@ static void clear_child_tid(struct task *t)
 {
 	uint32_t zero = 0;
 
+	futex_exit_robust(t);
 	if (t->clear_child_tid && t->mm &&
 	    mm_write(t->mm, t->clear_child_tid, &zero, sizeof zero) == 0)
 		futex_wake(t, t->clear_child_tid, 1, FUTEX_BITSET_ANY);
@@ -222,7 +223,7 @@ static void tell_parent_locked(struct task *t)
 		return;
 	sig_info_user(&info, t->exit_signal, exited ? LINUX_CLD_EXITED : LINUX_CLD_KILLED, t);
 	f[6] = exited ? (t->exit_status >> 8) & 0xff : t->exit_status & 0x7f; /* si_status */
-	sig_send_locked(t->parent, &info);
+	sig_send_process_locked(t->parent, &info);
 }
 
 void task_vfork_release(struct task *t)

@@ -103,7 +103,7 @@ static void notify_cldstop_locked(struct task *leader, int code, int status)
 		return;
 	sig_info_user(&info, SIGCHLD, code, leader);
 	((int32_t *)&info)[6] = status; /* si_status */
-	sig_send_locked(p, &info);
+	sig_send_process_locked(p, &info);
 }
 
 static void group_unpend_locked(struct task *t, linux_sigset_t bits)
@@ -214,6 +214,24 @@ void sig_send_locked(struct task *t, const struct linux_siginfo *info)
 		task_interrupt_locked(t);
 	else
 		pthread_cond_broadcast(&t->sb->child_cond); /* rt_sigtimedwait waits for blocked ones */
+}
+
+/* complete_signal(): a process-directed signal goes to a thread of the
+ * group that does not block it, the leader first; else it waits at the
+ * leader. sb->lock held. */
+void sig_send_process_locked(struct task *t, const struct linux_siginfo *info)
+{
+	struct task *leader = t->leader, *to = leader;
+	linux_sigset_t b = info->si_signo >= 1 && info->si_signo <= LINUX_NSIG ? bit(info->si_signo) : 0;
+
+	if (leader->exiting || (leader->sigmask & b)) {
+		for (struct task *x = t->sb->tasks; x; x = x->next)
+			if (x->tgid == leader->tgid && !x->exiting && !(x->sigmask & b)) {
+				to = x;
+				break;
+			}
+	}
+	sig_send_locked(to, info);
 }
 
 /* next_signal(): SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGSYS first. */

@@ -109,8 +109,10 @@ static long send_matches(struct task *t, int pid, int64_t sig, bool thread, bool
 			break;
 		if (o->tgid == t->tgid)
 			*self = true;
-		else if (sig)
+		else if (sig && thread)
 			sig_send_locked(o, &info);
+		else if (sig)
+			sig_send_process_locked(o, &info);
 	}
 	pthread_mutex_unlock(&sb->lock);
 	if (!found)
