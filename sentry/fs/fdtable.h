@@ -20,6 +20,7 @@ struct file {
 	const struct mount *mnt;  /* NULL: a file the sandbox was given */
 	char *path;               /* canonical guest path, NULL if given */
 	bool ofd_locked;          /* has held OFD locks: drop them when it goes */
+	int pidfd;                /* a pidfd: the guest pid it names, else 0 */
 };
 
 /* Shared by the tasks of a process (CLONE_FILES); its lock guards the

@@ -12,6 +12,7 @@
 #include "sentry/fs/fdtable.h"
 #include "sentry/fs/lock.h"
 #include "sentry/kernel/futex.h"
+#include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/sleep.h"
 #include "sentry/kernel/task.h"
@@ -266,6 +267,7 @@ void task_exit_notify(struct task *t)
 	if (!autoreap)
 		tell_parent_locked(t);
 	t->zombie = true;
+	pidfd_notify_exit(t);
 	if (autoreap)
 		sandbox_unlink_task_locked(sb, t);
 	pthread_cond_broadcast(&sb->child_cond);

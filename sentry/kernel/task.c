@@ -66,6 +66,7 @@ struct task *task_alloc(struct sandbox *sb)
 	t->dumpable = 1;
 	t->leader = t;
 	t->nthreads = 1;
+	t->exit_efd = -1;
 	return t;
 }
 
@@ -122,6 +123,8 @@ void task_free(struct task *t)
 	mm_destroy(t->mm);
 	fdtable_destroy(t->files);
 	sighand_put(t->sighand);
+	if (t->exit_efd >= 0)
+		close(t->exit_efd);
 	pthread_mutex_destroy(&t->start_lock);
 	pthread_cond_destroy(&t->start_cond);
 	pthread_mutex_destroy(&t->kill_lock);

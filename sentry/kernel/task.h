@@ -61,6 +61,7 @@ struct task {
 	/* Job control (leader, by sb->lock): the group is stopped by a stop
 	 * signal until SIGCONT, and a change not yet reported to a wait4 with
 	 * WUNTRACED or WCONTINUED. */
+	int exit_efd; /* host eventfd pidfds poll, made with the first (leader) */
 	bool stopped;
 	int stop_signal;
 	bool stop_report, cont_report;

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
@@ -25,6 +26,7 @@
 #define LINUX_P_ALL 0
 #define LINUX_P_PID 1
 #define LINUX_P_PGID 2
+#define LINUX_P_PIDFD 3
 
 #define LINUX_CLD_EXITED 1
 #define LINUX_CLD_KILLED 2
@@ -38,6 +40,7 @@ struct wait_opts {
 	enum wait_kind kind;
 	int id;
 	unsigned int flags;
+	bool nonblock; /* P_PIDFD of an O_NONBLOCK pidfd: EAGAIN, not 0 */
 };
 
 struct wait_result {
@@ -156,7 +159,7 @@ long sys_wait4(struct task *t, const struct syscall_args *a)
 {
 	int pid = (int)a->a[0];
 	unsigned int opts = (unsigned int)a->a[2];
-	struct wait_opts w = { WAIT_ALL, 0, opts | LINUX_WEXITED };
+	struct wait_opts w = { WAIT_ALL, 0, opts | LINUX_WEXITED, false };
 	struct wait_result res;
 	int32_t status;
 	int r;
@@ -238,6 +241,9 @@ static long waitid_opts(struct task *t, int which, int id, unsigned int opts,
 		if (!id)
 			w->id = t->pgid;
 		return 0;
+	case LINUX_P_PIDFD:
+		w->kind = WAIT_PID;
+		return pidfd_process(t, (uint64_t)(uint32_t)id, &w->id, &w->nonblock);
 	default:
 		return -EINVAL;
 	}
@@ -254,6 +260,8 @@ long sys_waitid(struct task *t, const struct syscall_args *a)
 	r = do_wait(t, &w, &res);
 	if (r < 0)
 		return r;
+	if (!r && w.nonblock && (w.flags & LINUX_WNOHANG))
+		return -EAGAIN;
 	if (r > 0 && write_rusage(t, a->a[4], &res) < 0)
 		return -EFAULT;
 	if (a->a[2] && write_waitid_info(t, a->a[2], &res, r > 0) < 0)

@@ -105,6 +105,8 @@ static int file_fd(struct task *t, uint64_t fd)
 
 	if (fd > INT_MAX || !f)
 		return -EBADF;
+	if (f->pidfd)
+		return -EINVAL; /* pidfd_fops has no read or write */
 	return f->host_fd;
 }
 
