@@ -227,6 +227,7 @@ static long waitid_opts(struct task *t, int which, int id, unsigned int opts,
 		return -EINVAL;
 	w->flags = opts;
 	w->id = id;
+	w->nonblock = false;
 	switch (which) {
 	case LINUX_P_ALL:
 		w->kind = WAIT_ALL;
