@@ -244,6 +244,28 @@ static bool write_denied(const struct mm *mm, uint64_t addr, uint64_t end)
 	return false;
 }
 
+/* A VMA_COW area about to become writable gets memory of its own, with
+ * the same contents, in place of the shared memory; mm->lock held. */
+static int unshare_locked(struct mm *mm, struct plat_thread *via, struct vma *v)
+{
+	uint64_t len = v->end - v->start;
+	int64_t off = memfile_alloc(mm->mf, len);
+	int err;
+
+	if (off < 0)
+		return -ENOMEM;
+	memcpy(memfile_ptr(mm->mf, (uint64_t)off), memfile_ptr(mm->mf, v->off), len);
+	err = plat_map(via, v->start, len, v->prot, (uint64_t)off);
+	if (err) {
+		memfile_free(mm->mf, (uint64_t)off, len);
+		return err;
+	}
+	memfile_free(mm->mf, v->off, len); /* one user fewer */
+	v->off = (uint64_t)off;
+	v->flags &= ~VMA_COW;
+	return 0;
+}
+
 int mm_protect(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len, int prot)
 {
 	uint64_t end = addr + len;
@@ -258,6 +280,10 @@ int mm_protect(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t l
 		err = vma_split_at(&mm->vmas, addr);
 	if (!err)
 		err = vma_split_at(&mm->vmas, end);
+	for (size_t i = vma_lower_bound(&mm->vmas, addr); !err && (prot & PROT_WRITE) &&
+	     i < mm->vmas.n && mm->vmas.v[i].start < end; i++)
+		if (mm->vmas.v[i].flags & VMA_COW)
+			err = unshare_locked(mm, via, &mm->vmas.v[i]);
 	if (!err)
 		err = plat_protect(via, addr, len, prot);
 	for (size_t i = vma_lower_bound(&mm->vmas, addr); !err && i < mm->vmas.n &&
@@ -288,7 +314,7 @@ int mm_discard(struct mm *mm, uint64_t addr, uint64_t len)
 
 		if (v->flags & VMA_RESERVED)
 			err = -EINVAL;
-		else if (!(v->flags & VMA_SHARED)) /* shared pages keep their data */
+		else if (!(v->flags & (VMA_SHARED | VMA_COW))) /* shared pages keep their data */
 			err = memfile_zero(mm->mf, v->off + (lo - v->start), hi - lo);
 	}
 	pthread_mutex_unlock(&mm->lock);
