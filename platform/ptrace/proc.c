@@ -85,6 +85,11 @@ static int strip_address_space(struct plat_thread *th)
 	return r < 0 ? (int)r : 0;
 }
 
+int plat_proc_reset(struct plat_thread *th)
+{
+	return strip_address_space(th);
+}
+
 static int stub_attach(struct plat_proc *p)
 {
 	struct plat_thread *th = &p->main;

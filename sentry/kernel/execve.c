@@ -2,6 +2,7 @@
  * while the old image still stands; the new one is built in a new stub and
  * address space, and only then does the old one go. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -153,8 +154,34 @@ static void reset_handlers(struct task *t)
 	}
 }
 
-/* The new image in a new stub and address space; the old ones are kept
- * until it stands, and restored if it cannot be built. */
+/* The new image in the task's own stub, emptied: past this point there
+ * is no old image to go back to, and a failure ends the task with SIGSEGV,
+ * as Linux's does after its point of no return. */
+static long exec_in_place(struct task *t, struct exec_req *x)
+{
+	struct mm *old_mm = t->mm, *mm;
+	long err = mm_create(t->sb->memfile, &mm);
+
+	if (err)
+		return err;
+	mm_set_proc(mm, t->proc);
+	err = plat_proc_reset(t->plat);
+	pthread_mutex_lock(&t->sb->lock);
+	t->mm = mm;
+	pthread_mutex_unlock(&t->sb->lock);
+	mm_destroy(old_mm);
+	if (!err)
+		err = exec_load(t, &x->file, x->argv.v, x->envp.v);
+	if (err) {
+		sandbox_log(t->sb, "execve failed after the old image was gone (error %ld): SIGSEGV",
+			    -err);
+		task_exit_group(t, SIGSEGV);
+	}
+	return err;
+}
+
+/* A vfork child's image in a new stub and address space, its parent's
+ * being kept until it stands. */
 static long exec_replace(struct task *t, struct exec_req *x)
 {
 	struct plat_proc *old_proc = t->proc, *proc;
@@ -181,10 +208,7 @@ static long exec_replace(struct task *t, struct exec_req *x)
 	t->plat = err ? old_plat : t->plat;
 	if (err) {
 		plat_proc_destroy(proc);
-	} else if (t->proc_owner) {
-		plat_proc_destroy(old_proc);
 	} else {
-		/* A vfork child ran as a thread of its parent's stub. */
 		plat_thread_exit(old_plat);
 		t->proc_owner = true;
 	}
@@ -211,7 +235,7 @@ static long do_execve(struct task *t, struct exec_req *x, uint64_t uargv, uint64
 	if (!err)
 		futex_exit_robust(t); /* exec_mm_release(), in the old image */
 	if (!err)
-		err = exec_replace(t, x);
+		err = t->proc_owner ? exec_in_place(t, x) : exec_replace(t, x);
 	exec_close(&x->file);
 	strv_free(&x->argv);
 	strv_free(&x->envp);
