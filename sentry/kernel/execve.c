@@ -14,6 +14,7 @@
 #include "sentry/fs/fdtable.h"
 #include "sentry/fs/fs_task.h"
 #include "sentry/kernel/futex.h"
+#include "sentry/lib/array.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
@@ -48,15 +49,8 @@ static int strv_end(struct strv *s)
 
 static int strv_push(struct strv *s, char *str)
 {
-	if (s->n + 1 >= s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		char **v = realloc(s->v, cap * sizeof *v);
-
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (array_reserve(&s->v, &s->cap, s->n + 2, sizeof *s->v) < 0)
+		return -ENOMEM;
 	s->v[s->n++] = str;
 	s->v[s->n] = NULL;
 	return 0;
