@@ -124,7 +124,7 @@ long sys_write(struct task *t, const struct syscall_args *a)
 	return fd < 0 ? fd : host_rw(t, fd, a->a[1], a->a[2], 0);
 }
 
-#define HOST_IOV_MAX 1024
+#define HOST_IOV_MAX IO_HOST_IOV_MAX
 
 /* Host iovecs for the guest's, in order, up to the first byte the guest
  * cannot reach (a partial transfer, as the kernel's copy would give). */
@@ -190,6 +190,18 @@ static long import_vector(struct task *t, const struct vector_io *io, struct gue
 		*total += v[i].len; /* at most 1024 * ARCH_TASK_SIZE */
 	}
 	return 0;
+}
+
+int io_import_iovecs(struct task *t, uint64_t vec, uint64_t cnt, int reading, struct iovec *iov,
+		     uint64_t *total)
+{
+	struct guest_iovec v[IOV_MAX_GUEST];
+	struct vector_io io = { 0, vec, cnt, -1, 0, reading };
+	long err = import_vector(t, &io, v, total);
+
+	if (err)
+		return (int)err;
+	return *total ? gather(t, v, cnt, reading, iov) : 0;
 }
 
 /* fs/read_write.c vfs_readv()/vfs_writev(): the file is judged first (EBADF,
