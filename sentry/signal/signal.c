@@ -210,10 +210,10 @@ void sig_send_locked(struct task *t, const struct linux_siginfo *info)
 {
 	if (t->zombie || t->exiting)
 		return;
-	if (queue_locked(t, info, false))
-		task_interrupt_locked(t);
-	else
+	if (!queue_locked(t, info, false))
 		pthread_cond_broadcast(&t->sb->child_cond); /* rt_sigtimedwait waits for blocked ones */
+	else if (t != task_current) /* the caller looks at its signals on its way out */
+		task_interrupt_locked(t);
 }
 
 /* complete_signal(): a process-directed signal goes to a thread of the

@@ -19,6 +19,23 @@
 #define LINUX_SIG_SETMASK 2
 #define UNBLOCKABLE ((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)))
 
+/* do_sigaction(): a signal made ignored is dropped from every thread's
+ * queue (sig_task_ignored); sb->lock held. */
+static void discard_if_ignored_locked(struct task *t, int sig)
+{
+	const struct linux_sigaction *act = &t->sighand->action[sig - 1];
+	enum sig_default def = sig_default_action(sig);
+	bool ignored = act->handler == LINUX_SIG_IGN ||
+		       (act->handler == LINUX_SIG_DFL &&
+			(def == SIG_DEFAULT_IGNORE || def == SIG_DEFAULT_CONT));
+
+	if (!ignored)
+		return;
+	for (struct task *x = t->sb->tasks; x; x = x->next)
+		if (x->tgid == t->tgid)
+			x->sigpending &= ~(1ULL << (sig - 1));
+}
+
 long sys_rt_sigaction(struct task *t, const struct syscall_args *a)
 {
 	int sig = (int)a->a[0];
@@ -35,7 +52,10 @@ long sys_rt_sigaction(struct task *t, const struct syscall_args *a)
 		return -EFAULT;
 	if (a->a[1]) {
 		act.mask &= ~UNBLOCKABLE;
+		pthread_mutex_lock(&t->sb->lock);
 		t->sighand->action[sig - 1] = act;
+		discard_if_ignored_locked(t, sig);
+		pthread_mutex_unlock(&t->sb->lock);
 	}
 	return 0;
 }
@@ -89,15 +109,14 @@ static bool kill_matches(const struct task *t, const struct task *o, int pid)
 	return o->pgid == -pid;
 }
 
-/* Sends to each match but the caller, which *self says to signal after the
- * lock is dropped; -ESRCH when nothing matched. */
-static long send_matches(struct task *t, int pid, int64_t sig, bool thread, bool *self)
+/* Sends to each match (the caller's own thread or process too); -ESRCH
+ * when nothing matched. */
+static long send_matches(struct task *t, int pid, int64_t sig, bool thread)
 {
 	struct sandbox *sb = t->sb;
 	struct linux_siginfo info;
 	bool found = false;
 
-	*self = false;
 	if (sig_valid(sig))
 		sig_info_user(&info, (int)sig, thread ? LINUX_SI_TKILL : LINUX_SI_USER, t);
 	pthread_mutex_lock(&sb->lock);
@@ -107,9 +126,7 @@ static long send_matches(struct task *t, int pid, int64_t sig, bool thread, bool
 		found = true;
 		if (!sig_valid(sig))
 			break;
-		if (o->tgid == t->tgid)
-			*self = true;
-		else if (sig && thread)
+		if (sig && thread)
 			sig_send_locked(o, &info);
 		else if (sig)
 			sig_send_process_locked(o, &info);
@@ -122,19 +139,9 @@ static long send_matches(struct task *t, int pid, int64_t sig, bool thread, bool
 
 static long send(struct task *t, int pid, int64_t sig, bool thread)
 {
-	bool self;
-	long r;
-
 	if (pid == INT32_MIN)
 		return -ESRCH; /* -INT_MIN overflows: Linux refuses it */
-	r = send_matches(t, pid, sig, thread, &self);
-	if (!r && self && sig) {
-		struct linux_siginfo info;
-
-		sig_info_user(&info, (int)sig, thread ? LINUX_SI_TKILL : LINUX_SI_USER, t);
-		sig_raise_info(t, &info, false);
-	}
-	return r;
+	return send_matches(t, pid, sig, thread);
 }
 
 long sys_kill(struct task *t, const struct syscall_args *a)
@@ -226,7 +233,7 @@ static long set_alt_stack(struct task *t, const struct linux_stack *ss)
 		return -EINVAL;
 	if (mode == LINUX_SS_DISABLE) {
 		n.ss_sp = n.ss_size = 0;
-	} else if (ss->ss_size < arch_minsigstksz()) {
+	} else if (ss->ss_size < ARCH_MINSIGSTKSZ) { /* not AT_MINSIGSTKSZ: Linux's check */
 		return -ENOMEM;
 	}
 	n.pad0 = 0;
