@@ -78,6 +78,10 @@ struct task {
 	 * alternate stack. */
 	linux_sigset_t sigpending;
 	struct linux_siginfo siginfo[LINUX_NSIG];
+	/* The process's queue (leader): signals sent to the process, which any
+	 * thread that does not block them takes (signal->shared_pending). */
+	linux_sigset_t shared_pending;
+	struct linux_siginfo shared_info[LINUX_NSIG];
 	linux_sigset_t saved_mask;
 	bool restore_mask;
 	struct linux_stack altstack; /* as sigaltstack(2) stored it */

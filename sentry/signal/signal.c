@@ -108,6 +108,7 @@ static void notify_cldstop_locked(struct task *leader, int code, int status)
 
 static void group_unpend_locked(struct task *t, linux_sigset_t bits)
 {
+	t->leader->shared_pending &= ~bits;
 	for (struct task *x = t->sb->tasks; x; x = x->next)
 		if (x->tgid == t->tgid)
 			x->sigpending &= ~bits;
@@ -191,6 +192,22 @@ static bool queue_locked(struct task *t, const struct linux_siginfo *info, bool 
 	return !(t->sigmask & bit(signo));
 }
 
+/* The same on the process's queue; whether some thread takes it now. */
+static bool queue_shared_locked(struct task *leader, const struct linux_siginfo *info)
+{
+	int signo = info->si_signo;
+
+	if (signo < 1 || signo > LINUX_NSIG)
+		return false;
+	job_control_locked(leader, signo);
+	if (leader->sigmask & bit(signo) ? false : ignored(leader, signo))
+		return false;
+	if (!(leader->shared_pending & bit(signo)))
+		leader->shared_info[signo - 1] = *info;
+	leader->shared_pending |= bit(signo);
+	return true;
+}
+
 void sig_raise_info(struct task *t, const struct linux_siginfo *info, bool fault)
 {
 	pthread_mutex_lock(&t->sb->lock);
@@ -221,23 +238,26 @@ void sig_send_locked(struct task *t, const struct linux_siginfo *info)
  * leader. sb->lock held. */
 void sig_send_process_locked(struct task *t, const struct linux_siginfo *info)
 {
-	struct task *leader = t->leader, *to = leader;
+	struct task *leader = t->leader, *to = NULL;
 	linux_sigset_t b = info->si_signo >= 1 && info->si_signo <= LINUX_NSIG ? bit(info->si_signo) : 0;
 
-	if (leader->exiting || (leader->sigmask & b)) {
-		for (struct task *x = t->sb->tasks; x; x = x->next)
-			if (x->tgid == leader->tgid && !x->exiting && !(x->sigmask & b)) {
-				to = x;
-				break;
-			}
-	}
-	sig_send_locked(to, info);
+	if (leader->zombie || !queue_shared_locked(leader, info))
+		return;
+	pthread_cond_broadcast(&t->sb->child_cond); /* rt_sigtimedwait waits for blocked ones */
+	if (!leader->exiting && !(leader->sigmask & b))
+		to = leader;
+	for (struct task *x = t->sb->tasks; !to && x; x = x->next)
+		if (x->tgid == leader->tgid && !x->exiting && !(x->sigmask & b))
+			to = x;
+	if (to && to != task_current)
+		task_interrupt_locked(to);
 }
 
 /* next_signal(): SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGSYS first. */
-int sig_dequeue_locked(struct task *t, linux_sigset_t allowed, struct linux_siginfo *info)
+static int dequeue_from(linux_sigset_t *pending, struct linux_siginfo *infos,
+			linux_sigset_t allowed, struct linux_siginfo *info)
 {
-	linux_sigset_t due = t->sigpending & allowed;
+	linux_sigset_t due = *pending & allowed;
 	linux_sigset_t sync = due & (bit(SIGSEGV) | bit(SIGBUS) | bit(SIGILL) | bit(SIGTRAP) |
 				    bit(SIGFPE) | bit(SIGSYS));
 	int signo;
@@ -247,8 +267,18 @@ int sig_dequeue_locked(struct task *t, linux_sigset_t allowed, struct linux_sigi
 	if (!due)
 		return 0;
 	signo = __builtin_ctzll(due) + 1;
-	t->sigpending &= ~bit(signo);
-	*info = t->siginfo[signo - 1];
+	*pending &= ~bit(signo);
+	*info = infos[signo - 1];
+	return signo;
+}
+
+/* dequeue_signal(): the thread's own queue first, then the process's. */
+int sig_dequeue_locked(struct task *t, linux_sigset_t allowed, struct linux_siginfo *info)
+{
+	int signo = dequeue_from(&t->sigpending, t->siginfo, allowed, info);
+
+	if (!signo)
+		signo = dequeue_from(&t->leader->shared_pending, t->leader->shared_info, allowed, info);
 	return signo;
 }
 
@@ -277,7 +307,7 @@ bool sig_on_alt_stack(const struct task *t, uint64_t sp)
 
 bool sig_pending_locked(const struct task *t)
 {
-	return (t->sigpending & ~t->sigmask) != 0;
+	return ((t->sigpending | t->leader->shared_pending) & ~t->sigmask) != 0;
 }
 
 void sig_host_stop(struct task *t, const struct plat_stop *stop)

@@ -25,7 +25,8 @@ static bool lock_interrupted(void *arg)
 	struct task *t = arg;
 
 	return __atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE) ||
-	       (__atomic_load_n(&t->sigpending, __ATOMIC_ACQUIRE) &
+	       ((__atomic_load_n(&t->sigpending, __ATOMIC_ACQUIRE) |
+		 __atomic_load_n(&t->leader->shared_pending, __ATOMIC_ACQUIRE)) &
 		~__atomic_load_n(&t->sigmask, __ATOMIC_ACQUIRE));
 }
 

@@ -31,6 +31,7 @@ static void discard_if_ignored_locked(struct task *t, int sig)
 
 	if (!ignored)
 		return;
+	t->leader->shared_pending &= ~(1ULL << (sig - 1));
 	for (struct task *x = t->sb->tasks; x; x = x->next)
 		if (x->tgid == t->tgid)
 			x->sigpending &= ~(1ULL << (sig - 1));
@@ -179,7 +180,7 @@ long sys_rt_sigpending(struct task *t, const struct syscall_args *a)
 	if (a->a[1] > sizeof set)
 		return -EINVAL;
 	pthread_mutex_lock(&t->sb->lock);
-	set = t->sigpending & t->sigmask;
+	set = (t->sigpending | t->leader->shared_pending) & t->sigmask;
 	pthread_mutex_unlock(&t->sb->lock);
 	return copy_to_guest(t, a->a[0], &set, a->a[1]);
 }
