@@ -60,6 +60,10 @@ int plat_thread_interrupt(struct plat_thread *th);
 int plat_thread_attach(struct plat_proc *proc, int tid, struct plat_thread **out);
 void plat_thread_exit(struct plat_thread *th);
 
+/* Leaves nothing in the stub's address space but its text again (execve
+ * in place); the stub must have no other thread. */
+int plat_proc_reset(struct plat_thread *via);
+
 /* Address space changes, injected through a stopped thread of the stub. */
 int plat_map(struct plat_thread *via, uint64_t addr, uint64_t len, int prot, uint64_t memfd_off);
 int plat_unmap(struct plat_thread *via, uint64_t addr, uint64_t len);

@@ -22,7 +22,15 @@ static int place_fd(int fd, int target, int cloexec)
 	return dup3(fd, target, cloexec ? O_CLOEXEC : 0);
 }
 
-/* Runs in the forked child: only async-signal-safe calls. */
+struct stub_args {
+	pid_t parent;
+	int memfd, exefd;
+};
+
+/* Runs in the new child, which shares the sentry's memory until its exec
+ * (CLONE_VM | CLONE_VFORK: no copy of the sentry's page tables) while the
+ * calling thread waits: only system calls, which write nothing but the
+ * child's own stack and, on failure, errno. */
 static __attribute__((noreturn)) void stub_child(pid_t parent, int memfd, int exefd)
 {
 	static char *const empty[] = { NULL };
@@ -77,6 +85,11 @@ static int strip_address_space(struct plat_thread *th)
 	return r < 0 ? (int)r : 0;
 }
 
+int plat_proc_reset(struct plat_thread *th)
+{
+	return strip_address_space(th);
+}
+
 static int stub_attach(struct plat_proc *p)
 {
 	struct plat_thread *th = &p->main;
@@ -100,10 +113,18 @@ static int stub_attach(struct plat_proc *p)
 	return strip_address_space(th);
 }
 
+static int stub_entry(void *arg)
+{
+	const struct stub_args *a = arg;
+
+	stub_child(a->parent, a->memfd, a->exefd);
+}
+
 int plat_proc_create(int memfd, struct plat_proc **procp, struct plat_thread **threadp)
 {
 	struct plat_proc *p;
-	pid_t self = getpid();
+	struct stub_args args;
+	static __thread char stack[32768] __attribute__((aligned(16)));
 	int err = plat_init();
 
 	if (err)
@@ -113,14 +134,13 @@ int plat_proc_create(int memfd, struct plat_proc **procp, struct plat_thread **t
 		return -ENOMEM;
 	p->main.proc = p;
 	p->pidfd = -1;
-	p->pid = fork();
+	args = (struct stub_args){ getpid(), memfd, ptrace_host.stub_fd };
+	p->pid = clone(stub_entry, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
 	if (p->pid < 0) {
 		err = -errno;
 		free(p);
 		return err;
 	}
-	if (p->pid == 0)
-		stub_child(self, memfd, ptrace_host.stub_fd);
 	p->main.tid = p->pid;
 	p->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
 	err = p->pidfd < 0 ? -errno : stub_attach(p);

@@ -80,7 +80,7 @@ static long do_poll(struct task *t, uint64_t ufds, uint64_t nfds, const struct t
 		nval += g[i].fd >= 0 && h[i].fd < 0;
 	}
 	/* A POLLNVAL is an event: the call returns at once. */
-	n = ppoll(h, nfds, nval ? &now : timeout, NULL);
+	n = ppoll(h, nfds, nval ? &now : timeout, task_kick_mask());
 	if (n < 0)
 		return -errno;
 	for (uint64_t i = 0; i < nfds; i++) {
@@ -213,7 +213,7 @@ static long do_select(struct task *t, int n, const uint64_t uset[3], const struc
 		h[count] = (struct pollfd){ f->host_fd, ev, 0 };
 		fds[count++] = fd;
 	}
-	if (ppoll(h, (nfds_t)count, timeout, NULL) < 0)
+	if (ppoll(h, (nfds_t)count, timeout, task_kick_mask()) < 0)
 		return -errno;
 	memset(&r, 0, sizeof r);
 	for (int i = 0; i < count; i++) {
