@@ -41,6 +41,11 @@ int plat_proc_pid(const struct plat_proc *proc); /* host pid, for host clocks */
 /* SIGKILLs the stub from any host thread (through a pidfd: never another
  * process, even once the stub is reaped). Serialise with plat_proc_destroy. */
 int plat_proc_kill(struct plat_proc *proc);
+/* CPU time and peak memory the stub has used (getrusage, times). */
+struct plat_usage {
+	unsigned long long user_ns, sys_ns, maxrss_kb;
+};
+int plat_proc_usage(struct plat_proc *proc, struct plat_usage *u);
 
 /* Guest threads: a stub thread each. spawn starts one through via (injected
  * clone); it waits, untraced and touching no memory, until the host thread
@@ -54,6 +59,10 @@ int plat_thread_spawn(struct plat_thread *via, int *tid);
 int plat_thread_interrupt(struct plat_thread *th);
 int plat_thread_attach(struct plat_proc *proc, int tid, struct plat_thread **out);
 void plat_thread_exit(struct plat_thread *th);
+
+/* Leaves nothing in the stub's address space but its text again (execve
+ * in place); the stub must have no other thread. */
+int plat_proc_reset(struct plat_thread *via);
 
 /* Address space changes, injected through a stopped thread of the stub. */
 int plat_map(struct plat_thread *via, uint64_t addr, uint64_t len, int prot, uint64_t memfd_off);

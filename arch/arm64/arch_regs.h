@@ -39,6 +39,7 @@ struct arch_regs {
 #define ARCH_STUB_CLONE (ARCH_STUB_BASE + 48)     /* svc #0; child spins */
 #define ARCH_SIGRETURN_TRAMPOLINE (ARCH_STUB_BASE + 80) /* rt_sigreturn */
 #define ARCH_STAT_SIZE 128                        /* asm-generic struct stat */
+#define ARCH_MINSIGSTKSZ 5120 /* uapi MINSIGSTKSZ: sigaltstack's own minimum */
 /* A signal frame: rt_sigframe (4688 bytes) and the frame record. */
 #define ARCH_SIGFRAME_MAX 4704
 /* clone(2)'s argument order (CONFIG_CLONE_BACKWARDS): flags, stack,

@@ -40,6 +40,7 @@ struct arch_regs {
 /* x86_64 handlers must have SA_RESTORER: no trampoline (0). */
 #define ARCH_SIGRETURN_TRAMPOLINE 0
 #define ARCH_STAT_SIZE 144
+#define ARCH_MINSIGSTKSZ 2048 /* uapi MINSIGSTKSZ: sigaltstack's own minimum */
 /* __USER_CS and __USER_DS (arch/x86/include/asm/segment.h). */
 #define X86_USER_CS 0x33
 #define X86_USER_DS 0x2b

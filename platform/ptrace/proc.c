@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -20,7 +22,15 @@ static int place_fd(int fd, int target, int cloexec)
 	return dup3(fd, target, cloexec ? O_CLOEXEC : 0);
 }
 
-/* Runs in the forked child: only async-signal-safe calls. */
+struct stub_args {
+	pid_t parent;
+	int memfd, exefd;
+};
+
+/* Runs in the new child, which shares the sentry's memory until its exec
+ * (CLONE_VM | CLONE_VFORK: no copy of the sentry's page tables) while the
+ * calling thread waits: only system calls, which write nothing but the
+ * child's own stack and, on failure, errno. */
 static __attribute__((noreturn)) void stub_child(pid_t parent, int memfd, int exefd)
 {
 	static char *const empty[] = { NULL };
@@ -75,6 +85,11 @@ static int strip_address_space(struct plat_thread *th)
 	return r < 0 ? (int)r : 0;
 }
 
+int plat_proc_reset(struct plat_thread *th)
+{
+	return strip_address_space(th);
+}
+
 static int stub_attach(struct plat_proc *p)
 {
 	struct plat_thread *th = &p->main;
@@ -98,10 +113,18 @@ static int stub_attach(struct plat_proc *p)
 	return strip_address_space(th);
 }
 
+static int stub_entry(void *arg)
+{
+	const struct stub_args *a = arg;
+
+	stub_child(a->parent, a->memfd, a->exefd);
+}
+
 int plat_proc_create(int memfd, struct plat_proc **procp, struct plat_thread **threadp)
 {
 	struct plat_proc *p;
-	pid_t self = getpid();
+	struct stub_args args;
+	static __thread char stack[32768] __attribute__((aligned(16)));
 	int err = plat_init();
 
 	if (err)
@@ -111,14 +134,13 @@ int plat_proc_create(int memfd, struct plat_proc **procp, struct plat_thread **t
 		return -ENOMEM;
 	p->main.proc = p;
 	p->pidfd = -1;
-	p->pid = fork();
+	args = (struct stub_args){ getpid(), memfd, ptrace_host.stub_fd };
+	p->pid = clone(stub_entry, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
 	if (p->pid < 0) {
 		err = -errno;
 		free(p);
 		return err;
 	}
-	if (p->pid == 0)
-		stub_child(self, memfd, ptrace_host.stub_fd);
 	p->main.tid = p->pid;
 	p->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
 	err = p->pidfd < 0 ? -errno : stub_attach(p);
@@ -234,5 +256,42 @@ int plat_thread_interrupt(struct plat_thread *th)
 		return 0;
 	if (syscall(SYS_tgkill, th->proc->pid, th->tid, PTRACE_INTERRUPT_SIGNAL) < 0)
 		return errno == ESRCH ? 0 : -errno;
+	return 0;
+}
+
+/* /proc/PID/stat fields 14 and 15 (utime, stime, in clock ticks) and
+ * /proc/PID/status VmHWM of the stub. */
+int plat_proc_usage(struct plat_proc *p, struct plat_usage *u)
+{
+	char path[64], buf[1024], *s;
+	long tick = sysconf(_SC_CLK_TCK);
+	unsigned long long ut = 0, st = 0;
+	int fd, n;
+
+	memset(u, 0, sizeof *u);
+	snprintf(path, sizeof path, "/proc/%d/stat", p->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = (int)read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	s = strrchr(buf, ')'); /* comm may hold spaces */
+	if (!s || sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+			 &ut, &st) != 2 || tick <= 0)
+		return -EIO;
+	u->user_ns = ut * (1000000000ULL / (unsigned long long)tick);
+	u->sys_ns = st * (1000000000ULL / (unsigned long long)tick);
+	snprintf(path, sizeof path, "/proc/%d/status", p->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = (int)read(fd, buf, sizeof buf - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		if ((s = strstr(buf, "VmHWM:")))
+			sscanf(s + 6, "%llu", &u->maxrss_kb);
+	}
 	return 0;
 }

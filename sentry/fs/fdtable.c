@@ -9,6 +9,7 @@
 
 #include "sentry/fs/fdtable.h"
 #include "sentry/fs/lock.h"
+#include "sentry/lib/array.h"
 
 struct file *file_new(int host_fd, int flags, const struct mount *mnt, const char *path)
 {
@@ -74,20 +75,22 @@ void fdtable_release_held(void)
 	held.n = 0;
 }
 
+void fdtable_hold_end(void)
+{
+	fdtable_release_held();
+	free(held.f);
+	held.f = NULL;
+	held.cap = 0;
+	held.on = false;
+}
+
 /* Takes a reference for the running syscall; false when out of memory. */
 static bool hold(struct file *f)
 {
 	if (!held.on)
 		return true;
-	if (held.n == held.cap) {
-		size_t cap = held.cap ? held.cap * 2 : 16;
-		struct file **n = realloc(held.f, cap * sizeof *n);
-
-		if (!n)
-			return false;
-		held.f = n;
-		held.cap = cap;
-	}
+	if (array_reserve(&held.f, &held.cap, held.n + 1, sizeof *held.f) < 0)
+		return false;
 	file_get(f);
 	held.f[held.n++] = f;
 	return true;

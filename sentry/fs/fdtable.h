@@ -20,6 +20,7 @@ struct file {
 	const struct mount *mnt;  /* NULL: a file the sandbox was given */
 	char *path;               /* canonical guest path, NULL if given */
 	bool ofd_locked;          /* has held OFD locks: drop them when it goes */
+	int pidfd;                /* a pidfd: the guest pid it names, else 0 */
 };
 
 /* Shared by the tasks of a process (CLONE_FILES); its lock guards the
@@ -58,6 +59,8 @@ int fdtable_install_host(struct fdtable *ft, int fd, int host_fd);
 struct file *fdtable_get(struct fdtable *ft, int fd);
 void fdtable_hold_refs(void);
 void fdtable_release_held(void);
+/* The tracer thread is ending: its list goes. */
+void fdtable_hold_end(void);
 /* FD_CLOEXEC of fd (F_GETFD, F_SETFD). */
 bool fdtable_cloexec(struct fdtable *ft, int fd);
 void fdtable_set_cloexec(struct fdtable *ft, int fd, bool on);

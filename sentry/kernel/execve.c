@@ -2,6 +2,7 @@
  * while the old image still stands; the new one is built in a new stub and
  * address space, and only then does the old one go. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #include "sentry/exec/exec.h"
 #include "sentry/fs/fdtable.h"
 #include "sentry/fs/fs_task.h"
+#include "sentry/kernel/futex.h"
+#include "sentry/lib/array.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
@@ -46,15 +49,8 @@ static int strv_end(struct strv *s)
 
 static int strv_push(struct strv *s, char *str)
 {
-	if (s->n + 1 >= s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		char **v = realloc(s->v, cap * sizeof *v);
-
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (array_reserve(&s->v, &s->cap, s->n + 2, sizeof *s->v) < 0)
+		return -ENOMEM;
 	s->v[s->n++] = str;
 	s->v[s->n] = NULL;
 	return 0;
@@ -152,8 +148,34 @@ static void reset_handlers(struct task *t)
 	}
 }
 
-/* The new image in a new stub and address space; the old ones are kept
- * until it stands, and restored if it cannot be built. */
+/* The new image in the task's own stub, emptied: past this point there
+ * is no old image to go back to, and a failure ends the task with SIGSEGV,
+ * as Linux's does after its point of no return. */
+static long exec_in_place(struct task *t, struct exec_req *x)
+{
+	struct mm *old_mm = t->mm, *mm;
+	long err = mm_create(t->sb->memfile, &mm);
+
+	if (err)
+		return err;
+	mm_set_proc(mm, t->proc);
+	err = plat_proc_reset(t->plat);
+	pthread_mutex_lock(&t->sb->lock);
+	t->mm = mm;
+	pthread_mutex_unlock(&t->sb->lock);
+	mm_destroy(old_mm);
+	if (!err)
+		err = exec_load(t, &x->file, x->argv.v, x->envp.v);
+	if (err) {
+		sandbox_log(t->sb, "execve failed after the old image was gone (error %ld): SIGSEGV",
+			    -err);
+		task_exit_group(t, SIGSEGV);
+	}
+	return err;
+}
+
+/* A vfork child's image in a new stub and address space, its parent's
+ * being kept until it stands. */
 static long exec_replace(struct task *t, struct exec_req *x)
 {
 	struct plat_proc *old_proc = t->proc, *proc;
@@ -180,10 +202,7 @@ static long exec_replace(struct task *t, struct exec_req *x)
 	t->plat = err ? old_plat : t->plat;
 	if (err) {
 		plat_proc_destroy(proc);
-	} else if (t->proc_owner) {
-		plat_proc_destroy(old_proc);
 	} else {
-		/* A vfork child ran as a thread of its parent's stub. */
 		plat_thread_exit(old_plat);
 		t->proc_owner = true;
 	}
@@ -206,7 +225,11 @@ static long do_execve(struct task *t, struct exec_req *x, uint64_t uargv, uint64
 	if (args)
 		err = args;
 	if (!err)
-		err = exec_replace(t, x);
+		err = task_exec_alone(t);
+	if (!err)
+		futex_exit_robust(t); /* exec_mm_release(), in the old image */
+	if (!err)
+		err = t->proc_owner ? exec_in_place(t, x) : exec_replace(t, x);
 	exec_close(&x->file);
 	strv_free(&x->argv);
 	strv_free(&x->envp);
@@ -214,8 +237,9 @@ static long do_execve(struct task *t, struct exec_req *x, uint64_t uargv, uint64
 		return err;
 	fdtable_close_on_exec(t->files);
 	reset_handlers(t);
+	t->altstack = (struct linux_stack){ 0, LINUX_SS_DISABLE, 0, 0 };
 	t->clear_child_tid = 0;
-	t->robust_list = 0;
+	t->robust_list = 0; /* the old image's list went with it (exec_mm_release) */
 	t->robust_len = 0;
 	t->did_exec = true;
 	task_vfork_release(t);

@@ -10,8 +10,11 @@
 
 #include "platform/platform.h"
 #include "sentry/fs/fdtable.h"
+#include "sentry/fs/lock.h"
 #include "sentry/kernel/futex.h"
+#include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/sleep.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/signal/signal.h"
@@ -20,35 +23,6 @@
 #define LINUX_CLD_KILLED 2
 
 #define KICK_RETRY_NS 20000000L /* a kick can land just before a host call blocks */
-
-static int kick_signal(void)
-{
-	return SIGRTMAX - 3;
-}
-
-static void kick_handler(int sig)
-{
-	(void)sig; /* only there to make the host call return EINTR */
-}
-
-static void kick_install(void)
-{
-	struct sigaction sa = { .sa_handler = kick_handler };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(kick_signal(), &sa, NULL); /* no SA_RESTART */
-}
-
-void task_kick_setup(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	sigset_t set;
-
-	pthread_once(&once, kick_install);
-	sigemptyset(&set);
-	sigaddset(&set, kick_signal());
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-}
 
 /* Wakes t's tracer wherever it waits: its guest code stops (with kill, by
  * the end of the stub t owns), a wait in the sentry or a blocked host call
@@ -62,7 +36,8 @@ static void kick_locked(struct task *t, bool kill)
 		plat_thread_interrupt(t->plat);
 	pthread_mutex_unlock(&t->kill_lock);
 	if (t->tracer_tid && t->tracer_tid != gettid())
-		syscall(SYS_tgkill, getpid(), t->tracer_tid, kick_signal());
+		task_kick_thread(t->tracer_tid);
+	lock_table_wake(lock_table_global()); /* an F_SETLKW wait looks again */
 	pthread_cond_broadcast(&t->sb->child_cond);
 }
 
@@ -99,6 +74,35 @@ void task_exit_thread(struct task *t, int wstatus)
 		t->exit_status = wstatus;
 }
 
+int task_exec_alone(struct task *t)
+{
+	struct sandbox *sb = t->sb;
+	int err = 0;
+
+	pthread_mutex_lock(&sb->lock);
+	if (t->leader->nthreads > 1 && t != t->leader) {
+		pthread_mutex_unlock(&sb->lock);
+		sandbox_log(sb, "execve from a thread other than the first is not implemented: ENOSYS");
+		return -ENOSYS;
+	}
+	while (t->nthreads > 1) {
+		struct timespec until = sleep_ts(sleep_now_ns(CLOCK_MONOTONIC) + KICK_RETRY_NS);
+
+		if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE)) {
+			err = -EINTR;
+			break;
+		}
+		for (struct task *x = sb->tasks; x; x = x->next)
+			if (x->tgid == t->tgid && x != t && !x->zombie) {
+				__atomic_store_n(&x->exiting, true, __ATOMIC_RELEASE);
+				kick_locked(x, false);
+			}
+		pthread_cond_timedwait(&sb->child_cond, &sb->lock, &until);
+	}
+	pthread_mutex_unlock(&sb->lock);
+	return err;
+}
+
 void task_wait_threads(struct task *t)
 {
 	pthread_mutex_lock(&t->sb->lock);
@@ -113,6 +117,7 @@ static void clear_child_tid(struct task *t)
 {
 	uint32_t zero = 0;
 
+	futex_exit_robust(t);
 	if (t->clear_child_tid && t->mm &&
 	    mm_write(t->mm, t->clear_child_tid, &zero, sizeof zero) == 0)
 		futex_wake(t, t->clear_child_tid, 1, FUTEX_BITSET_ANY);
@@ -155,17 +160,11 @@ static void end_tree(struct task *init)
 
 	pthread_mutex_lock(&sb->lock);
 	while (tree_alive_locked(sb, init)) {
-		struct timespec until;
+		struct timespec until = sleep_ts(sleep_now_ns(CLOCK_MONOTONIC) + KICK_RETRY_NS);
 
 		for (struct task *t = sb->tasks; t; t = t->next)
 			if (t != init && t->init == init)
 				task_kill_locked(t, SIGKILL);
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_nsec += KICK_RETRY_NS;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
 		pthread_cond_timedwait(&sb->child_cond, &sb->lock, &until);
 	}
 	for (p = &sb->tasks; *p;) {
@@ -225,7 +224,7 @@ static void tell_parent_locked(struct task *t)
 		return;
 	sig_info_user(&info, t->exit_signal, exited ? LINUX_CLD_EXITED : LINUX_CLD_KILLED, t);
 	f[6] = exited ? (t->exit_status >> 8) & 0xff : t->exit_status & 0x7f; /* si_status */
-	sig_send_locked(t->parent, &info);
+	sig_send_process_locked(t->parent, &info);
 }
 
 void task_vfork_release(struct task *t)
@@ -268,6 +267,7 @@ void task_exit_notify(struct task *t)
 	if (!autoreap)
 		tell_parent_locked(t);
 	t->zombie = true;
+	pidfd_notify_exit(t);
 	if (autoreap)
 		sandbox_unlink_task_locked(sb, t);
 	pthread_cond_broadcast(&sb->child_cond);

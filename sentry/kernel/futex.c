@@ -198,3 +198,52 @@ long futex_wake_op(struct task *t, uint64_t addr, uint64_t addr2, int n, int n2,
 	pthread_mutex_unlock(&sb->lock);
 	return r;
 }
+
+#define FUTEX_WAITERS 0x80000000u
+#define FUTEX_OWNER_DIED 0x40000000u
+#define FUTEX_TID_MASK 0x3fffffffu
+#define ROBUST_LIST_LIMIT 2048 /* ROBUST_LIST_LIMIT: a looped list ends */
+
+/* handle_futex_death(): a lock the dead thread held is marked
+ * FUTEX_OWNER_DIED and one waiter woken to take it over. */
+static void robust_death(struct task *t, uint64_t uaddr)
+{
+	struct sandbox *sb = t->sb;
+	uint32_t *word, v;
+	uint64_t key;
+
+	pthread_mutex_lock(&sb->lock);
+	if (!(uaddr & 3) && mm_word(t->mm, uaddr, true, &word, &key) == 0) {
+		v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+		while ((v & FUTEX_TID_MASK) == (uint32_t)t->tid &&
+		       !__atomic_compare_exchange_n(word, &v, (v & FUTEX_WAITERS) | FUTEX_OWNER_DIED,
+						    false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			;
+		if ((v & FUTEX_TID_MASK) == (uint32_t)t->tid && (v & FUTEX_WAITERS))
+			wake_locked(sb, key, 1, FUTEX_BITSET_ANY);
+	}
+	pthread_mutex_unlock(&sb->lock);
+}
+
+void futex_exit_robust(struct task *t)
+{
+	struct { uint64_t next; int64_t offset; uint64_t pending; } head;
+	uint64_t entry;
+
+	if (!t->robust_list || !t->mm || mm_read(t->mm, &head, t->robust_list, sizeof head) < 0)
+		return;
+	entry = head.next;
+	/* The list is circular through its head; bit 0 of a pointer marks a
+	 * PI futex, which is handled the same way here. */
+	for (int i = 0; i < ROBUST_LIST_LIMIT && entry != t->robust_list; i++) {
+		uint64_t next;
+
+		if (mm_read(t->mm, &next, entry & ~1ULL, sizeof next) < 0)
+			return;
+		if (entry != head.pending)
+			robust_death(t, (entry & ~1ULL) + (uint64_t)head.offset);
+		entry = next;
+	}
+	if (head.pending)
+		robust_death(t, (head.pending & ~1ULL) + (uint64_t)head.offset);
+}

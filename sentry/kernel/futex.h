@@ -21,6 +21,9 @@ long futex_wake(struct task *t, uint64_t addr, int n, uint32_t bitset);
  * addr is not *cmp): wakes nwake, moves up to nmove to addr2. */
 long futex_requeue(struct task *t, uint64_t addr, uint64_t addr2, int nwake, int nmove,
 		   const uint32_t *cmp);
+/* exit_robust_list(): the robust futexes a thread still holds as it ends
+ * (or execs) are marked FUTEX_OWNER_DIED and a waiter of each woken. */
+void futex_exit_robust(struct task *t);
 long futex_wake_op(struct task *t, uint64_t addr, uint64_t addr2, int n, int n2, uint32_t op);
 
 #endif

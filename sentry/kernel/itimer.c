@@ -33,8 +33,7 @@ static void fire_locked(struct task *t)
 
 	sig_info_user(&info, SIGALRM, LINUX_SI_KERNEL, NULL);
 	t->itimer_expires = t->itimer_interval ? t->itimer_expires + t->itimer_interval : 0;
-	if (!t->exiting)
-		sig_send_locked(t, &info);
+	sig_send_process_locked(t, &info);
 }
 
 static void *timer_main(void *arg)

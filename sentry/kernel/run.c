@@ -59,7 +59,8 @@ void task_run(struct task *t)
 	while (!__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE)) {
 		int err;
 
-		if (t->sigpending || t->restart || t->restore_mask)
+		if (t->sigpending || t->leader->shared_pending || t->restart || t->restore_mask ||
+		    t->leader->stopped)
 			sig_deliver(t);
 		if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE))
 			break;

@@ -16,6 +16,7 @@
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/memfile.h"
+#include "sentry/mm/pagecache.h"
 
 #define MEMFILE_SIZE (64ULL << 30) /* address space of the memory file, not memory */
 #define UTS_RELEASE "6.18.0-umbra"
@@ -92,6 +93,8 @@ int sandbox_init(struct sandbox *sb)
 		sb->stdio[i] = fcntl(i, F_DUPFD_CLOEXEC, 3);
 	err = memfile_create(MEMFILE_SIZE, &sb->memfile);
 	if (!err)
+		err = pagecache_create(sb->memfile, &sb->pagecache);
+	if (!err)
 		err = mount_default_view(&sb->mounts);
 	if (!err)
 		sb->tmp_err = mount_tmpfs(&sb->mounts, "/tmp", NULL);
@@ -110,6 +113,8 @@ void sandbox_fini(struct sandbox *sb)
 	for (int i = 0; i < 3; i++)
 		if (sb->stdio[i] >= 0)
 			close(sb->stdio[i]);
+	pagecache_destroy(sb->pagecache);
+	sb->pagecache = NULL;
 	memfile_destroy(sb->memfile);
 	sb->memfile = NULL;
 	mount_table_free(&sb->mounts);

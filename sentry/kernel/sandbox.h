@@ -37,6 +37,7 @@ struct sandbox {
 	pthread_t timer_thread; /* runs interval timers, from the first one on */
 	bool timer_running, timer_stop;
 	struct procfs *procfs;
+	struct pagecache *pagecache;
 	struct mount_table mounts;
 	char cwd[VFS_PATH_MAX]; /* where guests start */
 	bool cwd_set;           /* chosen by the embedder, else the caller's */

@@ -66,6 +66,7 @@ struct task *task_alloc(struct sandbox *sb)
 	t->dumpable = 1;
 	t->leader = t;
 	t->nthreads = 1;
+	t->exit_efd = -1;
 	return t;
 }
 
@@ -122,6 +123,8 @@ void task_free(struct task *t)
 	mm_destroy(t->mm);
 	fdtable_destroy(t->files);
 	sighand_put(t->sighand);
+	if (t->exit_efd >= 0)
+		close(t->exit_efd);
 	pthread_mutex_destroy(&t->start_lock);
 	pthread_cond_destroy(&t->start_cond);
 	pthread_mutex_destroy(&t->kill_lock);
@@ -221,31 +224,38 @@ static void stub_release(struct task *t)
 	pthread_mutex_unlock(&t->kill_lock);
 }
 
-static void *tracer_main(void *arg)
+static void tracer_serve(struct task *t)
 {
-	struct task *t = arg;
 	int err;
 
-	task_current = t;
 	t->tracer_tid = gettid();
-	tracer_setup();
 	err = t->start_regs ? start_child(t) : start_program(t);
 	if (err) {
 		/* Nothing touches t after start_done: the starter frees it. */
 		stub_release(t);
 		start_done(t, err);
-		return NULL;
+		return;
 	}
 	start_done(t, 0);
 	task_run(t);
 	if (t->leader != t) {
 		stub_release(t);
 		task_thread_gone(t); /* frees t */
-		return NULL;
+		return;
 	}
 	task_wait_threads(t);
+	task_usage_self(t, &t->usage_final);
 	stub_release(t);
 	task_exit_notify(t);
+}
+
+static void *tracer_main(void *arg)
+{
+	task_current = arg;
+	tracer_setup();
+	tracer_serve(arg);
+	fdtable_hold_end();
+	task_current = NULL;
 	return NULL;
 }
 

@@ -3,10 +3,12 @@
 #define UMBRA_SENTRY_TASK_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "abi/linux.h"
+#include "platform/platform.h"
 #include "sentry/fs/vfs.h"
 
 struct sandbox;
@@ -56,6 +58,16 @@ struct task {
 	bool did_exec;    /* setpgid on it from the parent: EACCES */
 	/* ITIMER_REAL of the process (leader), CLOCK_MONOTONIC ns; by sb->lock. */
 	int64_t itimer_expires, itimer_interval;
+	/* Job control (leader, by sb->lock): the group is stopped by a stop
+	 * signal until SIGCONT, and a change not yet reported to a wait4 with
+	 * WUNTRACED or WCONTINUED. */
+	int exit_efd; /* host eventfd pidfds poll, made with the first (leader) */
+	bool stopped;
+	int stop_signal;
+	bool stop_report, cont_report;
+	/* CPU time and memory (leader): its own once it ended, and what its
+	 * collected children (and theirs) used; by sb->lock. */
+	struct plat_usage usage_final, usage_children;
 	bool child_subreaper; /* PR_SET_CHILD_SUBREAPER: orphans below come here */
 	bool no_new_privs;
 	int dumpable;
@@ -66,6 +78,10 @@ struct task {
 	 * alternate stack. */
 	linux_sigset_t sigpending;
 	struct linux_siginfo siginfo[LINUX_NSIG];
+	/* The process's queue (leader): signals sent to the process, which any
+	 * thread that does not block them takes (signal->shared_pending). */
+	linux_sigset_t shared_pending;
+	struct linux_siginfo shared_info[LINUX_NSIG];
 	linux_sigset_t saved_mask;
 	bool restore_mask;
 	struct linux_stack altstack; /* as sigaltstack(2) stored it */
@@ -125,6 +141,10 @@ struct sighand *sighand_new(const struct sighand *copy); /* NULL: out of memory 
 void sighand_put(struct sighand *sh);
 /* exit(2): the thread alone, unless it is the last of its group. */
 void task_exit_thread(struct task *t, int wstatus);
+/* The process's CPU time and peak memory so far (sys_usage.c), and a
+ * struct rusage of it for the guest. */
+void task_usage_self(struct task *t, struct plat_usage *u);
+long usage_to_guest(struct task *t, uint64_t addr, const struct plat_usage *u);
 /* The tracer thread's loop: run, stop, handle, until the guest ends. */
 void task_run(struct task *t);
 
@@ -142,8 +162,19 @@ void task_interrupt_locked(struct task *t);
 /* A vfork child exec'd or ended: its parent runs again. */
 void task_vfork_release(struct task *t);
 /* Kicks: a host signal that interrupts a tracer thread blocked in a host
- * call. Each tracer thread sets it up once. */
+ * call (kick.c). Each tracer thread sets it up once; the kick is let
+ * through only by the mask task_kick_mask() gives ppoll and epoll_pwait,
+ * and by task_wait_fd, which waits until a blocking fd is ready for
+ * events (-EINTR when kicked). */
 void task_kick_setup(void);
+const sigset_t *task_kick_mask(void);
+void task_kick_thread(int tid);
+int task_wait_fd(int fd, short events);
+/* flock(2) and the open of a FIFO on the host with the kick let through:
+ * 0 or the new fd, or -errno. */
+int task_blocking_flock(int fd, int op);
+struct lookup;
+int task_blocking_open(const struct lookup *l, int flags);
 /* What the tracer thread does once the guest has ended: the tree and the
  * parent learn of it (sentry/kernel/exit.c). */
 void task_exit_notify(struct task *t);
@@ -152,5 +183,9 @@ void task_wait_threads(struct task *t);
 /* A thread other than the leader has ended: CLONE_CHILD_CLEARTID, and it
  * leaves its group; t is freed. */
 void task_thread_gone(struct task *t);
+/* de_thread(): execve ends the caller's other threads and waits for them;
+ * -ENOSYS from a thread other than the leader (which would have to take
+ * the leader's id), -EINTR when the caller is killed meanwhile. */
+int task_exec_alone(struct task *t);
 
 #endif

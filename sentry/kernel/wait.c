@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
@@ -25,12 +26,13 @@
 #define LINUX_P_ALL 0
 #define LINUX_P_PID 1
 #define LINUX_P_PGID 2
+#define LINUX_P_PIDFD 3
 
 #define LINUX_CLD_EXITED 1
 #define LINUX_CLD_KILLED 2
 #define LINUX_CLD_DUMPED 3
-
-#define RUSAGE_SIZE 144 /* struct rusage on both arches */
+#define LINUX_CLD_STOPPED 5
+#define LINUX_CLD_CONTINUED 6
 
 enum wait_kind { WAIT_PID, WAIT_PGID, WAIT_ALL };
 
@@ -38,13 +40,23 @@ struct wait_opts {
 	enum wait_kind kind;
 	int id;
 	unsigned int flags;
+	bool nonblock; /* P_PIDFD of an O_NONBLOCK pidfd: EAGAIN, not 0 */
 };
 
 struct wait_result {
 	int pid;
 	int status; /* waitpid(2) encoding */
 	uint32_t uid;
+	struct plat_usage usage; /* the child's and its collected children's */
 };
+
+static void add_usage(struct plat_usage *to, const struct plat_usage *u)
+{
+	to->user_ns += u->user_ns;
+	to->sys_ns += u->sys_ns;
+	if (u->maxrss_kb > to->maxrss_kb)
+		to->maxrss_kb = u->maxrss_kb; /* the largest child's, as Linux keeps it */
+}
 
 /* eligible_child(): the id, and clone children (exit signal other than
  * SIGCHLD) only with __WCLONE, or any with __WALL. */
@@ -61,6 +73,28 @@ static bool eligible(const struct wait_opts *w, const struct task *c)
 	return clone_child == !!(w->flags & LINUX_WCLONE);
 }
 
+/* wait_task_stopped() and wait_task_continued(): a stop or a continue
+ * not yet reported, reported once (unless WNOWAIT); sb->lock held. */
+static bool report_change_locked(struct task *c, const struct wait_opts *w,
+				 struct wait_result *res)
+{
+	bool stop = (w->flags & LINUX_WUNTRACED) && c->stop_report;
+	bool cont = (w->flags & LINUX_WCONTINUED) && c->cont_report;
+
+	if (!stop && !cont)
+		return false;
+	res->pid = c->tgid;
+	res->uid = c->sb->uid;
+	res->status = stop ? (c->stop_signal << 8) | 0x7f : 0xffff;
+	if (!(w->flags & LINUX_WNOWAIT)) {
+		if (stop)
+			c->stop_report = false;
+		else
+			c->cont_report = false;
+	}
+	return true;
+}
+
 /* One pass over the caller's children: 1 with a zombie collected (freed
  * unless WNOWAIT), 0 when children live, -ECHILD when there are none. */
 static int scan_locked(struct task *t, const struct wait_opts *w, struct wait_result *res,
@@ -73,12 +107,17 @@ static int scan_locked(struct task *t, const struct wait_opts *w, struct wait_re
 		if (!c->parent || c->parent->tgid != t->tgid || c->tid != c->tgid || !eligible(w, c))
 			continue;
 		any = true;
+		if (!c->zombie && report_change_locked(c, w, res))
+			return 1;
 		if (!c->zombie || !(w->flags & LINUX_WEXITED))
 			continue;
 		res->pid = c->tgid;
 		res->status = c->exit_status;
 		res->uid = sb->uid;
+		res->usage = c->usage_final;
+		add_usage(&res->usage, &c->usage_children);
 		if (!(w->flags & LINUX_WNOWAIT)) {
+			add_usage(&t->leader->usage_children, &res->usage);
 			sandbox_unlink_task_locked(sb, c);
 			*reaped = c;
 		}
@@ -111,18 +150,16 @@ static int do_wait(struct task *t, const struct wait_opts *w, struct wait_result
 	return r;
 }
 
-static long write_rusage(struct task *t, uint64_t addr)
+static long write_rusage(struct task *t, uint64_t addr, const struct wait_result *res)
 {
-	uint8_t zero[RUSAGE_SIZE] = { 0 };
-
-	return addr ? copy_to_guest(t, addr, zero, sizeof zero) : 0;
+	return addr ? usage_to_guest(t, addr, &res->usage) : 0;
 }
 
 long sys_wait4(struct task *t, const struct syscall_args *a)
 {
 	int pid = (int)a->a[0];
 	unsigned int opts = (unsigned int)a->a[2];
-	struct wait_opts w = { WAIT_ALL, 0, opts | LINUX_WEXITED };
+	struct wait_opts w = { WAIT_ALL, 0, opts | LINUX_WEXITED, false };
 	struct wait_result res;
 	int32_t status;
 	int r;
@@ -146,7 +183,7 @@ long sys_wait4(struct task *t, const struct syscall_args *a)
 	status = res.status;
 	if (a->a[1] && copy_to_guest(t, a->a[1], &status, sizeof status) < 0)
 		return -EFAULT;
-	if (write_rusage(t, a->a[3]) < 0)
+	if (write_rusage(t, a->a[3], &res) < 0)
 		return -EFAULT;
 	return res.pid;
 }
@@ -165,9 +202,16 @@ static long write_waitid_info(struct task *t, uint64_t addr, const struct wait_r
 		f[0] = SIGCHLD;
 		f[2] = exited ? LINUX_CLD_EXITED :
 			(res->status & 0x80) ? LINUX_CLD_DUMPED : LINUX_CLD_KILLED;
+		f[6] = exited ? (res->status >> 8) & 0xff : res->status & 0x7f;
+		if (res->status == 0xffff) {
+			f[2] = LINUX_CLD_CONTINUED;
+			f[6] = SIGCONT;
+		} else if ((res->status & 0xff) == 0x7f) {
+			f[2] = LINUX_CLD_STOPPED;
+			f[6] = (res->status >> 8) & 0xff;
+		}
 		f[4] = res->pid;
 		f[5] = (int32_t)res->uid;
-		f[6] = exited ? (res->status >> 8) & 0xff : res->status & 0x7f;
 	}
 	/* Linux writes these six fields and nothing else of the user's struct. */
 	return copy_to_guest(t, addr, &info, 7 * sizeof(int32_t));
@@ -183,6 +227,7 @@ static long waitid_opts(struct task *t, int which, int id, unsigned int opts,
 		return -EINVAL;
 	w->flags = opts;
 	w->id = id;
+	w->nonblock = false;
 	switch (which) {
 	case LINUX_P_ALL:
 		w->kind = WAIT_ALL;
@@ -197,6 +242,9 @@ static long waitid_opts(struct task *t, int which, int id, unsigned int opts,
 		if (!id)
 			w->id = t->pgid;
 		return 0;
+	case LINUX_P_PIDFD:
+		w->kind = WAIT_PID;
+		return pidfd_process(t, (uint64_t)(uint32_t)id, &w->id, &w->nonblock);
 	default:
 		return -EINVAL;
 	}
@@ -213,7 +261,9 @@ long sys_waitid(struct task *t, const struct syscall_args *a)
 	r = do_wait(t, &w, &res);
 	if (r < 0)
 		return r;
-	if (r > 0 && write_rusage(t, a->a[4]) < 0)
+	if (!r && w.nonblock && (w.flags & LINUX_WNOHANG))
+		return -EAGAIN;
+	if (r > 0 && write_rusage(t, a->a[4], &res) < 0)
 		return -EFAULT;
 	if (a->a[2] && write_waitid_info(t, a->a[2], &res, r > 0) < 0)
 		return -EFAULT;

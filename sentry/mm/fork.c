@@ -38,14 +38,19 @@ static int copy_data(struct memfile *mf, uint64_t from, uint64_t to, uint64_t le
 	return 0;
 }
 
-/* A MAP_SHARED area: the child maps the very same memory. */
-static int share_area(struct mm *child, const struct vma *v)
+/* A MAP_SHARED area, or a private one nobody may write: the child maps the
+ * very same memory (a private one to be copied before it is made writable). */
+static int share_area(struct mm *child, struct vma *v)
 {
 	struct vma c = *v;
 	int err = memfile_share(child->mf, v->off, v->end - v->start);
 
 	if (err)
 		return err;
+	if (!(v->flags & VMA_SHARED)) {
+		v->flags |= VMA_COW;
+		c.flags |= VMA_COW;
+	}
 	c.file = vma_file_get(v->file);
 	err = vma_insert(&child->vmas, &c);
 	if (err) {
@@ -56,14 +61,14 @@ static int share_area(struct mm *child, const struct vma *v)
 }
 
 /* One area of the parent, given its own memory in the child. */
-static int copy_area(struct mm *child, const struct vma *v)
+static int copy_area(struct mm *child, struct vma *v)
 {
 	struct vma c = *v;
 	uint64_t len = v->end - v->start;
 	int64_t off;
 	int err;
 
-	if (v->flags & VMA_SHARED)
+	if ((v->flags & VMA_SHARED) || !(v->prot & PROT_WRITE))
 		return share_area(child, v);
 	off = memfile_alloc(child->mf, len);
 	if (off < 0)
@@ -83,7 +88,7 @@ static int copy_area(struct mm *child, const struct vma *v)
 static int copy_areas_locked(struct mm *parent, struct mm *child)
 {
 	for (size_t i = 0; i < parent->vmas.n; i++) {
-		const struct vma *v = &parent->vmas.v[i];
+		struct vma *v = &parent->vmas.v[i];
 		int err;
 
 		if (v->flags & VMA_RESERVED)

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "sentry/lib/array.h"
 #include "sentry/mm/memfile.h"
 
 struct extent {
@@ -137,15 +138,8 @@ static int add_free(struct memfile *mf, uint64_t off, uint64_t len)
 		mf->free[i].len += len;
 		return 0;
 	}
-	if (mf->nfree == mf->capfree) {
-		size_t cap = mf->capfree ? mf->capfree * 2 : 64;
-		struct extent *n = realloc(mf->free, cap * sizeof *n);
-
-		if (!n)
-			return -ENOMEM;
-		mf->free = n;
-		mf->capfree = cap;
-	}
+	if (array_reserve(&mf->free, &mf->capfree, mf->nfree + 1, sizeof *mf->free) < 0)
+		return -ENOMEM;
 	memmove(&mf->free[i + 1], &mf->free[i], (mf->nfree - i) * sizeof(struct extent));
 	mf->free[i] = (struct extent){ off, len };
 	mf->nfree++;

@@ -119,13 +119,15 @@ static int64_t choose_addr(struct mm *mm, uint64_t addr, uint64_t len, enum mm_p
 	return vma_find_gap(&mm->vmas, len, MMAP_MIN_ADDR, mm->mmap_base);
 }
 
-/* Maps fresh memory at a chosen address; mm->lock held. */
-long mm_map_locked(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len,
-		       int prot, enum mm_place place)
+/* Maps memory at a chosen address: fresh memory, or with shared_off >= 0
+ * that range of the memory file, which the caller has counted one more
+ * user of (memfile_share) and which becomes a VMA_COW area; mm->lock held. */
+static long map_at_locked(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len,
+			  int prot, enum mm_place place, int64_t shared_off)
 {
 	struct vma v = { 0, 0, 0, prot, prot & PROT_WRITE ? VMA_ACCOUNT : 0, NULL, 0 };
 	int64_t at = choose_addr(mm, addr, len, place);
-	int64_t off;
+	int64_t off = shared_off;
 	int err;
 
 	if (at < 0)
@@ -134,7 +136,10 @@ long mm_map_locked(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64
 	 * stub maps the range, the bookkeeping must not fail. */
 	if (vma_reserve(&mm->vmas, 3) < 0)
 		return -ENOMEM;
-	off = memfile_alloc(mm->mf, len);
+	if (shared_off >= 0)
+		v.flags = VMA_COW;
+	else
+		off = memfile_alloc(mm->mf, len);
 	if (off < 0)
 		return -ENOMEM;
 	err = plat_map(via, (uint64_t)at, len, prot, (uint64_t)off);
@@ -146,10 +151,17 @@ long mm_map_locked(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64
 	if (!err)
 		err = vma_insert(&mm->vmas, &v);
 	if (err) {
-		memfile_free(mm->mf, (uint64_t)off, len);
+		if (shared_off < 0)
+			memfile_free(mm->mf, (uint64_t)off, len);
 		return err;
 	}
 	return at;
+}
+
+long mm_map_locked(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len,
+		   int prot, enum mm_place place)
+{
+	return map_at_locked(mm, via, addr, len, prot, place, -1);
 }
 
 long mm_map(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len, int prot,
@@ -159,7 +171,7 @@ long mm_map(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len,
 	long r;
 
 	pthread_mutex_lock(&mm->lock);
-	r = mm_map_locked(mm, via, addr, len, prot, place);
+	r = map_at_locked(mm, via, addr, len, prot, place, src ? src->cached : -1);
 	v = r >= 0 && src ? vma_find(&mm->vmas, (uint64_t)r) : NULL;
 	if (v) {
 		v->file = vma_file_get(src->file);
@@ -244,6 +256,28 @@ static bool write_denied(const struct mm *mm, uint64_t addr, uint64_t end)
 	return false;
 }
 
+/* A VMA_COW area about to become writable gets memory of its own, with
+ * the same contents, in place of the shared memory; mm->lock held. */
+static int unshare_locked(struct mm *mm, struct plat_thread *via, struct vma *v)
+{
+	uint64_t len = v->end - v->start;
+	int64_t off = memfile_alloc(mm->mf, len);
+	int err;
+
+	if (off < 0)
+		return -ENOMEM;
+	memcpy(memfile_ptr(mm->mf, (uint64_t)off), memfile_ptr(mm->mf, v->off), len);
+	err = plat_map(via, v->start, len, v->prot, (uint64_t)off);
+	if (err) {
+		memfile_free(mm->mf, (uint64_t)off, len);
+		return err;
+	}
+	memfile_free(mm->mf, v->off, len); /* one user fewer */
+	v->off = (uint64_t)off;
+	v->flags &= ~VMA_COW;
+	return 0;
+}
+
 int mm_protect(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len, int prot)
 {
 	uint64_t end = addr + len;
@@ -258,6 +292,10 @@ int mm_protect(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t l
 		err = vma_split_at(&mm->vmas, addr);
 	if (!err)
 		err = vma_split_at(&mm->vmas, end);
+	for (size_t i = vma_lower_bound(&mm->vmas, addr); !err && (prot & PROT_WRITE) &&
+	     i < mm->vmas.n && mm->vmas.v[i].start < end; i++)
+		if (mm->vmas.v[i].flags & VMA_COW)
+			err = unshare_locked(mm, via, &mm->vmas.v[i]);
 	if (!err)
 		err = plat_protect(via, addr, len, prot);
 	for (size_t i = vma_lower_bound(&mm->vmas, addr); !err && i < mm->vmas.n &&
@@ -288,7 +326,7 @@ int mm_discard(struct mm *mm, uint64_t addr, uint64_t len)
 
 		if (v->flags & VMA_RESERVED)
 			err = -EINVAL;
-		else if (!(v->flags & VMA_SHARED)) /* shared pages keep their data */
+		else if (!(v->flags & (VMA_SHARED | VMA_COW))) /* shared pages keep their data */
 			err = memfile_zero(mm->mf, v->off + (lo - v->start), hi - lo);
 	}
 	pthread_mutex_unlock(&mm->lock);

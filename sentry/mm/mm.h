@@ -56,6 +56,10 @@ struct mm_source {
 	struct vma_file *file;
 	uint64_t pgoff;
 	bool shared;
+	/* >= 0: map this range of the memory file, which holds the file's
+	 * bytes already and one more user of which the caller counted
+	 * (memfile_share); -1: fresh memory. */
+	int64_t cached;
 };
 /* mm_map_anon, the new area named after src (which keeps its reference). */
 long mm_map(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len, int prot,

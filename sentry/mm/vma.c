@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sentry/lib/array.h"
 #include "sentry/mm/vma.h"
 
 struct vma_file *vma_file_new(const char *path, uint64_t dev, uint64_t ino)
@@ -67,19 +68,7 @@ struct vma *vma_find(const struct vma_list *l, uint64_t addr)
 
 int vma_reserve(struct vma_list *l, size_t extra)
 {
-	size_t cap = l->cap ? l->cap : 32;
-	struct vma *n;
-
-	while (cap < l->n + extra)
-		cap *= 2;
-	if (cap == l->cap)
-		return 0;
-	n = realloc(l->v, cap * sizeof *n);
-	if (!n)
-		return -ENOMEM;
-	l->v = n;
-	l->cap = cap;
-	return 0;
+	return array_reserve(&l->v, &l->cap, l->n + extra, sizeof *l->v);
 }
 
 static int vma_grow(struct vma_list *l)

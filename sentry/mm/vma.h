@@ -10,6 +10,9 @@
 #define VMA_NOWRITE 2u  /* a shared mapping of a file opened read-only */
 #define VMA_SHARED 4u   /* mapped MAP_SHARED: /proc/PID/maps says 's' */
 #define VMA_ACCOUNT 8u  /* private and writable once (VM_ACCOUNT): keeps areas apart */
+/* Private, but its memory is shared with another address space (fork of a
+ * read-only area): copied before it may be written (mm_protect). */
+#define VMA_COW 16u
 
 /* The file an area maps, as /proc/PID/maps names it. Immutable and shared
  * by the pieces a mapping splits into; freed with its last reference. */

@@ -25,23 +25,13 @@ static linux_sigset_t bit(int signo)
 	return 1ULL << (signo - 1);
 }
 
-/* next_signal(): SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGSYS first. */
 static int next_signal_locked(struct task *t, struct linux_siginfo *info,
 			      struct linux_sigaction *act)
 {
-	linux_sigset_t due = t->sigpending & ~t->sigmask;
-	linux_sigset_t sync = due & (bit(SIGSEGV) | bit(SIGBUS) | bit(SIGILL) | bit(SIGTRAP) |
-				    bit(SIGFPE) | bit(SIGSYS));
-	int signo;
+	int signo = sig_dequeue_locked(t, ~t->sigmask, info);
 
-	if (sync)
-		due = sync;
-	if (!due)
-		return 0;
-	signo = __builtin_ctzll(due) + 1;
-	t->sigpending &= ~bit(signo);
-	*info = t->siginfo[signo - 1];
-	*act = t->sighand->action[signo - 1];
+	if (signo)
+		*act = t->sighand->action[signo - 1];
 	return signo;
 }
 
@@ -137,9 +127,7 @@ static bool run_default(struct task *t, int signo)
 	case SIG_DEFAULT_CONT:
 		return true;
 	case SIG_DEFAULT_STOP:
-		/* No job control yet: a stop is reported and not done. */
-		sandbox_log(t->sb, "%s: stopping a process is not implemented, it goes on",
-			    sig_name(signo));
+		sig_stop_group(t, signo);
 		return true;
 	default:
 		task_exit_group(t, signo);
@@ -153,6 +141,7 @@ void sig_deliver(struct task *t)
 	struct linux_sigaction act;
 	int signo;
 
+	sig_wait_while_stopped(t);
 	for (;;) {
 		pthread_mutex_lock(&t->sb->lock);
 		signo = next_signal_locked(t, &info, &act);

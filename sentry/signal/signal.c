@@ -78,8 +78,88 @@ static bool ignored(const struct task *t, int signo)
 	if (t->sigmask & bit(signo))
 		return false;
 	return act->handler == LINUX_SIG_IGN ||
-	       (act->handler == LINUX_SIG_DFL && (def == SIG_DEFAULT_IGNORE || def == SIG_DEFAULT_CONT ||
-						  def == SIG_DEFAULT_STOP));
+	       (act->handler == LINUX_SIG_DFL && (def == SIG_DEFAULT_IGNORE || def == SIG_DEFAULT_CONT));
+}
+
+#define STOP_SIGNALS (bit(SIGSTOP) | bit(SIGTSTP) | bit(SIGTTIN) | bit(SIGTTOU))
+#define LINUX_SA_NOCLDSTOP 1u
+#define LINUX_CLD_STOPPED 5
+#define LINUX_CLD_CONTINUED 6
+
+/* do_notify_parent_cldstop(): SIGCHLD with CLD_STOPPED or CLD_CONTINUED,
+ * unless the parent ignores SIGCHLD or asked SA_NOCLDSTOP; its waits
+ * wake either way. sb->lock held. */
+static void notify_cldstop_locked(struct task *leader, int code, int status)
+{
+	struct task *p = leader->parent;
+	const struct linux_sigaction *act;
+	struct linux_siginfo info;
+
+	pthread_cond_broadcast(&leader->sb->child_cond);
+	if (!p)
+		return;
+	act = &p->sighand->action[SIGCHLD - 1];
+	if (act->handler == LINUX_SIG_IGN || (act->flags & LINUX_SA_NOCLDSTOP))
+		return;
+	sig_info_user(&info, SIGCHLD, code, leader);
+	((int32_t *)&info)[6] = status; /* si_status */
+	sig_send_process_locked(p, &info);
+}
+
+static void group_unpend_locked(struct task *t, linux_sigset_t bits)
+{
+	t->leader->shared_pending &= ~bits;
+	for (struct task *x = t->sb->tasks; x; x = x->next)
+		if (x->tgid == t->tgid)
+			x->sigpending &= ~bits;
+}
+
+/* prepare_signal(): a stop signal cancels a pending SIGCONT, and SIGCONT
+ * cancels pending stops and resumes a stopped group, whatever its action. */
+static void job_control_locked(struct task *t, int signo)
+{
+	struct task *l = t->leader;
+
+	if (bit(signo) & STOP_SIGNALS) {
+		group_unpend_locked(t, bit(SIGCONT));
+		return;
+	}
+	if (signo != SIGCONT)
+		return;
+	group_unpend_locked(t, STOP_SIGNALS);
+	if (!l->stopped)
+		return;
+	l->stopped = false;
+	l->stop_report = false;
+	l->cont_report = true;
+	notify_cldstop_locked(l, LINUX_CLD_CONTINUED, SIGCONT);
+}
+
+void sig_stop_group(struct task *t, int signo)
+{
+	struct task *l = t->leader;
+
+	pthread_mutex_lock(&t->sb->lock);
+	if (!l->stopped && !__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE)) {
+		l->stopped = true;
+		l->stop_signal = signo;
+		l->stop_report = true;
+		l->cont_report = false;
+		notify_cldstop_locked(l, LINUX_CLD_STOPPED, signo);
+		for (struct task *x = t->sb->tasks; x; x = x->next)
+			if (x->tgid == t->tgid && x != t)
+				task_interrupt_locked(x);
+	}
+	pthread_mutex_unlock(&t->sb->lock);
+	sig_wait_while_stopped(t);
+}
+
+void sig_wait_while_stopped(struct task *t)
+{
+	pthread_mutex_lock(&t->sb->lock);
+	while (t->leader->stopped && !__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE))
+		pthread_cond_wait(&t->sb->child_cond, &t->sb->lock);
+	pthread_mutex_unlock(&t->sb->lock);
 }
 
 /* force_sig_info(): a fault cannot be blocked or ignored. */
@@ -99,6 +179,9 @@ static bool queue_locked(struct task *t, const struct linux_siginfo *info, bool 
 {
 	int signo = info->si_signo;
 
+	if (signo < 1 || signo > LINUX_NSIG)
+		return false;
+	job_control_locked(t, signo);
 	if (fault)
 		force(t, signo);
 	else if (ignored(t, signo))
@@ -107,6 +190,22 @@ static bool queue_locked(struct task *t, const struct linux_siginfo *info, bool 
 		t->siginfo[signo - 1] = *info;
 	t->sigpending |= bit(signo);
 	return !(t->sigmask & bit(signo));
+}
+
+/* The same on the process's queue; whether some thread takes it now. */
+static bool queue_shared_locked(struct task *leader, const struct linux_siginfo *info)
+{
+	int signo = info->si_signo;
+
+	if (signo < 1 || signo > LINUX_NSIG)
+		return false;
+	job_control_locked(leader, signo);
+	if (leader->sigmask & bit(signo) ? false : ignored(leader, signo))
+		return false;
+	if (!(leader->shared_pending & bit(signo)))
+		leader->shared_info[signo - 1] = *info;
+	leader->shared_pending |= bit(signo);
+	return true;
 }
 
 void sig_raise_info(struct task *t, const struct linux_siginfo *info, bool fault)
@@ -126,9 +225,61 @@ void sig_raise(struct task *t, int signo, bool fault)
 
 void sig_send_locked(struct task *t, const struct linux_siginfo *info)
 {
-	if (t->zombie || t->exiting || !queue_locked(t, info, false))
+	if (t->zombie || t->exiting)
 		return;
-	task_interrupt_locked(t);
+	if (!queue_locked(t, info, false))
+		pthread_cond_broadcast(&t->sb->child_cond); /* rt_sigtimedwait waits for blocked ones */
+	else if (t != task_current) /* the caller looks at its signals on its way out */
+		task_interrupt_locked(t);
+}
+
+/* complete_signal(): a process-directed signal goes to a thread of the
+ * group that does not block it, the leader first; else it waits at the
+ * leader. sb->lock held. */
+void sig_send_process_locked(struct task *t, const struct linux_siginfo *info)
+{
+	struct task *leader = t->leader, *to = NULL;
+	linux_sigset_t b = info->si_signo >= 1 && info->si_signo <= LINUX_NSIG ? bit(info->si_signo) : 0;
+
+	if (leader->zombie || !queue_shared_locked(leader, info))
+		return;
+	pthread_cond_broadcast(&t->sb->child_cond); /* rt_sigtimedwait waits for blocked ones */
+	if (!leader->exiting && !(leader->sigmask & b))
+		to = leader;
+	for (struct task *x = t->sb->tasks; !to && x; x = x->next)
+		if (x->tgid == leader->tgid && !x->exiting && !(x->sigmask & b))
+			to = x;
+	if (to && to != task_current)
+		task_interrupt_locked(to);
+}
+
+/* next_signal(): SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGSYS first. */
+static int dequeue_from(linux_sigset_t *pending, struct linux_siginfo *infos,
+			linux_sigset_t allowed, struct linux_siginfo *info)
+{
+	linux_sigset_t due = *pending & allowed;
+	linux_sigset_t sync = due & (bit(SIGSEGV) | bit(SIGBUS) | bit(SIGILL) | bit(SIGTRAP) |
+				    bit(SIGFPE) | bit(SIGSYS));
+	int signo;
+
+	if (sync)
+		due = sync;
+	if (!due)
+		return 0;
+	signo = __builtin_ctzll(due) + 1;
+	*pending &= ~bit(signo);
+	*info = infos[signo - 1];
+	return signo;
+}
+
+/* dequeue_signal(): the thread's own queue first, then the process's. */
+int sig_dequeue_locked(struct task *t, linux_sigset_t allowed, struct linux_siginfo *info)
+{
+	int signo = dequeue_from(&t->sigpending, t->siginfo, allowed, info);
+
+	if (!signo)
+		signo = dequeue_from(&t->leader->shared_pending, t->leader->shared_info, allowed, info);
+	return signo;
 }
 
 void sig_mask_for_wait(struct task *t, linux_sigset_t mask)
@@ -156,7 +307,7 @@ bool sig_on_alt_stack(const struct task *t, uint64_t sp)
 
 bool sig_pending_locked(const struct task *t)
 {
-	return (t->sigpending & ~t->sigmask) != 0;
+	return ((t->sigpending | t->leader->shared_pending) & ~t->sigmask) != 0;
 }
 
 void sig_host_stop(struct task *t, const struct plat_stop *stop)

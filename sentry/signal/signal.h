@@ -50,9 +50,19 @@ void sig_mask_for_wait(struct task *t, linux_sigset_t mask);
 void sig_mask_restore(struct task *t);
 /* on_sig_stack(): whether sp is on t's alternate signal stack. */
 bool sig_on_alt_stack(const struct task *t, uint64_t sp);
+/* The same for a signal to a whole process: the thread that takes it. */
+void sig_send_process_locked(struct task *t, const struct linux_siginfo *info);
+/* Takes the next pending signal among allowed off the queue (synchronous
+ * ones first, then the lowest): its number and siginfo, or 0. sb->lock held. */
+int sig_dequeue_locked(struct task *t, linux_sigset_t allowed, struct linux_siginfo *info);
 /* Whether a signal waits that the mask lets through; sb->lock held. */
 bool sig_pending_locked(const struct task *t);
 
+/* A stop signal's default action: the whole group stops (its parent told)
+ * and t waits until SIGCONT or its end; other threads stop when they next
+ * look at their signals (sig_wait_while_stopped). */
+void sig_stop_group(struct task *t, int signo);
+void sig_wait_while_stopped(struct task *t);
 /* Runs before t returns to guest code: acts on the pending signals its
  * mask lets through (default actions, handler frames) and settles a
  * syscall that was interrupted (restart or EINTR). */

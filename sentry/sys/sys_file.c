@@ -104,7 +104,10 @@ static long do_open(struct task *t, uint64_t dirfd, uint64_t upath, int flags, u
 		fd = fcntl(l.fd, F_DUPFD_CLOEXEC, 0);
 		err = fd < 0 ? -errno : 0;
 	} else if (!err) {
-		fd = vfs_open_host(&l, flags);
+		/* Opening a FIFO waits for its other end: a kick may end it. */
+		bool waits = S_ISFIFO(l.st.st_mode) && !(flags & O_NONBLOCK);
+
+		fd = waits ? task_blocking_open(&l, flags) : vfs_open_host(&l, flags);
 		err = fd < 0 ? fd : 0;
 	}
 	if (err) {

@@ -2,6 +2,7 @@
  * straight between the host file and guest memory. */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
@@ -81,6 +82,8 @@ static long host_rw_at(struct task *t, int fd, uint64_t addr, size_t len, int re
 	}
 	if (len > RW_MAX)
 		len = RW_MAX;
+	if (off < 0 && (cnt = task_wait_fd(fd, reading ? POLLIN : POLLOUT)) < 0)
+		return cnt;
 	cnt = mm_iov(t->mm, addr, len, reading ? MM_WRITE : MM_READ, iov, IOV_BATCH);
 	if (cnt < 0)
 		return reading && at_eof(fd, off) ? 0 : cnt;
@@ -102,6 +105,8 @@ static int file_fd(struct task *t, uint64_t fd)
 
 	if (fd > INT_MAX || !f)
 		return -EBADF;
+	if (f->pidfd)
+		return -EINVAL; /* pidfd_fops has no read or write */
 	return f->host_fd;
 }
 
@@ -119,7 +124,7 @@ long sys_write(struct task *t, const struct syscall_args *a)
 	return fd < 0 ? fd : host_rw(t, fd, a->a[1], a->a[2], 0);
 }
 
-#define HOST_IOV_MAX 1024
+#define HOST_IOV_MAX IO_HOST_IOV_MAX
 
 /* Host iovecs for the guest's, in order, up to the first byte the guest
  * cannot reach (a partial transfer, as the kernel's copy would give). */
@@ -187,6 +192,18 @@ static long import_vector(struct task *t, const struct vector_io *io, struct gue
 	return 0;
 }
 
+int io_import_iovecs(struct task *t, uint64_t vec, uint64_t cnt, int reading, struct iovec *iov,
+		     uint64_t *total)
+{
+	struct guest_iovec v[IOV_MAX_GUEST];
+	struct vector_io io = { 0, vec, cnt, -1, 0, reading };
+	long err = import_vector(t, &io, v, total);
+
+	if (err)
+		return (int)err;
+	return *total ? gather(t, v, cnt, reading, iov) : 0;
+}
+
 /* fs/read_write.c vfs_readv()/vfs_writev(): the file is judged first (EBADF,
  * ESPIPE, EINVAL), then every iovec, then the flags, and one host call moves
  * the data, so a pipe write of the whole vector stays atomic. When the
@@ -213,6 +230,9 @@ static long vector_rw(struct task *t, const struct vector_io *io)
 	n = gather(t, v, io->cnt, io->reading, iov);
 	if (n < 0)
 		return n;
+	if (io->pos < 0 && !(io->flags & LINUX_RWF_NOWAIT) &&
+	    (err = task_wait_fd(fd, io->reading ? POLLIN : POLLOUT)) < 0)
+		return err;
 	return io_host_result(t, host_vector(fd, iov, n, io), io->reading);
 }
 

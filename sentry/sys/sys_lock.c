@@ -18,6 +18,18 @@
 #include "sentry/sys/fcntl.h"
 #include "syscall_handlers.h"
 
+/* An F_SETLKW wait ends for a signal the task lets through or its end
+ * (read without sb->lock, which may be held by whoever wakes the table). */
+static bool lock_interrupted(void *arg)
+{
+	struct task *t = arg;
+
+	return __atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE) ||
+	       ((__atomic_load_n(&t->sigpending, __ATOMIC_ACQUIRE) |
+		 __atomic_load_n(&t->leader->shared_pending, __ATOMIC_ACQUIRE)) &
+		~__atomic_load_n(&t->sigmask, __ATOMIC_ACQUIRE));
+}
+
 /* flock(fd, cmd): LOCK_MAND is ignored (Linux 5.15+); the command is judged
  * before the fd. */
 long sys_flock(struct task *t, const struct syscall_args *a)
@@ -39,7 +51,7 @@ long sys_flock(struct task *t, const struct syscall_args *a)
 	err = fs_file(t, (uint32_t)a->a[0], &f);
 	if (err)
 		return err;
-	return flock(f->host_fd, (int)cmd) < 0 ? -errno : 0;
+	return task_blocking_flock(f->host_fd, (int)cmd);
 }
 
 /* flock_to_posix_lock(): l_whence's base (a pipe's position is 0), then the
@@ -156,7 +168,8 @@ static long setlk(struct task *t, struct file *f, int cmd, uint64_t arg)
 	if (!err && ofd && fl.l_pid)
 		err = -EINVAL;
 	if (!err)
-		err = lock_set(lock_table_global(), key, &o, &req, wait, NULL);
+		err = lock_set(lock_table_global(), key, &o, &req, wait,
+			       &(struct lock_wait){ lock_interrupted, t });
 	if (!err && ofd && req.type != LINUX_F_UNLCK)
 		__atomic_store_n(&f->ofd_locked, true, __ATOMIC_RELAXED);
 	return err;

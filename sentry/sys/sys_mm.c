@@ -13,8 +13,11 @@
 #include "arch/arch.h"
 #include "sentry/fs/fs_task.h"
 #include "sentry/fs/mount.h"
+#include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/task.h"
+#include "sentry/mm/memfile.h"
 #include "sentry/mm/mm.h"
+#include "sentry/mm/pagecache.h"
 #include "sentry/mm/vma.h"
 #include "sentry/kernel/syscall.h"
 #include "syscall_handlers.h"
@@ -89,9 +92,10 @@ static const char *file_name(const struct file *f, char buf[VFS_PATH_MAX])
 }
 
 static long map_named(struct task *t, const struct file *f, const struct stat *st, uint64_t addr,
-		      uint64_t len, int prot, enum mm_place place, uint64_t off, bool shared)
+		      uint64_t len, int prot, enum mm_place place, uint64_t off, bool shared,
+		      int64_t cached)
 {
-	struct mm_source src = { NULL, off, shared };
+	struct mm_source src = { NULL, off, shared, cached };
 	char buf[VFS_PATH_MAX];
 	const char *name = file_name(f, buf);
 	long r;
@@ -103,6 +107,30 @@ static long map_named(struct task *t, const struct file *f, const struct stat *s
 	}
 	r = mm_map(t->mm, t->plat, addr, len, prot, place, &src);
 	vma_file_put(src.file);
+	return r;
+}
+
+/* Read-only private mappings of files on read-only mounts come from the
+ * sandbox's page cache: the program text and constants every process of a
+ * library maps are then one copy. */
+static bool cacheable(const struct file *f, const struct stat *st, uint64_t prot, uint64_t flags,
+		      uint64_t off)
+{
+	return !(flags & MAP_SHARED) && !(prot & PROT_WRITE) && f->mnt && f->mnt->readonly &&
+	       off < (uint64_t)st->st_size;
+}
+
+static long map_cached(struct task *t, const struct file *f, const struct stat *st, uint64_t addr,
+		       uint64_t len, uint64_t prot, enum mm_place place, uint64_t off)
+{
+	int64_t mem;
+	long r = pagecache_get(t->sb->pagecache, f->host_fd, st, off, len, &mem);
+
+	if (r)
+		return r;
+	r = map_named(t, f, st, addr, len, guest_prot(prot), place, off, false, mem);
+	if (r < 0)
+		memfile_free(t->sb->memfile, (uint64_t)mem, len);
 	return r;
 }
 
@@ -131,7 +159,9 @@ static long mmap_file(struct task *t, uint64_t addr, uint64_t len, uint64_t prot
 		return -ENODEV;
 	if ((flags & MAP_SHARED) && (prot & PROT_WRITE) && (!f->mnt || !f->mnt->readonly))
 		return -ENODEV; /* writes shared with the file: not yet */
-	r = map_named(t, f, &st, addr, len, guest_prot(prot), place, off, flags & MAP_SHARED);
+	if (cacheable(f, &st, prot, flags, off))
+		return map_cached(t, f, &st, addr, len, prot, place, off);
+	r = map_named(t, f, &st, addr, len, guest_prot(prot), place, off, flags & MAP_SHARED, -1);
 	if (r >= 0 && (flags & MAP_SHARED) && acc == O_RDONLY)
 		mm_deny_write(t->mm, (uint64_t)r, len);
 	if (r >= 0 && (uint64_t)st.st_size > off) {
@@ -169,7 +199,7 @@ long sys_mmap(struct task *t, const struct syscall_args *a)
 	if (!(flags & MAP_ANONYMOUS))
 		return mmap_file(t, addr, len, prot, flags, a->a[4], a->a[5], place);
 	if (type != MAP_PRIVATE) {
-		struct mm_source shared = { NULL, 0, true };
+		struct mm_source shared = { NULL, 0, true, -1 };
 
 		return mm_map(t->mm, t->plat, addr, len, guest_prot(prot), place, &shared);
 	}

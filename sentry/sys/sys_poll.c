@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <string.h>
 #include <time.h>
 
 #include "abi/linux.h"
@@ -78,7 +80,7 @@ static long do_poll(struct task *t, uint64_t ufds, uint64_t nfds, const struct t
 		nval += g[i].fd >= 0 && h[i].fd < 0;
 	}
 	/* A POLLNVAL is an event: the call returns at once. */
-	n = ppoll(h, nfds, nval ? &now : timeout, NULL);
+	n = ppoll(h, nfds, nval ? &now : timeout, task_kick_mask());
 	if (n < 0)
 		return -errno;
 	for (uint64_t i = 0; i < nfds; i++) {
@@ -101,37 +103,181 @@ long sys_poll(struct task *t, const struct syscall_args *a)
 	return do_poll(t, a->a[0], a->a[1], ms < 0 ? NULL : &ts);
 }
 
-long sys_ppoll(struct task *t, const struct syscall_args *a)
+/* A timespec timeout argument, and the end it sets on CLOCK_MONOTONIC. */
+static long read_timeout(struct task *t, uint64_t addr, struct timespec *ts, struct timespec *end)
 {
 	struct linux_timespec lts;
-	struct timespec ts, end;
-	uint64_t mask;
-	long r;
 
-	if (a->a[2]) {
-		if (copy_from_guest(t, &lts, a->a[2], sizeof lts))
-			return -EFAULT;
-		if (lts.tv_sec < 0 || lts.tv_nsec < 0 || lts.tv_nsec >= NSEC_PER_SEC)
-			return -EINVAL;
-		ts = (struct timespec){ lts.tv_sec, lts.tv_nsec };
-		end = ts_add(ts_now(), ts);
-	}
-	if (a->a[3] && a->a[4] != LINUX_SIGSET_SIZE)
-		return -EINVAL;
-	if (a->a[3] && copy_from_guest(t, &mask, a->a[3], sizeof mask))
+	if (copy_from_guest(t, &lts, addr, sizeof lts))
 		return -EFAULT;
-	if (a->a[3])
-		sig_mask_for_wait(t, mask);
+	if (lts.tv_sec < 0 || lts.tv_nsec < 0 || lts.tv_nsec >= NSEC_PER_SEC)
+		return -EINVAL;
+	*ts = (struct timespec){ lts.tv_sec, lts.tv_nsec };
+	*end = ts_add(ts_now(), *ts);
+	return 0;
+}
+
+/* Linux writes back the time left, and ignores a read-only timeout. */
+static void write_left(struct task *t, uint64_t addr, struct timespec end)
+{
+	struct timespec ts = ts_left(end);
+	struct linux_timespec lts = { ts.tv_sec, ts.tv_nsec };
+
+	(void)copy_to_guest(t, addr, &lts, sizeof lts);
+}
+
+/* A wait's signal mask argument, put in place (sig_mask_for_wait). */
+static long take_mask(struct task *t, uint64_t addr, uint64_t size)
+{
+	uint64_t mask;
+
+	if (size != LINUX_SIGSET_SIZE)
+		return -EINVAL;
+	if (copy_from_guest(t, &mask, addr, sizeof mask))
+		return -EFAULT;
+	sig_mask_for_wait(t, mask);
+	return 0;
+}
+
+long sys_ppoll(struct task *t, const struct syscall_args *a)
+{
+	struct timespec ts, end;
+	long r = a->a[2] ? read_timeout(t, a->a[2], &ts, &end) : 0;
+
+	if (!r && a->a[3])
+		r = take_mask(t, a->a[3], a->a[4]);
+	if (r)
+		return r;
 	r = do_poll(t, a->a[0], a->a[1], a->a[2] ? &ts : NULL);
 	/* The old mask comes back now, unless a handler's frame is to save it
 	 * (restore_saved_sigmask_unless()). */
 	if (a->a[3] && r != -EINTR)
 		sig_mask_restore(t);
-	if (a->a[2] && r >= 0) {
-		/* Linux writes back the time left, and ignores a read-only timeout. */
-		ts = ts_left(end);
-		lts = (struct linux_timespec){ ts.tv_sec, ts.tv_nsec };
-		(void)copy_to_guest(t, a->a[2], &lts, sizeof lts);
+	if (a->a[2] && r >= 0)
+		write_left(t, a->a[2], end);
+	return r;
+}
+
+/* select and pselect6 (fs/select.c core_sys_select) over the same host
+ * poll: each fd of the three sets becomes one pollfd. */
+#define SELECT_IN (POLLIN | POLLHUP | POLLERR)   /* POLLIN_SET */
+#define SELECT_OUT (POLLOUT | POLLERR)           /* POLLOUT_SET */
+#define SELECT_EX POLLPRI                        /* POLLEX_SET */
+
+struct fd_sets {
+	uint64_t in[FDTABLE_MAX / 64], out[FDTABLE_MAX / 64], ex[FDTABLE_MAX / 64];
+};
+
+static bool fd_isset(const uint64_t *set, int fd)
+{
+	return set[fd / 64] & (1ULL << (fd % 64));
+}
+
+static long read_sets(struct task *t, const uint64_t uset[3], int n, struct fd_sets *s)
+{
+	size_t bytes = (size_t)(n + 63) / 64 * 8;
+	uint64_t *sets[3] = { s->in, s->out, s->ex };
+
+	memset(s, 0, sizeof *s);
+	for (int i = 0; i < 3; i++)
+		if (uset[i] && copy_from_guest(t, sets[i], uset[i], bytes) < 0)
+			return -EFAULT;
+	return 0;
+}
+
+static long do_select(struct task *t, int n, const uint64_t uset[3], const struct timespec *timeout)
+{
+	struct fd_sets s, r;
+	struct pollfd h[FDTABLE_MAX];
+	int fds[FDTABLE_MAX], count = 0, ready = 0;
+	size_t bytes = (size_t)(n + 63) / 64 * 8;
+	uint64_t *outs[3] = { r.in, r.out, r.ex };
+	long err;
+
+	if (n < 0)
+		return -EINVAL;
+	if (n > fs_fd_limit(t))
+		n = fs_fd_limit(t); /* max_select_fd() caps it at the open range */
+	err = read_sets(t, uset, n, &s);
+	if (err)
+		return err;
+	for (int fd = 0; fd < n; fd++) {
+		short ev = (fd_isset(s.in, fd) ? SELECT_IN : 0) | (fd_isset(s.out, fd) ? SELECT_OUT : 0) |
+			   (fd_isset(s.ex, fd) ? SELECT_EX : 0);
+		struct file *f;
+
+		if (!ev)
+			continue;
+		if (fs_file(t, (uint64_t)fd, &f))
+			return -EBADF;
+		h[count] = (struct pollfd){ f->host_fd, ev, 0 };
+		fds[count++] = fd;
 	}
+	if (ppoll(h, (nfds_t)count, timeout, task_kick_mask()) < 0)
+		return -errno;
+	memset(&r, 0, sizeof r);
+	for (int i = 0; i < count; i++) {
+		int fd = fds[i];
+		short re = h[i].revents;
+		bool hit[3] = { (re & SELECT_IN) && fd_isset(s.in, fd),
+				(re & SELECT_OUT) && fd_isset(s.out, fd),
+				(re & SELECT_EX) && fd_isset(s.ex, fd) };
+
+		for (int k = 0; k < 3; k++)
+			if (hit[k]) {
+				outs[k][fd / 64] |= 1ULL << (fd % 64);
+				ready++;
+			}
+	}
+	for (int k = 0; k < 3; k++)
+		if (uset[k] && copy_to_guest(t, uset[k], outs[k], bytes) < 0)
+			return -EFAULT;
+	return ready;
+}
+
+long sys_select(struct task *t, const struct syscall_args *a)
+{
+	uint64_t uset[3] = { a->a[1], a->a[2], a->a[3] };
+	struct linux_timeval tv;
+	struct timespec ts, end;
+	long r;
+
+	if (a->a[4]) {
+		if (copy_from_guest(t, &tv, a->a[4], sizeof tv) < 0)
+			return -EFAULT;
+		if (tv.tv_sec < 0 || tv.tv_usec < 0)
+			return -EINVAL;
+		/* Linux normalises a tv_usec past a second rather than refusing it. */
+		ts = (struct timespec){ tv.tv_sec + tv.tv_usec / 1000000, tv.tv_usec % 1000000 * 1000 };
+		end = ts_add(ts_now(), ts);
+	}
+	r = do_select(t, (int)a->a[0], uset, a->a[4] ? &ts : NULL);
+	if (a->a[4] && r >= 0) {
+		ts = ts_left(end);
+		tv = (struct linux_timeval){ ts.tv_sec, ts.tv_nsec / 1000 };
+		(void)copy_to_guest(t, a->a[4], &tv, sizeof tv);
+	}
+	return r;
+}
+
+long sys_pselect6(struct task *t, const struct syscall_args *a)
+{
+	uint64_t uset[3] = { a->a[1], a->a[2], a->a[3] };
+	struct timespec ts, end;
+	struct { uint64_t set, size; } sig = { 0, 0 };
+	long r = a->a[4] ? read_timeout(t, a->a[4], &ts, &end) : 0;
+
+	/* The sixth argument points at { const sigset_t *ss; size_t ss_len; }. */
+	if (!r && a->a[5] && copy_from_guest(t, &sig, a->a[5], sizeof sig) < 0)
+		r = -EFAULT;
+	if (!r && sig.set)
+		r = take_mask(t, sig.set, sig.size);
+	if (r)
+		return r;
+	r = do_select(t, (int)a->a[0], uset, a->a[4] ? &ts : NULL);
+	if (sig.set && r != -EINTR)
+		sig_mask_restore(t);
+	if (a->a[4] && r >= 0)
+		write_left(t, a->a[4], end);
 	return r;
 }

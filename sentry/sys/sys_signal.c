@@ -7,6 +7,7 @@
 #include "arch/arch.h"
 #include "platform/platform.h"
 #include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/sleep.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/signal/signal.h"
@@ -17,6 +18,24 @@
 #define LINUX_SIG_UNBLOCK 1
 #define LINUX_SIG_SETMASK 2
 #define UNBLOCKABLE ((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)))
+
+/* do_sigaction(): a signal made ignored is dropped from every thread's
+ * queue (sig_task_ignored); sb->lock held. */
+static void discard_if_ignored_locked(struct task *t, int sig)
+{
+	const struct linux_sigaction *act = &t->sighand->action[sig - 1];
+	enum sig_default def = sig_default_action(sig);
+	bool ignored = act->handler == LINUX_SIG_IGN ||
+		       (act->handler == LINUX_SIG_DFL &&
+			(def == SIG_DEFAULT_IGNORE || def == SIG_DEFAULT_CONT));
+
+	if (!ignored)
+		return;
+	t->leader->shared_pending &= ~(1ULL << (sig - 1));
+	for (struct task *x = t->sb->tasks; x; x = x->next)
+		if (x->tgid == t->tgid)
+			x->sigpending &= ~(1ULL << (sig - 1));
+}
 
 long sys_rt_sigaction(struct task *t, const struct syscall_args *a)
 {
@@ -34,7 +53,10 @@ long sys_rt_sigaction(struct task *t, const struct syscall_args *a)
 		return -EFAULT;
 	if (a->a[1]) {
 		act.mask &= ~UNBLOCKABLE;
+		pthread_mutex_lock(&t->sb->lock);
 		t->sighand->action[sig - 1] = act;
+		discard_if_ignored_locked(t, sig);
+		pthread_mutex_unlock(&t->sb->lock);
 	}
 	return 0;
 }
@@ -88,15 +110,14 @@ static bool kill_matches(const struct task *t, const struct task *o, int pid)
 	return o->pgid == -pid;
 }
 
-/* Sends to each match but the caller, which *self says to signal after the
- * lock is dropped; -ESRCH when nothing matched. */
-static long send_matches(struct task *t, int pid, int64_t sig, bool thread, bool *self)
+/* Sends to each match (the caller's own thread or process too); -ESRCH
+ * when nothing matched. */
+static long send_matches(struct task *t, int pid, int64_t sig, bool thread)
 {
 	struct sandbox *sb = t->sb;
 	struct linux_siginfo info;
 	bool found = false;
 
-	*self = false;
 	if (sig_valid(sig))
 		sig_info_user(&info, (int)sig, thread ? LINUX_SI_TKILL : LINUX_SI_USER, t);
 	pthread_mutex_lock(&sb->lock);
@@ -106,10 +127,10 @@ static long send_matches(struct task *t, int pid, int64_t sig, bool thread, bool
 		found = true;
 		if (!sig_valid(sig))
 			break;
-		if (o->tgid == t->tgid)
-			*self = true;
-		else if (sig)
+		if (sig && thread)
 			sig_send_locked(o, &info);
+		else if (sig)
+			sig_send_process_locked(o, &info);
 	}
 	pthread_mutex_unlock(&sb->lock);
 	if (!found)
@@ -119,19 +140,9 @@ static long send_matches(struct task *t, int pid, int64_t sig, bool thread, bool
 
 static long send(struct task *t, int pid, int64_t sig, bool thread)
 {
-	bool self;
-	long r;
-
 	if (pid == INT32_MIN)
 		return -ESRCH; /* -INT_MIN overflows: Linux refuses it */
-	r = send_matches(t, pid, sig, thread, &self);
-	if (!r && self && sig) {
-		struct linux_siginfo info;
-
-		sig_info_user(&info, (int)sig, thread ? LINUX_SI_TKILL : LINUX_SI_USER, t);
-		sig_raise_info(t, &info, false);
-	}
-	return r;
+	return send_matches(t, pid, sig, thread);
 }
 
 long sys_kill(struct task *t, const struct syscall_args *a)
@@ -169,7 +180,7 @@ long sys_rt_sigpending(struct task *t, const struct syscall_args *a)
 	if (a->a[1] > sizeof set)
 		return -EINVAL;
 	pthread_mutex_lock(&t->sb->lock);
-	set = t->sigpending & t->sigmask;
+	set = (t->sigpending | t->leader->shared_pending) & t->sigmask;
 	pthread_mutex_unlock(&t->sb->lock);
 	return copy_to_guest(t, a->a[0], &set, a->a[1]);
 }
@@ -223,7 +234,7 @@ static long set_alt_stack(struct task *t, const struct linux_stack *ss)
 		return -EINVAL;
 	if (mode == LINUX_SS_DISABLE) {
 		n.ss_sp = n.ss_size = 0;
-	} else if (ss->ss_size < arch_minsigstksz()) {
+	} else if (ss->ss_size < ARCH_MINSIGSTKSZ) { /* not AT_MINSIGSTKSZ: Linux's check */
 		return -ENOMEM;
 	}
 	n.pad0 = 0;
@@ -293,4 +304,98 @@ long sys_rt_sigreturn(struct task *t, const struct syscall_args *a)
 	}
 	set_alt_stack(t, &alt); /* restore_altstack(): errors ignored */
 	return 0;
+}
+
+/* rt_sigtimedwait(): takes a pending signal of set off the queue instead of
+ * delivering it, waiting until one comes, the timeout passes (EAGAIN) or
+ * another signal interrupts (EINTR). */
+long sys_rt_sigtimedwait(struct task *t, const struct syscall_args *a)
+{
+	struct sandbox *sb = t->sb;
+	struct linux_siginfo info;
+	struct linux_timespec ts;
+	linux_sigset_t set;
+	int64_t end = 0;
+	int signo = 0;
+	long r = 0;
+
+	if (a->a[3] != sizeof set)
+		return -EINVAL;
+	if (copy_from_guest(t, &set, a->a[0], sizeof set) < 0)
+		return -EFAULT;
+	if (a->a[2]) {
+		if (copy_from_guest(t, &ts, a->a[2], sizeof ts) < 0)
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
+			return -EINVAL;
+		end = sleep_now_ns(CLOCK_MONOTONIC) + ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	}
+	set &= ~UNBLOCKABLE;
+	pthread_mutex_lock(&sb->lock);
+	for (;;) {
+		struct timespec until;
+
+		signo = sig_dequeue_locked(t, set, &info);
+		if (signo)
+			break;
+		if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE) || sig_pending_locked(t)) {
+			r = -EINTR;
+			break;
+		}
+		if (a->a[2] && sleep_now_ns(CLOCK_MONOTONIC) >= end) {
+			r = -EAGAIN;
+			break;
+		}
+		until = sleep_ts(end);
+		if (a->a[2])
+			pthread_cond_timedwait(&sb->child_cond, &sb->lock, &until);
+		else
+			pthread_cond_wait(&sb->child_cond, &sb->lock);
+	}
+	pthread_mutex_unlock(&sb->lock);
+	if (!signo)
+		return r;
+	if (a->a[1] && copy_to_guest(t, a->a[1], &info, sizeof info) < 0)
+		return -EFAULT;
+	return signo;
+}
+
+/* rt_sigqueueinfo and rt_tgsigqueueinfo: the caller's own siginfo, which
+ * may claim a kernel or kill origin only for a signal to itself. */
+static long queue_info(struct task *t, int tgid, int tid, int sig, uint64_t uinfo)
+{
+	struct linux_siginfo info;
+	struct task *o;
+	long r = -ESRCH;
+
+	if (copy_from_guest(t, &info, uinfo, sizeof info) < 0)
+		return -EFAULT;
+	if ((info.si_code >= 0 || info.si_code == LINUX_SI_TKILL) && tgid != t->tgid)
+		return -EPERM;
+	if (!sig_valid(sig))
+		return -EINVAL;
+	info.si_signo = sig;
+	pthread_mutex_lock(&t->sb->lock);
+	o = sandbox_find_task_locked(t->sb, tid ? tid : tgid);
+	if (o && o->tgid == tgid) {
+		r = 0;
+		if (sig && o != t)
+			sig_send_locked(o, &info);
+	}
+	pthread_mutex_unlock(&t->sb->lock);
+	if (!r && sig && o == t)
+		sig_raise_info(t, &info, false);
+	return r;
+}
+
+long sys_rt_sigqueueinfo(struct task *t, const struct syscall_args *a)
+{
+	return queue_info(t, (int)a->a[0], 0, (int)a->a[1], a->a[2]);
+}
+
+long sys_rt_tgsigqueueinfo(struct task *t, const struct syscall_args *a)
+{
+	if ((int)a->a[0] <= 0 || (int)a->a[1] <= 0)
+		return -EINVAL;
+	return queue_info(t, (int)a->a[0], (int)a->a[1], (int)a->a[2], a->a[3]);
 }

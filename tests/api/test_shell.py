@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Shell scripts run by the host's /bin/sh, natively and under `umbra run`:
-redirections, pipelines, subshells, command substitution, here-documents and
-exit statuses must come out the same. Each script writes only in a mkdtemp
-directory under /tmp, which it removes (under umbra, /tmp is private)."""
+redirections, pipelines, subshells, command substitution, here-documents,
+traps, background jobs and exit statuses, and real programs (make with gcc,
+git, python3 with threads and signals) must come out the same. Each script
+writes only in a mkdtemp directory under /tmp, which it removes (under
+umbra, /tmp is private)."""
+import shutil
 import subprocess
 import sys
 
@@ -41,6 +44,54 @@ stat -c '%n %F' /usr /etc/hostname
 readlink -f /usr/bin/../bin/sh | sed 's/dash/sh/'
 cat /etc/os-release | sha256sum
 ''',
+    'traps, background jobs and wait': r'''
+trap 'echo caught USR1' USR1
+kill -USR1 $$
+echo after the trap
+/bin/sleep 0.2 & /bin/sleep 0.1 & wait; echo "waited for all: $?"
+(exit 5) & wait $!; echo "job status $?"
+/bin/sleep 5 & kill $!; wait $! 2>/dev/null; echo "killed job status $?"
+trap 'echo exit trap' EXIT
+''',
+}
+
+# Real programs, each where the host has it: make -j2 building with gcc,
+# git, and python3 with threads, a subprocess and an interval timer.
+PROGRAMS = {
+    'make -j2 with gcc': (['make', 'gcc'], r'''
+d=$(mktemp -d); cd "$d"
+printf 'all: prog\n\t./prog\nprog: a.o b.o\n\tgcc -o prog a.o b.o\n%%.o: %%.c\n\tgcc -c -O1 $< -o $@\n' > Makefile
+echo 'int f(void); int main(void) { return f() - 42; }' > a.c
+printf '#include <stdio.h>\nint f(void) { puts("built and ran"); return 42; }\n' > b.c
+make -s -j2; echo "make status $?"
+cd /; rm -rf "$d"
+'''),
+    'git init and commit': (['git'], r'''
+d=$(mktemp -d); cd "$d"
+git init -q && git config user.email u@example.org && git config user.name umbra
+echo hello > f && git add f && git commit -q -m first && echo more >> f && git commit -qam second
+git log --format=%s; git show --stat HEAD~1 --format= | tail -1
+cd /; rm -rf "$d"
+'''),
+    'python3 threads, subprocess, alarm': (['/usr/bin/python3'], r'''
+/usr/bin/python3 - <<'PY'
+import hashlib, signal, subprocess, threading, time
+out = []
+threads = [threading.Thread(target=lambda i=i: out.append(hashlib.sha256(b"%d" % i).hexdigest()[:8]))
+           for i in range(4)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(sorted(out))
+print(subprocess.run(["echo", "from a child"], capture_output=True, text=True).stdout.strip())
+print(subprocess.check_output("echo piped | tr a-z A-Z", shell=True, text=True).strip())
+fired = []
+signal.signal(signal.SIGALRM, lambda s, f: fired.append(s))
+signal.setitimer(signal.ITIMER_REAL, 0.05)
+while not fired:
+    time.sleep(0.01)
+print("SIGALRM", fired == [signal.SIGALRM])
+PY
+'''),
 }
 
 
@@ -52,6 +103,12 @@ def run(argv):
 def show(r):
     return 'status %d\nstdout: %r\nstderr: %r' % (r.returncode, r.stdout, r.stderr)
 
+
+for name, (needs, script) in PROGRAMS.items():
+    if all(shutil.which(n) for n in needs):
+        SCRIPTS[name] = script
+    else:
+        print('skip ' + name + ': needs ' + ', '.join(needs))
 
 for name, script in SCRIPTS.items():
     native = run(['/bin/sh', '-c', script])

@@ -210,6 +210,38 @@ START_TEST(many_frees)
 }
 END_TEST
 
+/* A range two address spaces map is released only with its last user. */
+START_TEST(shared_range_lives_until_its_last_user)
+{
+	uint64_t off = alloc(2 * PAGE);
+
+	memset(memfile_ptr(mf, off), 'x', 2 * PAGE);
+	ck_assert_int_eq(memfile_share(mf, off, 2 * PAGE), 0);
+	ck_assert_int_eq(memfile_share(mf, off, 2 * PAGE), 0); /* three users */
+	memfile_free(mf, off, 2 * PAGE);
+	memfile_free(mf, off, 2 * PAGE);
+	ck_assert_int_eq(*(char *)memfile_ptr(mf, off + PAGE), 'x');
+	ck_assert_uint_ne(alloc(2 * PAGE), off); /* still in use */
+	memfile_free(mf, off, 2 * PAGE);
+	ck_assert(all_zero(off, 2 * PAGE));
+	ck_assert_uint_eq(alloc(2 * PAGE), off); /* free again */
+}
+END_TEST
+
+/* A piece of a shared range is never released on its own: the memory
+ * stays (a leak at worst), and is never handed out while others map it. */
+START_TEST(shared_range_piece_is_kept)
+{
+	uint64_t off = alloc(2 * PAGE);
+
+	memset(memfile_ptr(mf, off), 'y', 2 * PAGE);
+	ck_assert_int_eq(memfile_share(mf, off, 2 * PAGE), 0);
+	memfile_free(mf, off, PAGE);
+	ck_assert_int_eq(*(char *)memfile_ptr(mf, off), 'y');
+	ck_assert_uint_ne(alloc(PAGE), off);
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	Suite *s = suite_create("memfile");
@@ -231,6 +263,8 @@ Suite *unit_suite(void)
 	tcase_add_test(free_tc, coalesce_both_sides);
 	tcase_add_test(free_tc, no_false_coalesce);
 	tcase_add_test(free_tc, many_frees);
+	tcase_add_test(free_tc, shared_range_lives_until_its_last_user);
+	tcase_add_test(free_tc, shared_range_piece_is_kept);
 	suite_add_tcase(s, free_tc);
 	return s;
 }

@@ -1,0 +1,101 @@
+/* Kicks: a host signal sent to a tracer thread so that a host call it
+ * blocks in returns EINTR. The signal stays blocked except inside such
+ * calls (ppoll and epoll_pwait take the unblocking mask atomically), so
+ * a kick sent before the call is not lost: the call returns at once. */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "sentry/fs/vfs.h"
+#include "sentry/kernel/task.h"
+
+static __thread sigset_t wait_mask; /* the thread's mask with the kick let through */
+
+static int kick_signal(void)
+{
+	return SIGRTMAX - 3;
+}
+
+static void kick_handler(int sig)
+{
+	(void)sig; /* only there to make the host call return EINTR */
+}
+
+static void kick_install(void)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(kick_signal(), &sa, NULL); /* no SA_RESTART */
+}
+
+void task_kick_setup(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	sigset_t set;
+
+	pthread_once(&once, kick_install);
+	sigemptyset(&set);
+	sigaddset(&set, kick_signal());
+	pthread_sigmask(SIG_BLOCK, &set, &wait_mask);
+	sigdelset(&wait_mask, kick_signal());
+}
+
+const sigset_t *task_kick_mask(void)
+{
+	return &wait_mask;
+}
+
+void task_kick_thread(int tid)
+{
+	syscall(SYS_tgkill, getpid(), tid, kick_signal());
+}
+
+int task_wait_fd(int fd, short events)
+{
+	struct pollfd p = { fd, events, 0 };
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+
+	int acc = fl & O_ACCMODE;
+
+	/* Calls on these never block, return EAGAIN, or fail (EBADF for the
+	 * wrong direction) on their own. */
+	if (fl < 0 || (fl & O_NONBLOCK) || (events == POLLIN && acc == O_WRONLY) ||
+	    (events == POLLOUT && acc == O_RDONLY) || fstat(fd, &st) < 0 ||
+	    S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))
+		return 0;
+	if (ppoll(&p, 1, NULL, &wait_mask) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Calls with no pollable wait let the kick through around them; one sent
+ * just before may then be missed, which the sender's retries cover. */
+int task_blocking_flock(int fd, int op)
+{
+	sigset_t old;
+	int r;
+
+	pthread_sigmask(SIG_SETMASK, &wait_mask, &old);
+	r = flock(fd, op) < 0 ? -errno : 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+int task_blocking_open(const struct lookup *l, int flags)
+{
+	sigset_t old;
+	int r;
+
+	pthread_sigmask(SIG_SETMASK, &wait_mask, &old);
+	r = vfs_open_host(l, flags);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
