@@ -2,8 +2,8 @@
 /*
  * Handlers and what they are given (kernel/signal.c): SA_SIGINFO's siginfo
  * for kill (SI_USER, si_pid, si_uid: the caller's or another process's),
- * tkill and tgkill (SI_TKILL) and raise; a self-directed signal is handled
- * before kill returns. SA_RESETHAND puts SIG_DFL back after one delivery
+ * tkill and tgkill (SI_TKILL), raise, and sigqueue (SI_QUEUE and its
+ * value); a self-directed signal is handled before kill returns. SA_RESETHAND puts SIG_DFL back after one delivery
  * (the next one kills). Inside a handler its signal is blocked, unless
  * SA_NODEFER lets it nest; sa_mask is added for the handler's run and the
  * old mask comes back after it. A blocked signal stays pending (sigpending)
@@ -30,7 +30,7 @@ static uid_t my_uid;
  * is volatile: the compiler cannot know that raise() runs it. */
 struct seen {
 	int sig; /* the first argument */
-	int signo, err, code, pid, uid, status; /* of the siginfo */
+	int signo, err, code, pid, uid, status, value; /* of the siginfo */
 	unsigned long long mask; /* the mask while it ran */
 };
 
@@ -45,7 +45,7 @@ static void reset_seen(void)
 	for (int i = 0; i < MAX_SEEN; i++) {
 		seen[i].sig = seen[i].signo = seen[i].code = -1;
 		seen[i].err = seen[i].pid = seen[i].uid = -1;
-		seen[i].status = -1;
+		seen[i].status = seen[i].value = -1;
 		seen[i].mask = ~0ULL;
 	}
 }
@@ -63,6 +63,7 @@ static void record(int sig, siginfo_t *si, void *uc)
 		seen[i].pid = si->si_pid;
 		seen[i].uid = (int)si->si_uid;
 		seen[i].status = si->si_status;
+		seen[i].value = si->si_value.sival_int;
 		seen[i].mask = sig_mask_now();
 	}
 	nseen = i + 1;
@@ -97,7 +98,8 @@ static void check_one(const char *what, int sig, int code, pid_t pid)
 	check_info(what, &seen[0], sig, code, pid);
 }
 
-/* kill, tkill, tgkill and raise to oneself: handled before they return. */
+/* kill, tkill, tgkill, raise and sigqueue to oneself: handled before they
+ * return. */
 static void siginfo_of_senders(void)
 {
 	if (!sig_install("siginfo", SIGUSR1, record, 0, NULL))
@@ -117,6 +119,13 @@ static void siginfo_of_senders(void)
 	reset_seen();
 	CHECK_OK("raise(SIGUSR1)", raise(SIGUSR1));
 	check_one("raise", SIGUSR1, SI_TKILL, me);
+
+	reset_seen();
+	CHECK_OK("sigqueue(self, SIGUSR1)",
+		 sigqueue(me, SIGUSR1, (union sigval){ .sival_int = 4242 }));
+	check_one("sigqueue(self)", SIGUSR1, SI_QUEUE, me);
+	if (nseen == 1)
+		check_long("sigqueue(self): si_value", 4242, seen[0].value);
 
 	sig_default(SIGUSR1);
 }

@@ -7,7 +7,8 @@
  * SA_RESTART (it then sees the word the handler changed: EAGAIN) and fails
  * with EINTR without it, while one with a timeout fails with EINTR either
  * way. nanosleep and clock_nanosleep fail with EINTR and write the time
- * left, and poll, ppoll and pause fail with EINTR, SA_RESTART or not;
+ * left, and poll, ppoll, select and pause fail with EINTR, SA_RESTART or
+ * not;
  * ppoll's mask is in place while its handler runs, the caller's after.
  * sigsuspend fails with EINTR after the handler, which runs with the
  * suspend mask (plus its own signal) in place, and the old mask is back
@@ -21,6 +22,7 @@
 
 #include <linux/futex.h>
 #include <poll.h>
+#include <sys/select.h>
 
 #define FIRE_MS 50
 #define LONG_S 2
@@ -250,12 +252,14 @@ static void on_signal_mask(int sig, siginfo_t *si, void *uc)
 	on_signal(sig, si, uc);
 }
 
-static void poll_pause(void)
+static void waits_for_events(void)
 {
 	struct timespec ts = { LONG_S, 0 };
+	struct timeval tv = { LONG_S, 0 };
 	int block[] = { SIGALRM, 0 }, during[] = { SIGUSR2, 0 };
 	sigset_t wait_mask = sig_set_of(during);
 	struct pollfd pfd;
+	fd_set rd;
 	int p[2];
 
 	if (!proc_pipe("poll", p))
@@ -285,6 +289,15 @@ static void poll_pause(void)
 	check_sigs("ppoll: the mask after", sig_bit(SIGALRM), sig_mask_now());
 	sig_set_mask(NULL);
 	handle(SIGALRM, 1);
+
+	FD_ZERO(&rd);
+	FD_SET(p[0], &rd);
+	begin();
+	sig_alarm_ms(FIRE_MS);
+	CHECK_ERRNO("select with SA_RESTART",
+		    select(p[0] + 1, &rd, NULL, NULL, &tv), EINTR);
+	end();
+	check_interrupted("select with SA_RESTART");
 
 	begin();
 	sig_alarm_ms(FIRE_MS);
@@ -350,7 +363,7 @@ int main(void)
 	futex_case(1, 1);
 	sleeps(1);
 	sleeps(0);
-	poll_pause();
+	waits_for_events();
 	sigsuspend_case();
 	proc_finish();
 	printf("signal_restart: done\n");
