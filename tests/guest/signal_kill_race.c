@@ -11,7 +11,7 @@
  */
 #include "sig.h"
 
-#define ROUNDS 200
+#define ROUNDS 100
 #define PATIENCE_MS 2000
 #define HANDLER_STATUS 7
 
