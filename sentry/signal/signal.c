@@ -282,13 +282,17 @@ int sig_dequeue_locked(struct task *t, linux_sigset_t allowed, struct linux_sigi
 	return signo;
 }
 
-void sig_mask_for_wait(struct task *t, linux_sigset_t mask)
+int sig_mask_for_wait(struct task *t, linux_sigset_t mask)
 {
+	bool pending;
+
 	pthread_mutex_lock(&t->sb->lock);
 	t->saved_mask = t->sigmask;
 	t->restore_mask = true;
 	t->sigmask = mask & ~LINUX_SIG_UNBLOCKABLE;
+	pending = sig_pending_locked(t);
 	pthread_mutex_unlock(&t->sb->lock);
+	return pending ? -EINTR : 0;
 }
 
 void sig_mask_restore(struct task *t)
