@@ -1,4 +1,5 @@
-/* Default actions and the signals that reach a task before delivery exists. */
+/* Signal queues, actions and job control: what is sent, to whom, and what waits. */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
