@@ -1,6 +1,6 @@
-/* Signals. Delivery to guest handlers (frames, sigreturn) is not there yet:
- * what the default action decides is done; a signal a handler would catch is
- * reported and ends the guest rather than being silently lost. */
+/* Signals: queues per thread and per process, actions, job control, and
+ * delivery before a task runs guest code again (deliver.c; the frames are
+ * the arch's). */
 #ifndef UMBRA_SENTRY_SIGNAL_H
 #define UMBRA_SENTRY_SIGNAL_H
 
