@@ -44,6 +44,7 @@ static void kick_locked(struct task *t, bool kill)
 /* Ends every thread of t's group with wstatus (a group exit). */
 void task_kill_locked(struct task *t, int wstatus)
 {
+	t->leader->group_exit = true;
 	for (struct task *x = t->sb->tasks; x; x = x->next) {
 		if (x->tgid != t->tgid || x->zombie)
 			continue;
@@ -103,6 +104,17 @@ int task_exec_alone(struct task *t)
 	return err;
 }
 
+void task_thread_ended(struct task *t)
+{
+	struct task *l = t->leader;
+
+	pthread_mutex_lock(&t->sb->lock);
+	/* Without a group exit, the last thread's code is the process's. */
+	if (!--l->nlive && !l->group_exit && l != t)
+		l->exit_status = t->exit_status;
+	pthread_mutex_unlock(&t->sb->lock);
+}
+
 void task_wait_threads(struct task *t)
 {
 	pthread_mutex_lock(&t->sb->lock);
@@ -113,27 +125,47 @@ void task_wait_threads(struct task *t)
 
 /* mm_release(): CLONE_CHILD_CLEARTID's word is zeroed and its waiter woken,
  * which is how pthread_join learns of the end. */
-static void clear_child_tid(struct task *t)
+void task_clear_child_tid(struct task *t)
 {
 	uint32_t zero = 0;
 
 	futex_exit_robust(t);
 	if (t->clear_child_tid && t->mm &&
 	    mm_write(t->mm, t->clear_child_tid, &zero, sizeof zero) == 0)
-		futex_wake(t, t->clear_child_tid, 1, FUTEX_BITSET_ANY);
+		futex_wake(t, t->clear_child_tid, false, 1, FUTEX_BITSET_ANY); /* shared, as Linux's */
+	t->clear_child_tid = 0;
+	t->robust_list = 0;
+}
+
+/* What a task holds of its process goes before the process can end: the
+ * last thread's count drop may let the leader, and the sandbox, finish. */
+static void release_shares(struct task *t)
+{
+	struct mm *mm;
+	struct fdtable *files;
+
+	pthread_mutex_lock(&t->sb->lock);
+	mm = t->mm;
+	files = t->files;
+	t->mm = NULL;
+	t->files = NULL;
+	pthread_mutex_unlock(&t->sb->lock);
+	mm_destroy(mm);
+	fdtable_destroy(files);
 }
 
 void task_thread_gone(struct task *t)
 {
 	struct sandbox *sb = t->sb;
+	struct task *leader = t->leader;
 
-	clear_child_tid(t);
+	release_shares(t);
 	pthread_mutex_lock(&sb->lock);
-	t->leader->nthreads--;
 	sandbox_unlink_task_locked(sb, t);
+	task_free(t);
+	leader->nthreads--;
 	pthread_cond_broadcast(&sb->child_cond);
 	pthread_mutex_unlock(&sb->lock);
-	task_free(t);
 }
 
 void task_kill(struct task *t, int wstatus)
@@ -245,19 +277,9 @@ void task_vfork_release(struct task *t)
 void task_exit_notify(struct task *t)
 {
 	struct sandbox *sb = t->sb;
-	struct mm *mm;
-	struct fdtable *files;
 	bool autoreap;
 
-	clear_child_tid(t);
-	pthread_mutex_lock(&sb->lock);
-	mm = t->mm;
-	files = t->files;
-	t->mm = NULL;
-	t->files = NULL;
-	pthread_mutex_unlock(&sb->lock);
-	mm_destroy(mm);
-	fdtable_destroy(files);
+	release_shares(t);
 	task_vfork_release(t);
 	if (t->init == t)
 		end_tree(t);

@@ -173,8 +173,10 @@ static void child_link(struct task *child)
 	struct sandbox *sb = child->sb;
 
 	pthread_mutex_lock(&sb->lock);
-	if (child->leader != child)
+	if (child->leader != child) {
 		child->leader->nthreads++;
+		child->leader->nlive++;
+	}
 	child->next = sb->tasks;
 	sb->tasks = child;
 	pthread_mutex_unlock(&sb->lock);
@@ -185,8 +187,10 @@ static void child_unlink(struct task *child)
 	struct sandbox *sb = child->sb;
 
 	pthread_mutex_lock(&sb->lock);
-	if (child->leader != child)
+	if (child->leader != child) {
 		child->leader->nthreads--;
+		child->leader->nlive--;
+	}
 	sandbox_unlink_task_locked(sb, child);
 	pthread_mutex_unlock(&sb->lock);
 }
@@ -237,6 +241,10 @@ static long do_fork(struct task *t, const struct clone_req *c)
 		task_free(child);
 		return err;
 	}
+	/* Before the child runs: a thread that ends at once clears its tid word
+	 * (CLONE_CHILD_CLEARTID), which must then stay clear. */
+	if (c->flags & LINUX_CLONE_PARENT_SETTID)
+		copy_to_guest(t, c->parent_tid, &tid, sizeof tid);
 	child_link(child);
 	err = task_start_child(child, &regs);
 	if (err) {
@@ -245,8 +253,6 @@ static long do_fork(struct task *t, const struct clone_req *c)
 		task_free(child);
 		return err == -ENOMEM ? err : -EAGAIN;
 	}
-	if (c->flags & LINUX_CLONE_PARENT_SETTID)
-		copy_to_guest(t, c->parent_tid, &tid, sizeof tid);
 	if (c->flags & LINUX_CLONE_VFORK)
 		vfork_wait(t, tid);
 	return tid;

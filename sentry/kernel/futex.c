@@ -1,6 +1,7 @@
-/* Futex wait queues (kernel/futex/): a waiter is keyed by the memory-file
- * offset of its word, which is the same for every address space sharing the
- * page, so private and shared futexes are one case. All queues live under
+/* Futex wait queues (kernel/futex/): a shared futex is keyed by the
+ * memory-file offset of its word, the same for every address space that
+ * maps the page; a private one by its address space and address, as
+ * get_futex_key() does, so the two kinds never meet. All queues live under
  * sb->lock; a waiter sleeps on sb->child_cond, which kicks wake too. */
 #include <errno.h>
 #include <pthread.h>
@@ -13,12 +14,42 @@
 #include "sentry/mm/mm.h"
 #include "sentry/signal/signal.h"
 
+struct futex_key {
+	uint64_t space; /* the mm of a private futex, 0 for a shared one */
+	uint64_t addr;  /* its address, or the memory-file offset */
+};
+
 struct futex_waiter {
 	struct futex_waiter *next;
-	uint64_t key;
+	struct futex_key key;
 	uint32_t bitset;
 	bool woken;
 };
+
+static bool same_key(const struct futex_key *a, const struct futex_key *b)
+{
+	return a->space == b->space && a->addr == b->addr;
+}
+
+/* The key of the word at addr, and with word the word itself (a private
+ * key needs no mapping: a wake of an unmapped word wakes nobody). */
+static int key_of(struct task *t, uint64_t addr, bool private, uint32_t **word, bool write,
+		  struct futex_key *k)
+{
+	uint64_t off = 0;
+	uint32_t *w = NULL;
+	int r = 0;
+
+	if (word || !private)
+		r = mm_word(t->mm, addr, write, &w, &off);
+	if (r)
+		return r;
+	if (word)
+		*word = w;
+	*k = private ? (struct futex_key){ (uint64_t)(uintptr_t)t->mm, addr }
+		     : (struct futex_key){ 0, off };
+	return 0;
+}
 
 static void unqueue_locked(struct sandbox *sb, struct futex_waiter *w)
 {
@@ -38,16 +69,16 @@ static bool timed_out(const struct timespec *deadline)
 	       (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
 }
 
-long futex_wait(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset,
+long futex_wait(struct task *t, uint64_t addr, bool private, uint32_t val, uint32_t bitset,
 		const struct timespec *deadline)
 {
 	struct sandbox *sb = t->sb;
-	struct futex_waiter w = { NULL, 0, bitset, false };
+	struct futex_waiter w = { NULL, { 0, 0 }, bitset, false };
 	uint32_t *word;
 	long r = 0;
 
 	pthread_mutex_lock(&sb->lock);
-	r = mm_word(t->mm, addr, false, &word, &w.key);
+	r = key_of(t, addr, private, &word, false, &w.key);
 	if (!r && __atomic_load_n(word, __ATOMIC_SEQ_CST) != val)
 		r = -EAGAIN;
 	if (r) {
@@ -77,14 +108,14 @@ long futex_wait(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset,
 }
 
 /* Wakes up to n waiters on key whose bitset meets bitset; sb->lock held. */
-static int wake_locked(struct sandbox *sb, uint64_t key, int n, uint32_t bitset)
+static int wake_locked(struct sandbox *sb, const struct futex_key *key, int n, uint32_t bitset)
 {
 	int woken = 0;
 
 	for (struct futex_waiter **p = &sb->futex_waiters; *p && woken < n;) {
 		struct futex_waiter *w = *p;
 
-		if (w->key != key || !(w->bitset & bitset)) {
+		if (!same_key(&w->key, key) || !(w->bitset & bitset)) {
 			p = &w->next;
 			continue;
 		}
@@ -97,39 +128,38 @@ static int wake_locked(struct sandbox *sb, uint64_t key, int n, uint32_t bitset)
 	return woken;
 }
 
-long futex_wake(struct task *t, uint64_t addr, int n, uint32_t bitset)
+long futex_wake(struct task *t, uint64_t addr, bool private, int n, uint32_t bitset)
 {
-	uint32_t *word;
-	uint64_t key;
+	struct futex_key key;
 	long r;
 
 	pthread_mutex_lock(&t->sb->lock);
-	r = mm_word(t->mm, addr, false, &word, &key);
+	r = key_of(t, addr, private, NULL, false, &key);
 	if (!r)
-		r = wake_locked(t->sb, key, n, bitset);
+		r = wake_locked(t->sb, &key, n, bitset);
 	pthread_mutex_unlock(&t->sb->lock);
 	return r;
 }
 
-long futex_requeue(struct task *t, uint64_t addr, uint64_t addr2, int nwake, int nmove,
-		   const uint32_t *cmp)
+long futex_requeue(struct task *t, uint64_t addr, uint64_t addr2, bool private, int nwake,
+		   int nmove, const uint32_t *cmp)
 {
 	struct sandbox *sb = t->sb;
-	uint32_t *word, *word2;
-	uint64_t key, key2;
+	uint32_t *word = NULL;
+	struct futex_key key, key2;
 	long r;
 	int moved = 0;
 
 	pthread_mutex_lock(&sb->lock);
-	r = mm_word(t->mm, addr, false, &word, &key);
+	r = key_of(t, addr, private, cmp ? &word : NULL, false, &key);
 	if (!r)
-		r = mm_word(t->mm, addr2, false, &word2, &key2);
+		r = key_of(t, addr2, private, NULL, false, &key2);
 	if (!r && cmp && __atomic_load_n(word, __ATOMIC_SEQ_CST) != *cmp)
 		r = -EAGAIN;
 	if (!r) {
-		r = wake_locked(sb, key, nwake, FUTEX_BITSET_ANY);
+		r = wake_locked(sb, &key, nwake, FUTEX_BITSET_ANY);
 		for (struct futex_waiter *w = sb->futex_waiters; w && moved < nmove; w = w->next)
-			if (w->key == key) {
+			if (same_key(&w->key, &key)) {
 				w->key = key2;
 				moved++;
 			}
@@ -147,11 +177,8 @@ static long wake_op_apply(uint32_t *word2, uint32_t encoded, bool *cond)
 	int32_t oparg = (int32_t)(encoded << 8) >> 20, cmparg = (int32_t)(encoded << 20) >> 20;
 	uint32_t old, new;
 
-	if (encoded & (8u << 28)) { /* FUTEX_OP_OPARG_SHIFT */
-		if (oparg < 0 || oparg > 31)
-			return -EINVAL;
-		oparg = (int32_t)(1u << oparg);
-	}
+	if (encoded & (8u << 28)) /* FUTEX_OP_OPARG_SHIFT; Linux masks a bad shift */
+		oparg = (int32_t)(1u << (oparg & 31));
 	old = __atomic_load_n(word2, __ATOMIC_SEQ_CST);
 	do {
 		switch (op) {
@@ -176,24 +203,25 @@ static long wake_op_apply(uint32_t *word2, uint32_t encoded, bool *cond)
 	return 0;
 }
 
-long futex_wake_op(struct task *t, uint64_t addr, uint64_t addr2, int n, int n2, uint32_t op)
+long futex_wake_op(struct task *t, uint64_t addr, uint64_t addr2, bool private, int n, int n2,
+		   uint32_t op)
 {
 	struct sandbox *sb = t->sb;
-	uint32_t *word, *word2;
-	uint64_t key, key2;
+	uint32_t *word2;
+	struct futex_key key, key2;
 	bool cond = false;
 	long r;
 
 	pthread_mutex_lock(&sb->lock);
-	r = mm_word(t->mm, addr, false, &word, &key);
+	r = key_of(t, addr, private, NULL, false, &key);
 	if (!r)
-		r = mm_word(t->mm, addr2, true, &word2, &key2);
+		r = key_of(t, addr2, private, &word2, true, &key2);
 	if (!r)
 		r = wake_op_apply(word2, op, &cond);
 	if (!r) {
-		r = wake_locked(sb, key, n, FUTEX_BITSET_ANY);
+		r = wake_locked(sb, &key, n, FUTEX_BITSET_ANY);
 		if (cond)
-			r += wake_locked(sb, key2, n2, FUTEX_BITSET_ANY);
+			r += wake_locked(sb, &key2, n2, FUTEX_BITSET_ANY);
 	}
 	pthread_mutex_unlock(&sb->lock);
 	return r;
@@ -210,17 +238,17 @@ static void robust_death(struct task *t, uint64_t uaddr)
 {
 	struct sandbox *sb = t->sb;
 	uint32_t *word, v;
-	uint64_t key;
+	struct futex_key key;
 
 	pthread_mutex_lock(&sb->lock);
-	if (!(uaddr & 3) && mm_word(t->mm, uaddr, true, &word, &key) == 0) {
+	if (!(uaddr & 3) && key_of(t, uaddr, false, &word, true, &key) == 0) {
 		v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
 		while ((v & FUTEX_TID_MASK) == (uint32_t)t->tid &&
 		       !__atomic_compare_exchange_n(word, &v, (v & FUTEX_WAITERS) | FUTEX_OWNER_DIED,
 						    false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 			;
 		if ((v & FUTEX_TID_MASK) == (uint32_t)t->tid && (v & FUTEX_WAITERS))
-			wake_locked(sb, key, 1, FUTEX_BITSET_ANY);
+			wake_locked(sb, &key, 1, FUTEX_BITSET_ANY);
 	}
 	pthread_mutex_unlock(&sb->lock);
 }

@@ -107,8 +107,22 @@ int sandbox_init(struct sandbox *sb)
 	return err;
 }
 
+/* Detached tracer threads finish their last steps after their tasks are
+ * done; the sandbox waits for them (briefly: their guests have ended). */
+static void wait_tracers(struct sandbox *sb)
+{
+	for (int i = 0; __atomic_load_n(&sb->live_tracers, __ATOMIC_ACQUIRE) > 0; i++) {
+		if (i == 10000) {
+			sandbox_log(sb, "tracer threads still running at teardown");
+			return;
+		}
+		usleep(1000);
+	}
+}
+
 void sandbox_fini(struct sandbox *sb)
 {
+	wait_tracers(sb);
 	itimer_stop(sb);
 	for (int i = 0; i < 3; i++)
 		if (sb->stdio[i] >= 0)

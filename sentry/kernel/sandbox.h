@@ -36,6 +36,7 @@ struct sandbox {
 	struct futex_waiter *futex_waiters; /* by the lock */
 	pthread_t timer_thread; /* runs interval timers, from the first one on */
 	bool timer_running, timer_stop;
+	int live_tracers; /* detached tracer threads not yet done with the sandbox */
 	struct procfs *procfs;
 	struct pagecache *pagecache;
 	struct mount_table mounts;

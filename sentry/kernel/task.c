@@ -57,8 +57,6 @@ struct task *task_alloc(struct sandbox *sb)
 	if (!t)
 		return NULL;
 	t->sb = sb;
-	pthread_mutex_init(&t->start_lock, NULL);
-	pthread_cond_init(&t->start_cond, NULL);
 	pthread_mutex_init(&t->kill_lock, NULL);
 	t->tid = t->tgid = sandbox_alloc_pid(sb);
 	t->start_time = boottime_ns();
@@ -66,6 +64,7 @@ struct task *task_alloc(struct sandbox *sb)
 	t->dumpable = 1;
 	t->leader = t;
 	t->nthreads = 1;
+	t->nlive = 1;
 	t->exit_efd = -1;
 	return t;
 }
@@ -125,8 +124,6 @@ void task_free(struct task *t)
 	sighand_put(t->sighand);
 	if (t->exit_efd >= 0)
 		close(t->exit_efd);
-	pthread_mutex_destroy(&t->start_lock);
-	pthread_cond_destroy(&t->start_cond);
 	pthread_mutex_destroy(&t->kill_lock);
 	free(t->exe_path);
 	free(t);
@@ -142,13 +139,29 @@ void task_exit_group(struct task *t, int wstatus)
 		t->exit_status = wstatus;
 }
 
+struct task_start {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+	int err;
+	const struct exec_file *file; /* a program to load, or */
+	char *const *argv, *const *envp;
+	struct arch_regs *regs;       /* a forked child's first registers */
+};
+
+/* The tracer's answer; neither it nor the starter's struct is touched by
+ * the tracer after this (the starter may free t on an error, and a child
+ * that ends at once frees itself). */
 static void start_done(struct task *t, int err)
 {
-	pthread_mutex_lock(&t->start_lock);
-	t->start_err = err;
-	t->started = true;
-	pthread_cond_signal(&t->start_cond);
-	pthread_mutex_unlock(&t->start_lock);
+	struct task_start *st = t->start;
+
+	t->start = NULL;
+	pthread_mutex_lock(&st->lock);
+	st->err = err;
+	st->done = true;
+	pthread_cond_signal(&st->cond);
+	pthread_mutex_unlock(&st->lock);
 }
 
 /* Makes the task's stub; the calling thread becomes its tracer. */
@@ -170,7 +183,7 @@ static int start_program(struct task *t)
 	int err = make_stub(t);
 
 	if (!err)
-		err = exec_load(t, t->start_file, t->start_argv, t->start_envp);
+		err = exec_load(t, t->start->file, t->start->argv, t->start->envp);
 	return err;
 }
 
@@ -189,7 +202,7 @@ static int start_child(struct task *t)
 			err = mm_replay(t->mm, t->plat);
 	}
 	if (!err)
-		*plat_regs(t->plat) = *t->start_regs;
+		*plat_regs(t->plat) = *t->start->regs;
 	return err;
 }
 
@@ -229,7 +242,7 @@ static void tracer_serve(struct task *t)
 	int err;
 
 	t->tracer_tid = gettid();
-	err = t->start_regs ? start_child(t) : start_program(t);
+	err = t->start->regs ? start_child(t) : start_program(t);
 	if (err) {
 		/* Nothing touches t after start_done: the starter frees it. */
 		stub_release(t);
@@ -238,6 +251,8 @@ static void tracer_serve(struct task *t)
 	}
 	start_done(t, 0);
 	task_run(t);
+	task_thread_ended(t);
+	task_clear_child_tid(t); /* the leader's too, while its threads go on */
 	if (t->leader != t) {
 		stub_release(t);
 		task_thread_gone(t); /* frees t */
@@ -251,59 +266,70 @@ static void tracer_serve(struct task *t)
 
 static void *tracer_main(void *arg)
 {
-	task_current = arg;
+	struct task *t = arg;
+	struct sandbox *sb = t->sb;
+	bool detached = t->init != t;
+
+	task_current = t;
 	tracer_setup();
-	tracer_serve(arg);
+	tracer_serve(t); /* t may be gone after it */
 	fdtable_hold_end();
 	task_current = NULL;
+	if (detached)
+		__atomic_sub_fetch(&sb->live_tracers, 1, __ATOMIC_RELEASE); /* the last touch */
 	return NULL;
 }
 
-static int start_tracer(struct task *t)
+static int start_tracer(struct task *t, struct task_start *st)
 {
 	pthread_attr_t attr;
+	pthread_t thread;
+	bool joined = t->init == t;
 	int err;
 
+	pthread_mutex_init(&st->lock, NULL);
+	pthread_cond_init(&st->cond, NULL);
+	st->done = false;
+	t->start = st;
 	pthread_attr_init(&attr);
 	/* A spawned process is joined by its embedder; a forked one ends on
 	 * its own, and its parent's wait4 finds it a zombie. */
-	if (t->init != t)
+	if (!joined) {
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	err = -pthread_create(&t->tracer, &attr, tracer_main, t);
+		__atomic_add_fetch(&t->sb->live_tracers, 1, __ATOMIC_RELAXED);
+	}
+	err = -pthread_create(&thread, &attr, tracer_main, t);
 	pthread_attr_destroy(&attr);
-	if (err)
-		return err;
-	pthread_mutex_lock(&t->start_lock);
-	while (!t->started)
-		pthread_cond_wait(&t->start_cond, &t->start_lock);
-	err = t->start_err;
-	pthread_mutex_unlock(&t->start_lock);
+	if (err && !joined)
+		__atomic_sub_fetch(&t->sb->live_tracers, 1, __ATOMIC_RELAXED);
+	if (!err) {
+		pthread_mutex_lock(&st->lock);
+		while (!st->done)
+			pthread_cond_wait(&st->cond, &st->lock);
+		err = st->err;
+		pthread_mutex_unlock(&st->lock);
+		if (joined && err)
+			pthread_join(thread, NULL); /* it ends at once */
+		else if (joined)
+			t->tracer = thread;
+	}
+	pthread_cond_destroy(&st->cond);
+	pthread_mutex_destroy(&st->lock);
 	return err;
 }
 
 int task_start(struct task *t, const struct exec_file *f, char *const argv[], char *const envp[])
 {
-	int err;
+	struct task_start st = { .file = f, .argv = argv, .envp = envp };
 
-	t->start_file = f;
-	t->start_argv = argv;
-	t->start_envp = envp;
-	err = start_tracer(t);
-	t->start_file = NULL;
-	t->start_argv = t->start_envp = NULL;
-	if (err)
-		pthread_join(t->tracer, NULL);
-	return err;
+	return start_tracer(t, &st);
 }
 
 int task_start_child(struct task *t, struct arch_regs *regs)
 {
-	int err;
+	struct task_start st = { .regs = regs };
 
-	t->start_regs = regs;
-	err = start_tracer(t);
-	t->start_regs = NULL;
-	return err;
+	return start_tracer(t, &st);
 }
 
 void task_join(struct task *t)

@@ -15,6 +15,7 @@ struct sandbox;
 struct mm;
 struct fdtable;
 struct plat_proc;
+struct task_start;
 struct plat_thread;
 struct arch_regs;
 
@@ -51,6 +52,8 @@ struct task {
 	 * every other thread of the group, and their count (leader only). */
 	struct task *leader;
 	int nthreads;
+	int nlive;       /* of them, those whose guest thread still runs (leader) */
+	bool group_exit; /* ended by exit_group or a fatal signal (leader) */
 	int start_host_tid; /* a new thread's stub thread, for its tracer */
 	int exit_signal; /* sent to the parent at exit: SIGCHLD, or what clone said */
 	int vfork_parent; /* tid of a parent asleep in vfork until we exec or end */
@@ -107,15 +110,9 @@ struct task {
 	 * the stub is never signalled after it was reaped. */
 	pthread_mutex_t kill_lock;
 
-	/* Start-up handshake between the spawner and the tracer thread. */
-	pthread_mutex_t start_lock;
-	pthread_cond_t start_cond;
-	bool started;
-	int start_err;
-	const struct exec_file *start_file;
-	char *const *start_argv;
-	char *const *start_envp;
-	struct arch_regs *start_regs; /* a forked child's first registers */
+	/* Start-up: what the starter gave, on its stack; the tracer thread
+	 * reads it, answers through it, and never touches it again. */
+	struct task_start *start;
 };
 
 struct exec_file;
@@ -178,11 +175,16 @@ int task_blocking_open(const struct lookup *l, int flags);
 /* What the tracer thread does once the guest has ended: the tree and the
  * parent learn of it (sentry/kernel/exit.c). */
 void task_exit_notify(struct task *t);
+/* A task's guest thread has ended (its tracer's loop is over). */
+void task_thread_ended(struct task *t);
 /* A leader whose own thread has ended waits here for the group's others. */
 void task_wait_threads(struct task *t);
 /* A thread other than the leader has ended: CLONE_CHILD_CLEARTID, and it
  * leaves its group; t is freed. */
 void task_thread_gone(struct task *t);
+/* mm_release(): the robust futexes and the CLONE_CHILD_CLEARTID word of a
+ * task whose guest thread has ended. */
+void task_clear_child_tid(struct task *t);
 /* de_thread(): execve ends the caller's other threads and waits for them;
  * -ENOSYS from a thread other than the leader (which would have to take
  * the leader's id), -EINTR when the caller is killed meanwhile. */

@@ -1,4 +1,5 @@
-/* Default actions and the signals that reach a task before delivery exists. */
+/* Signal queues, actions and job control: what is sent, to whom, and what waits. */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
@@ -282,13 +283,17 @@ int sig_dequeue_locked(struct task *t, linux_sigset_t allowed, struct linux_sigi
 	return signo;
 }
 
-void sig_mask_for_wait(struct task *t, linux_sigset_t mask)
+int sig_mask_for_wait(struct task *t, linux_sigset_t mask)
 {
+	bool pending;
+
 	pthread_mutex_lock(&t->sb->lock);
 	t->saved_mask = t->sigmask;
 	t->restore_mask = true;
 	t->sigmask = mask & ~LINUX_SIG_UNBLOCKABLE;
+	pending = sig_pending_locked(t);
 	pthread_mutex_unlock(&t->sb->lock);
+	return pending ? -EINTR : 0;
 }
 
 void sig_mask_restore(struct task *t)

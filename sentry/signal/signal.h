@@ -1,6 +1,6 @@
-/* Signals. Delivery to guest handlers (frames, sigreturn) is not there yet:
- * what the default action decides is done; a signal a handler would catch is
- * reported and ends the guest rather than being silently lost. */
+/* Signals: queues per thread and per process, actions, job control, and
+ * delivery before a task runs guest code again (deliver.c; the frames are
+ * the arch's). */
 #ifndef UMBRA_SENTRY_SIGNAL_H
 #define UMBRA_SENTRY_SIGNAL_H
 
@@ -45,8 +45,10 @@ void sig_raise_info(struct task *t, const struct linux_siginfo *info, bool fault
 void sig_send_locked(struct task *t, const struct linux_siginfo *info);
 /* The mask of a wait that takes one (sigsuspend, ppoll, pselect6, epoll_pwait):
  * in place until the call returns, or until the frame of a handler that
- * the wait let run saves the old one. */
-void sig_mask_for_wait(struct task *t, linux_sigset_t mask);
+ * the wait let run saves the old one. -EINTR when a signal it lets through
+ * is pending already: the wait must not begin (a blocked signal sent
+ * earlier sent no kick). */
+int sig_mask_for_wait(struct task *t, linux_sigset_t mask); /* -EINTR: one is due */
 void sig_mask_restore(struct task *t);
 /* on_sig_stack(): whether sp is on t's alternate signal stack. */
 bool sig_on_alt_stack(const struct task *t, uint64_t sp);

@@ -176,7 +176,8 @@ static long pwait(struct task *t, const struct syscall_args *a, int ms)
 			return -EINVAL;
 		if (copy_from_guest(t, &mask, a->a[4], sizeof mask) < 0)
 			return -EFAULT;
-		sig_mask_for_wait(t, mask);
+		if (sig_mask_for_wait(t, mask))
+			return -EINTR;
 	}
 	r = do_epoll_wait(t, a->a[0], a->a[1], (int)a->a[2], ms);
 	if (a->a[4] && r != -EINTR)

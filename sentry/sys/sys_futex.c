@@ -1,6 +1,7 @@
 /* futex(2) (kernel/futex/syscalls.c): the argument rules, then the queues
  * of sentry/kernel/futex.c. */
 #include <errno.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include "sentry/kernel/futex.h"
@@ -11,6 +12,7 @@
 #include "syscall_handlers.h"
 
 #define FUTEX_CMD_MASK 0x7f /* without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME */
+#define FUTEX_PRIVATE_FLAG 128
 #define FUTEX_CLOCK_REALTIME 256
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
@@ -55,14 +57,13 @@ static long wait_op(struct task *t, const struct syscall_args *a, int cmd)
 
 	if (!bitset)
 		return -EINVAL;
-	if ((a->a[1] & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT_BITSET)
-		return -ENOSYS; /* futex_cmd_has_timeout(): only the bitset wait takes it */
 	if (a->a[3]) {
 		r = deadline(t, a, cmd == FUTEX_WAIT_BITSET, &end);
 		if (r)
 			return r;
 	}
-	return futex_wait(t, a->a[0], (uint32_t)a->a[2], bitset, a->a[3] ? &end : NULL);
+	return futex_wait(t, a->a[0], a->a[1] & FUTEX_PRIVATE_FLAG, (uint32_t)a->a[2], bitset,
+			  a->a[3] ? &end : NULL);
 }
 
 long sys_futex(struct task *t, const struct syscall_args *a)
@@ -70,9 +71,13 @@ long sys_futex(struct task *t, const struct syscall_args *a)
 	int cmd = (int)(a->a[1] & FUTEX_CMD_MASK);
 	int n = (int)a->a[2];
 	uint32_t val3 = (uint32_t)a->a[5];
+	bool private = a->a[1] & FUTEX_PRIVATE_FLAG;
 
 	if (a->a[0] & 3)
 		return -EINVAL;
+	/* do_futex(): only the bitset wait (of what umbra has) takes this clock. */
+	if ((a->a[1] & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT_BITSET)
+		return -ENOSYS;
 	switch (cmd) {
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET:
@@ -81,19 +86,19 @@ long sys_futex(struct task *t, const struct syscall_args *a)
 	case FUTEX_WAKE_BITSET:
 		if (cmd == FUTEX_WAKE_BITSET && !val3)
 			return -EINVAL;
-		return futex_wake(t, a->a[0], n, cmd == FUTEX_WAKE ? FUTEX_BITSET_ANY : val3);
+		return futex_wake(t, a->a[0], private, n, cmd == FUTEX_WAKE ? FUTEX_BITSET_ANY : val3);
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE:
 		if (n < 0 || (int)a->a[3] < 0)
 			return -EINVAL;
 		if (a->a[4] & 3)
 			return -EINVAL;
-		return futex_requeue(t, a->a[0], a->a[4], n, (int)a->a[3],
+		return futex_requeue(t, a->a[0], a->a[4], private, n, (int)a->a[3],
 				     cmd == FUTEX_CMP_REQUEUE ? &val3 : NULL);
 	case FUTEX_WAKE_OP:
 		if (a->a[4] & 3)
 			return -EINVAL;
-		return futex_wake_op(t, a->a[0], a->a[4], n, (int)a->a[3], val3);
+		return futex_wake_op(t, a->a[0], a->a[4], private, n, (int)a->a[3], val3);
 	default:
 		syscall_count_unimplemented(t->sb, a->nr);
 		sandbox_log(t->sb, "futex operation %d is not implemented: ENOSYS", cmd);

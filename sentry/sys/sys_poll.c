@@ -135,8 +135,7 @@ static long take_mask(struct task *t, uint64_t addr, uint64_t size)
 		return -EINVAL;
 	if (copy_from_guest(t, &mask, addr, sizeof mask))
 		return -EFAULT;
-	sig_mask_for_wait(t, mask);
-	return 0;
+	return sig_mask_for_wait(t, mask);
 }
 
 long sys_ppoll(struct task *t, const struct syscall_args *a)

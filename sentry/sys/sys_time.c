@@ -31,8 +31,9 @@ static long host_clock(struct task *t, uint64_t id, clockid_t *out)
 		*out = MAKE_CPUCLOCK(pid, CPUCLOCK_SCHED);
 		return 0;
 	case CLOCK_THREAD_CPUTIME_ID:
-		/* Linux gives thread clocks only within the caller's own thread group;
-		 * the stub has one thread, so its process clock is that thread's. */
+		/* Linux gives thread CPU clocks only within the caller's own thread
+		 * group, which the sentry is not in: a guest thread's clock reads its
+		 * process's (exact for one thread, more with several). */
 		*out = MAKE_CPUCLOCK(pid, CPUCLOCK_SCHED);
 		return 0;
 	default:
