@@ -51,9 +51,9 @@ static void settle_for_handler(struct task *t, struct arch_regs *r, const struct
 /* The registers the host's fault left to the arch's frame (cr2, ESR). */
 static void fault_info(const struct linux_siginfo *info, struct arch_sigframe_info *in)
 {
-	bool fault = info->si_code > 0 && (info->si_signo == SIGSEGV || info->si_signo == SIGBUS ||
-					   info->si_signo == SIGILL || info->si_signo == SIGFPE ||
-					   info->si_signo == SIGTRAP);
+	/* cr2 (x86_64) and fault_address (arm64) name the page fault's address:
+	 * only SIGSEGV and SIGBUS have one. */
+	bool fault = info->si_code > 0 && (info->si_signo == SIGSEGV || info->si_signo == SIGBUS);
 
 	if (fault)
 		in->fault_addr = info->u.fault.addr;
