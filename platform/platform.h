@@ -35,7 +35,8 @@ int plat_init(void);
 /* Starts a stub whose address space is empty but for the stub text, with
  * memfd available to plat_map. The calling host thread becomes the tracer. */
 int plat_proc_create(int memfd, struct plat_proc **procp, struct plat_thread **threadp);
-/* Kills the stub and reaps it; safe on every path, NULL is a no-op. */
+/* Kills the stub and reaps it; safe on every path, NULL is a no-op. Threads
+ * other tracers attached keep what they name until their plat_thread_exit. */
 void plat_proc_destroy(struct plat_proc *proc);
 int plat_proc_pid(const struct plat_proc *proc); /* host pid, for host clocks */
 /* SIGKILLs the stub from any host thread (through a pidfd: never another

@@ -134,6 +134,7 @@ int plat_proc_create(int memfd, struct plat_proc **procp, struct plat_thread **t
 		return -ENOMEM;
 	p->main.proc = p;
 	p->pidfd = -1;
+	p->refs = 1;
 	args = (struct stub_args){ getpid(), memfd, ptrace_host.stub_fd };
 	p->pid = clone(stub_entry, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
 	if (p->pid < 0) {
@@ -153,6 +154,12 @@ int plat_proc_create(int memfd, struct plat_proc **procp, struct plat_thread **t
 	return 0;
 }
 
+static void proc_put(struct plat_proc *p)
+{
+	if (!__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL))
+		free(p);
+}
+
 void plat_proc_destroy(struct plat_proc *p)
 {
 	int status;
@@ -163,14 +170,18 @@ void plat_proc_destroy(struct plat_proc *p)
 		kill(p->pid, SIGKILL);
 		while (waitpid(p->pid, &status, __WALL) < 0 && errno == EINTR)
 			;
+		p->reaped = true;
 	}
 	if (p->pidfd >= 0)
 		close(p->pidfd);
-	free(p);
+	p->pidfd = -1;
+	proc_put(p); /* threads still attached keep the struct, not the stub */
 }
 
 int plat_proc_kill(struct plat_proc *p)
 {
+	if (p->pidfd < 0)
+		return 0; /* already ended */
 	if (syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0) < 0)
 		return errno == ESRCH ? 0 : -errno;
 	return 0;
@@ -235,6 +246,7 @@ int plat_thread_attach(struct plat_proc *proc, int tid, struct plat_thread **out
 		free(th);
 		return err;
 	}
+	__atomic_add_fetch(&proc->refs, 1, __ATOMIC_RELAXED);
 	*out = th;
 	return 0;
 }
@@ -245,8 +257,9 @@ void plat_thread_exit(struct plat_thread *th)
 
 	if (!th || th == &th->proc->main)
 		return;
-	if (!th->gone)
+	if (!th->gone && !th->proc->reaped)
 		ptrace_inject(th, SYS_exit, args); /* ends with the thread: -ESRCH */
+	proc_put(th->proc);
 	free(th);
 }
 

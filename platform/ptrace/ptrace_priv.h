@@ -34,6 +34,7 @@ struct plat_thread {
 struct plat_proc {
 	pid_t pid;
 	int pidfd;
+	int refs; /* its maker and each attached thread: the struct outlives the stub */
 	bool reaped;
 	struct plat_thread main;
 };
