@@ -178,7 +178,7 @@ static long exec_in_place(struct task *t, struct exec_req *x)
  * being kept until it stands. */
 static long exec_replace(struct task *t, struct exec_req *x)
 {
-	struct plat_proc *old_proc = t->proc, *proc;
+	struct plat_proc *proc;
 	struct plat_thread *old_plat = t->plat;
 	struct mm *old_mm = t->mm, *mm;
 	long err = mm_create(t->sb->memfile, &mm);
@@ -197,18 +197,19 @@ static long exec_replace(struct task *t, struct exec_req *x)
 	err = exec_load(t, &x->file, x->argv.v, x->envp.v);
 	pthread_mutex_lock(&t->sb->lock);
 	pthread_mutex_lock(&t->kill_lock);
-	t->mm = err ? old_mm : mm;
-	t->proc = err ? old_proc : proc;
-	t->plat = err ? old_plat : t->plat;
-	if (err) {
+	if (err) { /* the parent's stub thread and memory again */
+		t->mm = old_mm;
+		t->plat = old_plat;
 		plat_proc_destroy(proc);
+		old_mm = mm;
 	} else {
-		plat_thread_exit(old_plat);
+		t->proc = proc;
 		t->proc_owner = true;
+		plat_thread_exit(old_plat);
 	}
 	pthread_mutex_unlock(&t->kill_lock);
 	pthread_mutex_unlock(&t->sb->lock);
-	mm_destroy(err ? mm : old_mm);
+	mm_destroy(old_mm); /* the one not kept */
 	return err;
 }
 

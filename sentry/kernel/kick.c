@@ -62,7 +62,6 @@ int task_wait_fd(int fd, short events)
 	struct pollfd p = { fd, events, 0 };
 	struct stat st;
 	int fl = fcntl(fd, F_GETFL);
-
 	int acc = fl & O_ACCMODE;
 
 	/* Calls on these never block, return EAGAIN, or fail (EBADF for the

@@ -8,6 +8,7 @@
 #include "platform/platform.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
 #include "sentry/signal/signal.h"
 
 static const char *const names[LINUX_NSIG + 1] = {
@@ -294,6 +295,17 @@ int sig_mask_for_wait(struct task *t, linux_sigset_t mask)
 	pending = sig_pending_locked(t);
 	pthread_mutex_unlock(&t->sb->lock);
 	return pending ? -EINTR : 0;
+}
+
+int sig_mask_from_guest(struct task *t, uint64_t addr, uint64_t size)
+{
+	linux_sigset_t mask;
+
+	if (size != sizeof mask)
+		return -EINVAL;
+	if (copy_from_guest(t, &mask, addr, sizeof mask) < 0)
+		return -EFAULT;
+	return sig_mask_for_wait(t, mask);
 }
 
 void sig_mask_restore(struct task *t)

@@ -49,6 +49,9 @@ void sig_send_locked(struct task *t, const struct linux_siginfo *info);
  * is pending already: the wait must not begin (a blocked signal sent
  * earlier sent no kick). */
 int sig_mask_for_wait(struct task *t, linux_sigset_t mask); /* -EINTR: one is due */
+/* The same for a guest's sigset argument: -EINVAL for a size other than
+ * a sigset's, -EFAULT. */
+int sig_mask_from_guest(struct task *t, uint64_t addr, uint64_t size);
 void sig_mask_restore(struct task *t);
 /* on_sig_stack(): whether sp is on t's alternate signal stack. */
 bool sig_on_alt_stack(const struct task *t, uint64_t sp);

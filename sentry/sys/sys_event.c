@@ -18,7 +18,6 @@
 #include "sentry/signal/signal.h"
 #include "syscall_handlers.h"
 
-#define LINUX_SIGSET_SIZE 8
 #define EPOLL_MAX_EVENTS 1024 /* per wait, as the guest's buffer allows */
 
 /* A new host object as a guest file at the lowest free fd. */
@@ -168,17 +167,10 @@ long sys_epoll_wait(struct task *t, const struct syscall_args *a)
 /* epoll_pwait and epoll_pwait2: the wait with a mask in place. */
 static long pwait(struct task *t, const struct syscall_args *a, int ms)
 {
-	uint64_t mask;
-	long r;
+	long r = a->a[4] ? sig_mask_from_guest(t, a->a[4], a->a[5]) : 0;
 
-	if (a->a[4]) {
-		if (a->a[5] != LINUX_SIGSET_SIZE)
-			return -EINVAL;
-		if (copy_from_guest(t, &mask, a->a[4], sizeof mask) < 0)
-			return -EFAULT;
-		if (sig_mask_for_wait(t, mask))
-			return -EINTR;
-	}
+	if (r)
+		return r;
 	r = do_epoll_wait(t, a->a[0], a->a[1], (int)a->a[2], ms);
 	if (a->a[4] && r != -EINTR)
 		sig_mask_restore(t);

@@ -17,7 +17,6 @@
 #include "syscall_handlers.h"
 
 #define NSEC_PER_SEC 1000000000L
-#define LINUX_SIGSET_SIZE 8
 
 struct linux_pollfd {
 	int32_t fd;
@@ -126,25 +125,13 @@ static void write_left(struct task *t, uint64_t addr, struct timespec end)
 	(void)copy_to_guest(t, addr, &lts, sizeof lts);
 }
 
-/* A wait's signal mask argument, put in place (sig_mask_for_wait). */
-static long take_mask(struct task *t, uint64_t addr, uint64_t size)
-{
-	uint64_t mask;
-
-	if (size != LINUX_SIGSET_SIZE)
-		return -EINVAL;
-	if (copy_from_guest(t, &mask, addr, sizeof mask))
-		return -EFAULT;
-	return sig_mask_for_wait(t, mask);
-}
-
 long sys_ppoll(struct task *t, const struct syscall_args *a)
 {
 	struct timespec ts, end;
 	long r = a->a[2] ? read_timeout(t, a->a[2], &ts, &end) : 0;
 
 	if (!r && a->a[3])
-		r = take_mask(t, a->a[3], a->a[4]);
+		r = sig_mask_from_guest(t, a->a[3], a->a[4]);
 	if (r)
 		return r;
 	r = do_poll(t, a->a[0], a->a[1], a->a[2] ? &ts : NULL);
@@ -270,7 +257,7 @@ long sys_pselect6(struct task *t, const struct syscall_args *a)
 	if (!r && a->a[5] && copy_from_guest(t, &sig, a->a[5], sizeof sig) < 0)
 		r = -EFAULT;
 	if (!r && sig.set)
-		r = take_mask(t, sig.set, sig.size);
+		r = sig_mask_from_guest(t, sig.set, sig.size);
 	if (r)
 		return r;
 	r = do_select(t, (int)a->a[0], uset, a->a[4] ? &ts : NULL);
