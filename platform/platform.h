@@ -5,6 +5,8 @@
 #ifndef UMBRA_PLATFORM_H
 #define UMBRA_PLATFORM_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "abi/linux.h"
@@ -68,6 +70,19 @@ int plat_proc_reset(struct plat_thread *via);
 /* Address space changes, injected through a stopped thread of the stub. */
 int plat_map(struct plat_thread *via, uint64_t addr, uint64_t len, int prot, uint64_t memfd_off);
 int plat_unmap(struct plat_thread *via, uint64_t addr, uint64_t len);
+/* Maps a host file (shared or private, as mmap's flags say) instead of the
+ * memory file: the host then keeps it coherent with the file. The fd stays
+ * the caller's. */
+int plat_map_file(struct plat_thread *via, uint64_t addr, uint64_t len, int prot, bool shared,
+		  int host_fd, uint64_t off);
+/* madvise(2) in the stub (MADV_DONTNEED on a private file mapping). */
+int plat_advise(struct plat_thread *via, uint64_t addr, uint64_t len, int advice);
+/* Copies from and to the stub's memory as the guest's protections allow,
+ * for memory the sentry does not map (plat_map_file's): the bytes copied
+ * (fewer at an inaccessible page), or -EFAULT when none could be. Any host
+ * thread may call them. */
+long plat_proc_read(struct plat_proc *proc, void *dst, uint64_t src, size_t len);
+long plat_proc_write(struct plat_proc *proc, uint64_t dst, const void *src, size_t len);
 int plat_protect(struct plat_thread *via, uint64_t addr, uint64_t len, int prot);
 
 /* The thread's register state, owned by the platform: read it, change it, and

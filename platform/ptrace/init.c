@@ -103,6 +103,16 @@ static int seccomp_rules(scmp_filter_ctx ctx)
 			       SCMP_A0(SCMP_CMP_EQ, PTRACE_THREAD_FLAGS));
 	if (err < 0)
 		return err;
+	/* A host file to map comes through the stub's socket into fd 0, 1 or 2
+	 * (the lowest free: the stub has no others), and is closed once mapped. */
+	err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvmsg), 1,
+			       SCMP_A0(SCMP_CMP_EQ, PTRACE_STUB_SOCKFD));
+	if (err < 0)
+		return err;
+	err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(close), 1,
+			       SCMP_A0(SCMP_CMP_LT, PTRACE_STUB_MEMFD));
+	if (err < 0)
+		return err;
 	/* The exec of the stub image itself: only that fd, which is close-on-exec. */
 	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(execveat), 1,
 				SCMP_A0(SCMP_CMP_EQ, PTRACE_STUB_EXEFD));

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,31 +25,39 @@ static int place_fd(int fd, int target, int cloexec)
 
 struct stub_args {
 	pid_t parent;
-	int memfd, exefd;
+	int memfd, exefd, sockfd;
 };
+
+/* Moves the three fds to their numbers, none overwriting another first. */
+static int place_fds(const struct stub_args *a)
+{
+	int memfd = fcntl(a->memfd, F_DUPFD_CLOEXEC, 16);
+	int exefd = fcntl(a->exefd, F_DUPFD_CLOEXEC, 16);
+	int sockfd = fcntl(a->sockfd, F_DUPFD_CLOEXEC, 16);
+
+	if (memfd < 0 || exefd < 0 || sockfd < 0)
+		return -1;
+	if (place_fd(exefd, PTRACE_STUB_EXEFD, 1) < 0 || place_fd(memfd, PTRACE_STUB_MEMFD, 0) < 0 ||
+	    place_fd(sockfd, PTRACE_STUB_SOCKFD, 0) < 0)
+		return -1;
+	if (syscall(SYS_close_range, 0, PTRACE_STUB_MEMFD - 1, 0) < 0 ||
+	    syscall(SYS_close_range, PTRACE_STUB_SOCKFD + 1, ~0U, 0) < 0)
+		return -1;
+	return 0;
+}
 
 /* Runs in the new child, which shares the sentry's memory until its exec
  * (CLONE_VM | CLONE_VFORK: no copy of the sentry's page tables) while the
  * calling thread waits: only system calls, which write nothing but the
  * child's own stack and, on failure, errno. */
-static __attribute__((noreturn)) void stub_child(pid_t parent, int memfd, int exefd)
+static __attribute__((noreturn)) void stub_child(const struct stub_args *a)
 {
 	static char *const empty[] = { NULL };
 
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != a->parent)
 		_exit(126);
 	setpgid(0, 0); /* terminal signals go to the sentry, which decides */
-	if (memfd == PTRACE_STUB_EXEFD || exefd == PTRACE_STUB_MEMFD) {
-		int tmp = fcntl(memfd, F_DUPFD_CLOEXEC, 16);
-
-		if (tmp < 0)
-			_exit(126);
-		memfd = tmp;
-	}
-	if (place_fd(exefd, PTRACE_STUB_EXEFD, 1) < 0 || place_fd(memfd, PTRACE_STUB_MEMFD, 0) < 0)
-		_exit(126);
-	if (syscall(SYS_close_range, 0, PTRACE_STUB_MEMFD - 1, 0) < 0 ||
-	    syscall(SYS_close_range, PTRACE_STUB_EXEFD + 1, ~0U, 0) < 0)
+	if (place_fds(a) < 0)
 		_exit(126);
 	if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
 		_exit(126);
@@ -115,9 +124,7 @@ static int stub_attach(struct plat_proc *p)
 
 static int stub_entry(void *arg)
 {
-	const struct stub_args *a = arg;
-
-	stub_child(a->parent, a->memfd, a->exefd);
+	stub_child(arg);
 }
 
 int plat_proc_create(int memfd, struct plat_proc **procp, struct plat_thread **threadp)
@@ -125,7 +132,7 @@ int plat_proc_create(int memfd, struct plat_proc **procp, struct plat_thread **t
 	struct plat_proc *p;
 	struct stub_args args;
 	static __thread char stack[32768] __attribute__((aligned(16)));
-	int err = plat_init();
+	int socks[2], err = plat_init();
 
 	if (err)
 		return err;
@@ -135,10 +142,18 @@ int plat_proc_create(int memfd, struct plat_proc **procp, struct plat_thread **t
 	p->main.proc = p;
 	p->pidfd = -1;
 	p->refs = 1;
-	args = (struct stub_args){ getpid(), memfd, ptrace_host.stub_fd };
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, socks) < 0) {
+		err = -errno;
+		free(p);
+		return err;
+	}
+	p->sock = socks[0];
+	args = (struct stub_args){ getpid(), memfd, ptrace_host.stub_fd, socks[1] };
 	p->pid = clone(stub_entry, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+	close(socks[1]);
 	if (p->pid < 0) {
 		err = -errno;
+		close(p->sock);
 		free(p);
 		return err;
 	}
@@ -175,6 +190,9 @@ void plat_proc_destroy(struct plat_proc *p)
 	if (p->pidfd >= 0)
 		close(p->pidfd);
 	p->pidfd = -1;
+	if (p->sock >= 0)
+		close(p->sock);
+	p->sock = -1;
 	proc_put(p); /* threads still attached keep the struct, not the stub */
 }
 

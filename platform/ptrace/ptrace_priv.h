@@ -10,10 +10,14 @@
 
 #include "platform/platform.h"
 
-/* fds every stub has, and nothing else: the memory file and, until its exec,
- * the stub image. */
+/* fds every stub has, and nothing else: the memory file, until its exec
+ * the stub image, and the socket host files come through (filemap.c). */
 #define PTRACE_STUB_MEMFD 3
 #define PTRACE_STUB_EXEFD 4
+#define PTRACE_STUB_SOCKFD 5
+/* A page of the stub's reserved range that receiving a file needs
+ * (its msghdr), mapped the first time. */
+#define PTRACE_STUB_SCRATCH (ARCH_STUB_BASE + 0x8000)
 
 /* What plat_thread_interrupt sends: a stub gets it from nobody else, and
  * its stop is recognised by the sender (the sentry). */
@@ -36,6 +40,9 @@ struct plat_proc {
 	int pidfd;
 	int refs; /* its maker and each attached thread: the struct outlives the stub */
 	bool reaped;
+	int sock;             /* the sentry's end of the stub's socket */
+	bool scratch_mapped;  /* PTRACE_STUB_SCRATCH exists */
+	bool sock_broken;     /* a file sent was never taken: no more */
 	struct plat_thread main;
 };
 

@@ -1,10 +1,12 @@
 /* Futex wait queues (kernel/futex/): a shared futex is keyed by the
- * memory-file offset of its word, the same for every address space that
- * maps the page; a private one by its address space and address, as
- * get_futex_key() does, so the two kinds never meet. All queues live under
+ * memory-file offset of its word, or a host file's mapped page by the file
+ * and offset (mm_word), the same for every address space that maps the
+ * page; a private one by its address space and address, as
+ * get_futex_key() does, so the kinds never meet. All queues live under
  * sb->lock; a waiter sleeps on sb->child_cond, which kicks wake too. */
 #include <errno.h>
 #include <pthread.h>
+#include <string.h>
 #include <time.h>
 
 #include "sentry/kernel/futex.h"
@@ -16,7 +18,7 @@
 
 struct futex_key {
 	uint64_t space; /* the mm of a private futex, 0 for a shared one */
-	uint64_t addr;  /* its address, or the memory-file offset */
+	uint64_t id[3]; /* its address, or mm_word's key */
 };
 
 struct futex_waiter {
@@ -28,26 +30,27 @@ struct futex_waiter {
 
 static bool same_key(const struct futex_key *a, const struct futex_key *b)
 {
-	return a->space == b->space && a->addr == b->addr;
+	return a->space == b->space && !memcmp(a->id, b->id, sizeof a->id);
 }
 
 /* The key of the word at addr, and with word the word itself (a private
  * key needs no mapping: a wake of an unmapped word wakes nobody). */
-static int key_of(struct task *t, uint64_t addr, bool private, uint32_t **word, bool write,
+static int key_of(struct task *t, uint64_t addr, bool private, struct mm_word *word, bool write,
 		  struct futex_key *k)
 {
-	uint64_t off = 0;
-	uint32_t *w = NULL;
+	struct mm_word w;
 	int r = 0;
 
 	if (word || !private)
-		r = mm_word(t->mm, addr, write, &w, &off);
+		r = mm_word(t->mm, addr, write, &w);
 	if (r)
 		return r;
 	if (word)
 		*word = w;
-	*k = private ? (struct futex_key){ (uint64_t)(uintptr_t)t->mm, addr }
-		     : (struct futex_key){ 0, off };
+	if (private)
+		*k = (struct futex_key){ (uint64_t)(uintptr_t)t->mm, { 0, 0, addr } };
+	else
+		*k = (struct futex_key){ 0, { w.key[0], w.key[1], w.key[2] } };
 	return 0;
 }
 
@@ -73,13 +76,16 @@ long futex_wait(struct task *t, uint64_t addr, bool private, uint32_t val, uint3
 		const struct timespec *deadline)
 {
 	struct sandbox *sb = t->sb;
-	struct futex_waiter w = { NULL, { 0, 0 }, bitset, false };
-	uint32_t *word;
+	struct futex_waiter w = { NULL, { 0, { 0 } }, bitset, false };
+	struct mm_word word;
+	uint32_t now;
 	long r = 0;
 
 	pthread_mutex_lock(&sb->lock);
 	r = key_of(t, addr, private, &word, false, &w.key);
-	if (!r && __atomic_load_n(word, __ATOMIC_SEQ_CST) != val)
+	if (!r)
+		r = mm_word_load(&word, &now);
+	if (!r && now != val)
 		r = -EAGAIN;
 	if (r) {
 		pthread_mutex_unlock(&sb->lock);
@@ -145,8 +151,9 @@ long futex_requeue(struct task *t, uint64_t addr, uint64_t addr2, bool private, 
 		   int nmove, const uint32_t *cmp)
 {
 	struct sandbox *sb = t->sb;
-	uint32_t *word = NULL;
+	struct mm_word word;
 	struct futex_key key, key2;
+	uint32_t now = 0;
 	long r;
 	int moved = 0;
 
@@ -154,7 +161,9 @@ long futex_requeue(struct task *t, uint64_t addr, uint64_t addr2, bool private, 
 	r = key_of(t, addr, private, cmp ? &word : NULL, false, &key);
 	if (!r)
 		r = key_of(t, addr2, private, NULL, false, &key2);
-	if (!r && cmp && __atomic_load_n(word, __ATOMIC_SEQ_CST) != *cmp)
+	if (!r && cmp)
+		r = mm_word_load(&word, &now);
+	if (!r && cmp && now != *cmp)
 		r = -EAGAIN;
 	if (!r) {
 		r = wake_locked(sb, &key, nwake, FUTEX_BITSET_ANY);
@@ -171,15 +180,17 @@ long futex_requeue(struct task *t, uint64_t addr, uint64_t addr2, bool private, 
 
 /* FUTEX_WAKE_OP's operation on *word2 and its comparison of the old value
  * (include/uapi/linux/futex.h: op, cmp, oparg, cmparg). */
-static long wake_op_apply(uint32_t *word2, uint32_t encoded, bool *cond)
+static long wake_op_apply(const struct mm_word *word2, uint32_t encoded, bool *cond)
 {
 	unsigned int op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
 	int32_t oparg = (int32_t)(encoded << 8) >> 20, cmparg = (int32_t)(encoded << 20) >> 20;
 	uint32_t old, new;
+	int done;
 
 	if (encoded & (8u << 28)) /* FUTEX_OP_OPARG_SHIFT; Linux masks a bad shift */
 		oparg = (int32_t)(1u << (oparg & 31));
-	old = __atomic_load_n(word2, __ATOMIC_SEQ_CST);
+	if (mm_word_load(word2, &old))
+		return -EFAULT;
 	do {
 		switch (op) {
 		case 0: new = (uint32_t)oparg; break;
@@ -189,8 +200,9 @@ static long wake_op_apply(uint32_t *word2, uint32_t encoded, bool *cond)
 		case 4: new = old ^ (uint32_t)oparg; break;
 		default: return -ENOSYS;
 		}
-	} while (!__atomic_compare_exchange_n(word2, &old, new, false, __ATOMIC_SEQ_CST,
-					      __ATOMIC_SEQ_CST));
+	} while (!(done = mm_word_cmpxchg(word2, &old, new)));
+	if (done < 0)
+		return done;
 	switch (cmp) {
 	case 0: *cond = (int32_t)old == cmparg; break;
 	case 1: *cond = (int32_t)old != cmparg; break;
@@ -207,7 +219,7 @@ long futex_wake_op(struct task *t, uint64_t addr, uint64_t addr2, bool private, 
 		   uint32_t op)
 {
 	struct sandbox *sb = t->sb;
-	uint32_t *word2;
+	struct mm_word word2;
 	struct futex_key key, key2;
 	bool cond = false;
 	long r;
@@ -217,7 +229,7 @@ long futex_wake_op(struct task *t, uint64_t addr, uint64_t addr2, bool private, 
 	if (!r)
 		r = key_of(t, addr2, private, &word2, true, &key2);
 	if (!r)
-		r = wake_op_apply(word2, op, &cond);
+		r = wake_op_apply(&word2, op, &cond);
 	if (!r) {
 		r = wake_locked(sb, &key, n, FUTEX_BITSET_ANY);
 		if (cond)
@@ -237,17 +249,18 @@ long futex_wake_op(struct task *t, uint64_t addr, uint64_t addr2, bool private, 
 static void robust_death(struct task *t, uint64_t uaddr)
 {
 	struct sandbox *sb = t->sb;
-	uint32_t *word, v;
+	struct mm_word word;
 	struct futex_key key;
+	uint32_t v;
+	int done = 0;
 
 	pthread_mutex_lock(&sb->lock);
-	if (!(uaddr & 3) && key_of(t, uaddr, false, &word, true, &key) == 0) {
-		v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+	if (!(uaddr & 3) && key_of(t, uaddr, false, &word, true, &key) == 0 &&
+	    !mm_word_load(&word, &v)) {
 		while ((v & FUTEX_TID_MASK) == (uint32_t)t->tid &&
-		       !__atomic_compare_exchange_n(word, &v, (v & FUTEX_WAITERS) | FUTEX_OWNER_DIED,
-						    false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		       !(done = mm_word_cmpxchg(&word, &v, (v & FUTEX_WAITERS) | FUTEX_OWNER_DIED)))
 			;
-		if ((v & FUTEX_TID_MASK) == (uint32_t)t->tid && (v & FUTEX_WAITERS))
+		if (done > 0 && (v & FUTEX_WAITERS))
 			wake_locked(sb, &key, 1, FUTEX_BITSET_ANY);
 	}
 	pthread_mutex_unlock(&sb->lock);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "platform/platform.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/memfile.h"
 #include "sentry/mm/mm_priv.h"
@@ -19,6 +20,35 @@ static int allowed(const struct vma *v, enum mm_access how)
 	return 1;
 }
 
+#define BOUNCE 4096
+
+/* fn on a stretch of a VMA_HOST area, which the sentry reaches only by
+ * copying through the stub: bytes the sentry reads are copied in first,
+ * bytes it writes copied out after. */
+static int walk_host(struct mm *mm, uint64_t addr, size_t len, enum mm_access how,
+		     int (*fn)(void *arg, void *host, size_t n), void *arg)
+{
+	char buf[BOUNCE];
+
+	while (len) {
+		size_t n = len < BOUNCE ? len : BOUNCE;
+		int err;
+
+		if (!mm->proc)
+			return -EFAULT;
+		if (how == MM_READ && plat_proc_read(mm->proc, buf, addr, n) != (long)n)
+			return -EFAULT;
+		err = fn(arg, buf, n);
+		if (how != MM_READ && !err && plat_proc_write(mm->proc, addr, buf, n) != (long)n)
+			return -EFAULT;
+		if (err)
+			return err;
+		addr += n;
+		len -= n;
+	}
+	return 0;
+}
+
 /* Calls fn for each host stretch of [addr, addr+len); mm->lock held. */
 static int walk(struct mm *mm, uint64_t addr, size_t len, enum mm_access how,
 		int (*fn)(void *arg, void *host, size_t n), void *arg)
@@ -31,7 +61,10 @@ static int walk(struct mm *mm, uint64_t addr, size_t len, enum mm_access how,
 		if (!v || !allowed(v, how))
 			return -EFAULT;
 		n = v->end - addr < len ? v->end - addr : len;
-		err = fn(arg, memfile_ptr(mm->mf, v->off + (addr - v->start)), n);
+		if (v->flags & VMA_HOST)
+			err = walk_host(mm, addr, n, how, fn, arg);
+		else
+			err = fn(arg, memfile_ptr(mm->mf, v->off + (addr - v->start)), n);
 		if (err)
 			return err;
 		addr += n;
@@ -106,6 +139,11 @@ int mm_iov(struct mm *mm, uint64_t addr, size_t len, enum mm_access how, struct 
 
 		if (!v || !allowed(v, how))
 			break;
+		if (v->flags & VMA_HOST) {
+			if (!n)
+				n = -EREMOTEIO;
+			break;
+		}
 		chunk = v->end - addr < len ? v->end - addr : len;
 		iov[n].iov_base = memfile_ptr(mm->mf, v->off + (addr - v->start));
 		iov[n].iov_len = chunk;

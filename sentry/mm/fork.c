@@ -1,7 +1,9 @@
-/* fork(2)'s address space: a copy of every area in fresh memory-file
- * ranges, then mapped into the child's new stub. */
+/* fork(2)'s address space: a copy of every private area in fresh
+ * memory-file ranges, shared areas and host files mapped again, then all
+ * of it mapped into the child's new stub. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -60,21 +62,64 @@ static int share_area(struct mm *child, struct vma *v)
 	return err;
 }
 
-/* One area of the parent, given its own memory in the child. */
-static int copy_area(struct mm *child, struct vma *v)
+/* A host file the parent maps: the child maps it too, the same way. */
+static int map_host_again(struct mm *child, const struct vma *v)
+{
+	struct vma c = *v;
+	int err;
+
+	c.file = vma_file_get(v->file);
+	err = vma_insert(&child->vmas, &c);
+	if (err)
+		vma_file_put(c.file);
+	return err;
+}
+
+/* What the parent sees of a private host-file area it may have written,
+ * copied through its stub into the memory file; pages it cannot read (past
+ * the end of the file) stay zero. */
+static int copy_host_data(struct mm *parent, const struct vma *v, uint64_t to)
+{
+	uint64_t pos = v->start;
+
+	while (pos < v->end) {
+		uint64_t n = v->end - pos < (1u << 20) ? v->end - pos : (1u << 20);
+		long got = parent->proc ? plat_proc_read(parent->proc,
+							 memfile_ptr(parent->mf, to + (pos - v->start)),
+							 pos, n) : -EFAULT;
+
+		if (got <= 0)
+			return 0;
+		pos += (uint64_t)got;
+	}
+	return 0;
+}
+
+/* One area of the parent, given its own memory in the child: a private
+ * host-file area the parent may have written becomes the child's copy
+ * (its unwritten pages then no longer follow the file: a difference
+ * mmap(2) leaves unspecified). */
+static int copy_area(struct mm *parent, struct mm *child, struct vma *v)
 {
 	struct vma c = *v;
 	uint64_t len = v->end - v->start;
+	bool host = v->flags & VMA_HOST;
 	int64_t off;
 	int err;
 
-	if ((v->flags & VMA_SHARED) || !(v->prot & PROT_WRITE))
+	if (host && ((v->flags & VMA_SHARED) || !(v->flags & VMA_ACCOUNT)))
+		return map_host_again(child, v);
+	if (!host && ((v->flags & VMA_SHARED) || !(v->prot & PROT_WRITE)))
 		return share_area(child, v);
 	off = memfile_alloc(child->mf, len);
 	if (off < 0)
 		return -ENOMEM;
-	err = copy_data(child->mf, v->off, (uint64_t)off, len);
+	if (host)
+		err = copy_host_data(parent, v, (uint64_t)off);
+	else
+		err = copy_data(child->mf, v->off, (uint64_t)off, len);
 	c.off = (uint64_t)off;
+	c.flags &= ~VMA_HOST;
 	c.file = vma_file_get(v->file);
 	if (!err)
 		err = vma_insert(&child->vmas, &c);
@@ -93,7 +138,7 @@ static int copy_areas_locked(struct mm *parent, struct mm *child)
 
 		if (v->flags & VMA_RESERVED)
 			continue;
-		err = copy_area(child, v);
+		err = copy_area(parent, child, v);
 		if (err)
 			return err;
 	}
@@ -130,7 +175,10 @@ int mm_replay(struct mm *mm, struct plat_thread *via)
 	for (size_t i = 0; !err && i < mm->vmas.n; i++) {
 		const struct vma *v = &mm->vmas.v[i];
 
-		if (!(v->flags & VMA_RESERVED))
+		if (v->flags & VMA_HOST)
+			err = plat_map_file(via, v->start, v->end - v->start, v->prot,
+					    v->flags & VMA_SHARED, v->file->host_fd, v->pgoff);
+		else if (!(v->flags & VMA_RESERVED))
 			err = plat_map(via, v->start, v->end - v->start, v->prot, v->off);
 	}
 	pthread_mutex_unlock(&mm->lock);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "arch/arch.h"
 #include "platform/platform.h"
@@ -38,7 +39,7 @@ void mm_release_piece(void *arg, const struct vma *piece)
 {
 	struct mm *mm = arg;
 
-	if (!(piece->flags & VMA_RESERVED))
+	if (!(piece->flags & (VMA_RESERVED | VMA_HOST)))
 		memfile_free(mm->mf, piece->off, piece->end - piece->start);
 }
 
@@ -59,21 +60,56 @@ void mm_destroy(struct mm *mm)
 	free(mm);
 }
 
-int mm_word(struct mm *mm, uint64_t addr, bool write, uint32_t **word, uint64_t *key)
+int mm_word(struct mm *mm, uint64_t addr, bool write, struct mm_word *w)
 {
 	const struct vma *v;
 	int err = -EFAULT;
 
+	memset(w, 0, sizeof *w);
 	pthread_mutex_lock(&mm->lock);
 	v = vma_find(&mm->vmas, addr);
 	if (v && !(v->flags & VMA_RESERVED) && (v->prot & (write ? PROT_WRITE : PROT_READ)) &&
-	    addr + sizeof(uint32_t) <= v->end) {
-		*key = v->off + (addr - v->start);
-		*word = memfile_ptr(mm->mf, *key);
+	    addr + sizeof(uint32_t) <= v->end && (!(v->flags & VMA_HOST) || mm->proc)) {
+		if (v->flags & VMA_HOST) {
+			w->proc = mm->proc;
+			w->addr = addr;
+			w->key[0] = v->file->dev;
+			w->key[1] = v->file->ino; /* never 0 for a file */
+			w->key[2] = v->pgoff + (addr - v->start);
+		} else {
+			w->key[2] = v->off + (addr - v->start);
+			w->ptr = memfile_ptr(mm->mf, w->key[2]);
+		}
 		err = 0;
 	}
 	pthread_mutex_unlock(&mm->lock);
 	return err;
+}
+
+int mm_word_load(const struct mm_word *w, uint32_t *val)
+{
+	if (w->ptr) {
+		*val = __atomic_load_n(w->ptr, __ATOMIC_SEQ_CST);
+		return 0;
+	}
+	return plat_proc_read(w->proc, val, w->addr, sizeof *val) == sizeof *val ? 0 : -EFAULT;
+}
+
+int mm_word_cmpxchg(const struct mm_word *w, uint32_t *expected, uint32_t desired)
+{
+	uint32_t seen;
+
+	if (w->ptr)
+		return __atomic_compare_exchange_n(w->ptr, expected, desired, false,
+						   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	if (mm_word_load(w, &seen))
+		return -EFAULT;
+	if (seen != *expected) {
+		*expected = seen;
+		return 0;
+	}
+	return plat_proc_write(w->proc, w->addr, &desired, sizeof desired) == sizeof desired
+		       ? 1 : -EFAULT;
 }
 
 void mm_set_proc(struct mm *mm, struct plat_proc *proc)
@@ -119,15 +155,43 @@ static int64_t choose_addr(struct mm *mm, uint64_t addr, uint64_t len, enum mm_p
 	return vma_find_gap(&mm->vmas, len, MMAP_MIN_ADDR, mm->mmap_base);
 }
 
-/* Maps memory at a chosen address: fresh memory, or with shared_off >= 0
- * that range of the memory file, which the caller has counted one more
- * user of (memfile_share) and which becomes a VMA_COW area; mm->lock held. */
+/* Where an area's memory comes from and how the stub maps it: fresh memory,
+ * a range of the memory file the caller has counted one more user of
+ * (memfile_share; a VMA_COW area), or the host file itself (VMA_HOST). */
+static int back_area(struct mm *mm, struct plat_thread *via, struct vma *v,
+		     const struct mm_source *src)
+{
+	uint64_t len = v->end - v->start;
+	int64_t off;
+	int err;
+
+	if (src && src->file && src->file->host_fd >= 0) {
+		v->flags = VMA_HOST | (src->shared ? VMA_SHARED : v->flags);
+		return plat_map_file(via, v->start, len, v->prot, src->shared, src->file->host_fd,
+				     src->pgoff);
+	}
+	if (src && src->cached >= 0) {
+		v->flags = VMA_COW;
+		off = src->cached;
+	} else {
+		off = memfile_alloc(mm->mf, len);
+	}
+	if (off < 0)
+		return -ENOMEM;
+	v->off = (uint64_t)off;
+	err = plat_map(via, v->start, len, v->prot, (uint64_t)off);
+	if (err && !(src && src->cached >= 0))
+		memfile_free(mm->mf, (uint64_t)off, len);
+	return err;
+}
+
+/* Maps an area at a chosen address, named after src if there is one;
+ * mm->lock held. */
 static long map_at_locked(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len,
-			  int prot, enum mm_place place, int64_t shared_off)
+			  int prot, enum mm_place place, const struct mm_source *src)
 {
 	struct vma v = { 0, 0, 0, prot, prot & PROT_WRITE ? VMA_ACCOUNT : 0, NULL, 0 };
 	int64_t at = choose_addr(mm, addr, len, place);
-	int64_t off = shared_off;
 	int err;
 
 	if (at < 0)
@@ -136,49 +200,35 @@ static long map_at_locked(struct mm *mm, struct plat_thread *via, uint64_t addr,
 	 * stub maps the range, the bookkeeping must not fail. */
 	if (vma_reserve(&mm->vmas, 3) < 0)
 		return -ENOMEM;
-	if (shared_off >= 0)
-		v.flags = VMA_COW;
-	else
-		off = memfile_alloc(mm->mf, len);
-	if (off < 0)
-		return -ENOMEM;
-	err = plat_map(via, (uint64_t)at, len, prot, (uint64_t)off);
-	if (!err)
-		err = vma_carve(&mm->vmas, (uint64_t)at, (uint64_t)at + len, mm_release_piece, mm);
 	v.start = (uint64_t)at;
 	v.end = (uint64_t)at + len;
-	v.off = (uint64_t)off;
-	if (!err)
-		err = vma_insert(&mm->vmas, &v);
-	if (err) {
-		if (shared_off < 0)
-			memfile_free(mm->mf, (uint64_t)off, len);
+	err = back_area(mm, via, &v, src);
+	if (err)
 		return err;
+	vma_carve(&mm->vmas, v.start, v.end, mm_release_piece, mm);
+	if (src) {
+		v.file = vma_file_get(src->file);
+		v.pgoff = src->pgoff;
+		if (src->shared)
+			v.flags = (v.flags & ~VMA_ACCOUNT) | VMA_SHARED;
 	}
+	vma_insert(&mm->vmas, &v);
 	return at;
 }
 
 long mm_map_locked(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len,
 		   int prot, enum mm_place place)
 {
-	return map_at_locked(mm, via, addr, len, prot, place, -1);
+	return map_at_locked(mm, via, addr, len, prot, place, NULL);
 }
 
 long mm_map(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len, int prot,
 	    enum mm_place place, const struct mm_source *src)
 {
-	struct vma *v;
 	long r;
 
 	pthread_mutex_lock(&mm->lock);
-	r = map_at_locked(mm, via, addr, len, prot, place, src ? src->cached : -1);
-	v = r >= 0 && src ? vma_find(&mm->vmas, (uint64_t)r) : NULL;
-	if (v) {
-		v->file = vma_file_get(src->file);
-		v->pgoff = src->pgoff;
-		if (src->shared)
-			v->flags = (v->flags & ~VMA_ACCOUNT) | VMA_SHARED;
-	}
+	r = map_at_locked(mm, via, addr, len, prot, place, src);
 	pthread_mutex_unlock(&mm->lock);
 	return r;
 }
@@ -310,7 +360,7 @@ int mm_protect(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t l
 	return err;
 }
 
-int mm_discard(struct mm *mm, uint64_t addr, uint64_t len)
+int mm_discard(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len)
 {
 	uint64_t end = addr + len;
 	int err = 0;
@@ -326,8 +376,30 @@ int mm_discard(struct mm *mm, uint64_t addr, uint64_t len)
 
 		if (v->flags & VMA_RESERVED)
 			err = -EINVAL;
+		else if (v->flags & VMA_HOST)
+			err = plat_advise(via, lo, hi - lo, MADV_DONTNEED);
 		else if (!(v->flags & (VMA_SHARED | VMA_COW))) /* shared pages keep their data */
 			err = memfile_zero(mm->mf, v->off + (lo - v->start), hi - lo);
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return err;
+}
+
+int mm_sync(struct mm *mm, uint64_t addr, uint64_t len, bool wait)
+{
+	uint64_t end = addr + len;
+	int err = 0;
+
+	pthread_mutex_lock(&mm->lock);
+	if (!vma_range_mapped(&mm->vmas, addr, end))
+		err = -ENOMEM;
+	for (size_t i = vma_lower_bound(&mm->vmas, addr); !err && wait && i < mm->vmas.n &&
+	     mm->vmas.v[i].start < end; i++) {
+		const struct vma *v = &mm->vmas.v[i];
+
+		if ((v->flags & (VMA_HOST | VMA_SHARED)) == (VMA_HOST | VMA_SHARED) &&
+		    fdatasync(v->file->host_fd) < 0)
+			err = -EIO;
 	}
 	pthread_mutex_unlock(&mm->lock);
 	return err;

@@ -24,10 +24,23 @@ int mm_create(struct memfile *mf, struct mm **out);
 /* One more task on the address space (CLONE_VM); mm_destroy drops one. */
 struct mm *mm_share(struct mm *mm);
 void mm_destroy(struct mm *mm);
-/* The 32-bit word at addr for futexes: the sentry's pointer to it and its
- * memory-file offset, the same in every address space that shares it; or
- * -EFAULT when addr is not mapped readable (writable with write). */
-int mm_word(struct mm *mm, uint64_t addr, bool write, uint32_t **word, uint64_t *key);
+/* A 32-bit word of guest memory for futexes: the sentry's pointer to it, or
+ * for memory it reaches only by copying (a host file's, VMA_HOST) the stub
+ * and address; and its shared key, the same in every address space that
+ * maps the word: the memory-file offset, or the file and offset. */
+struct mm_word {
+	uint32_t *ptr;
+	struct plat_proc *proc;
+	uint64_t addr;
+	uint64_t key[3];
+};
+/* -EFAULT when addr is not mapped readable (writable with write). */
+int mm_word(struct mm *mm, uint64_t addr, bool write, struct mm_word *w);
+int mm_word_load(const struct mm_word *w, uint32_t *val);
+/* Stores desired if the word holds *expected: 1; else 0 with *expected the
+ * value seen; or -EFAULT. A word reached by copying is not atomic against
+ * guest threads running meanwhile. */
+int mm_word_cmpxchg(const struct mm_word *w, uint32_t *expected, uint32_t desired);
 /* fork(2): a copy of parent's areas, layout and contents in a new address
  * space with no stub yet; mm_replay then maps it all into one. */
 int mm_fork(struct mm *parent, struct mm **out);
@@ -58,7 +71,8 @@ struct mm_source {
 	bool shared;
 	/* >= 0: map this range of the memory file, which holds the file's
 	 * bytes already and one more user of which the caller counted
-	 * (memfile_share); -1: fresh memory. */
+	 * (memfile_share); -1: fresh memory, or with file->host_fd >= 0 the
+	 * host file itself (VMA_HOST). */
 	int64_t cached;
 };
 /* mm_map_anon, the new area named after src (which keeps its reference). */
@@ -73,8 +87,12 @@ int mm_unmap(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len
 int mm_protect(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len, int prot);
 long mm_remap(struct mm *mm, struct plat_thread *via, uint64_t old_addr, uint64_t old_len,
 	      uint64_t new_len, int flags, uint64_t new_addr);
-/* MADV_DONTNEED and friends on anonymous memory: zero the range. */
-int mm_discard(struct mm *mm, uint64_t addr, uint64_t len);
+/* MADV_DONTNEED and friends: anonymous memory reads as zeroes again, a
+ * private mapping of a host file as the file. */
+int mm_discard(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len);
+/* msync(2): -ENOMEM when part of the range is unmapped; with wait
+ * (MS_SYNC) the host files mapped shared in it are written back first. */
+int mm_sync(struct mm *mm, uint64_t addr, uint64_t len, bool wait);
 long mm_set_brk(struct mm *mm, struct plat_thread *via, uint64_t brk);
 
 /* What exec leaves for /proc/PID (mm_struct's fields of these names):
@@ -114,9 +132,12 @@ enum mm_access {
 };
 
 /* Host iovecs for I/O straight into guest memory: they cover [addr, addr+len)
- * or, when an inaccessible page or the max iovecs end it, a prefix of it, as a
- * partial read(2) or write(2) would. Returns the count, or -EFAULT when not
- * even the first byte is accessible. */
+ * or, when an inaccessible page, memory the sentry does not map or the max
+ * iovecs end it, a prefix of it, as a partial read(2) or write(2) would.
+ * Returns the count, -EFAULT when not even the first byte is accessible, or
+ * -EREMOTEIO when the first byte is memory the sentry reaches only by
+ * copying (a host file's): the caller moves it through a buffer with
+ * mm_read or mm_write. */
 int mm_iov(struct mm *mm, uint64_t addr, size_t len, enum mm_access how, struct iovec *iov,
 	   int max);
 

@@ -1,5 +1,6 @@
 /* mremap(2) and brk(2): growing, shrinking and moving areas. A move keeps the
- * memory file ranges and maps them again at the new place: nothing is copied. */
+ * memory file ranges and maps them again at the new place: nothing is copied
+ * but the written pages of a private host-file mapping. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,9 +40,18 @@ static void continue_area(struct mm *mm, struct vma *tail)
 
 	if (!prev)
 		return;
-	tail->flags = prev->flags & (VMA_SHARED | VMA_NOWRITE | VMA_ACCOUNT);
+	tail->flags = prev->flags & (VMA_SHARED | VMA_NOWRITE | VMA_ACCOUNT | VMA_HOST);
 	tail->file = vma_file_get(prev->file);
 	tail->pgoff = prev->pgoff + (tail->start - prev->start);
+}
+
+/* Maps the piece v describes: its memory-file range or its host file. */
+static int map_piece(struct plat_thread *via, const struct vma *v)
+{
+	if (v->flags & VMA_HOST)
+		return plat_map_file(via, v->start, v->end - v->start, v->prot,
+				     v->flags & VMA_SHARED, v->file->host_fd, v->pgoff);
+	return plat_map(via, v->start, v->end - v->start, v->prot, v->off);
 }
 
 static long grow_in_place(struct mm *mm, struct plat_thread *via, uint64_t addr,
@@ -49,24 +59,42 @@ static long grow_in_place(struct mm *mm, struct plat_thread *via, uint64_t addr,
 {
 	uint64_t tail = addr + old_len, extra = new_len - old_len;
 	struct vma v = { tail, tail + extra, 0, prot, 0, NULL, 0 };
-	int64_t off;
+	int64_t off = -1;
 	int err;
 
-	off = memfile_alloc(mm->mf, extra);
-	if (off < 0)
-		return -ENOMEM;
-	v.off = (uint64_t)off;
-	err = plat_map(via, tail, extra, prot, (uint64_t)off);
-	if (!err) {
-		continue_area(mm, &v);
-		err = vma_insert(&mm->vmas, &v);
+	continue_area(mm, &v);
+	if (!(v.flags & VMA_HOST)) {
+		off = memfile_alloc(mm->mf, extra);
+		if (off < 0) {
+			vma_file_put(v.file);
+			return -ENOMEM;
+		}
+		v.off = (uint64_t)off;
 	}
+	err = map_piece(via, &v);
+	if (!err)
+		err = vma_insert(&mm->vmas, &v);
 	if (err) {
 		vma_file_put(v.file);
-		memfile_free(mm->mf, (uint64_t)off, extra);
+		if (off >= 0)
+			memfile_free(mm->mf, (uint64_t)off, extra);
 		return err;
 	}
 	return (long)addr;
+}
+
+/* A private host-file piece moved: the pages the guest wrote are its own,
+ * so its contents come along (up to the end of the file). */
+static void move_contents(struct mm *mm, const struct vma *from, uint64_t to)
+{
+	char buf[4096];
+
+	for (uint64_t pos = from->start; pos < from->end && mm->proc; pos += sizeof buf) {
+		if (plat_proc_read(mm->proc, buf, pos, sizeof buf) != (long)sizeof buf ||
+		    plat_proc_write(mm->proc, to + (pos - from->start), buf, sizeof buf) !=
+			    (long)sizeof buf)
+			return;
+	}
 }
 
 struct moved {
@@ -103,7 +131,10 @@ static long move_to(struct mm *mm, struct plat_thread *via, uint64_t addr, uint6
 		v.start = dest + (m.v[i].start - addr);
 		v.end = dest + (m.v[i].end - addr);
 		if (!err)
-			err = plat_map(via, v.start, v.end - v.start, v.prot, v.off);
+			err = map_piece(via, &v);
+		if (!err && (v.flags & (VMA_HOST | VMA_SHARED | VMA_ACCOUNT)) ==
+				    (VMA_HOST | VMA_ACCOUNT))
+			move_contents(mm, &m.v[i], v.start);
 		if (!err)
 			err = vma_insert(&mm->vmas, &v); /* the list takes the reference */
 		if (err)

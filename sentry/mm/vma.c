@@ -3,6 +3,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sentry/lib/array.h"
 #include "sentry/mm/vma.h"
@@ -15,6 +16,7 @@ struct vma_file *vma_file_new(const char *path, uint64_t dev, uint64_t ino)
 	if (!f)
 		return NULL;
 	atomic_init(&f->refs, 1);
+	f->host_fd = -1;
 	f->dev = dev;
 	f->ino = ino;
 	memcpy(f->path, path, len);
@@ -30,8 +32,11 @@ struct vma_file *vma_file_get(struct vma_file *f)
 
 void vma_file_put(struct vma_file *f)
 {
-	if (f && atomic_fetch_sub(&f->refs, 1) == 1)
-		free(f);
+	if (!f || atomic_fetch_sub(&f->refs, 1) != 1)
+		return;
+	if (f->host_fd >= 0)
+		close(f->host_fd);
+	free(f);
 }
 
 void vma_list_free(struct vma_list *l)

@@ -13,11 +13,16 @@
 /* Private, but its memory is shared with another address space (fork of a
  * read-only area): copied before it may be written (mm_protect). */
 #define VMA_COW 16u
+/* The stub maps the host file itself here (plat_map_file), shared or
+ * private as VMA_SHARED says: no memory-file range; the sentry reaches it
+ * by copying through the stub (plat_proc_read, plat_proc_write). */
+#define VMA_HOST 32u
 
 /* The file an area maps, as /proc/PID/maps names it. Immutable and shared
  * by the pieces a mapping splits into; freed with its last reference. */
 struct vma_file {
 	_Atomic unsigned int refs;
+	int host_fd;       /* VMA_HOST areas: the file they map, closed with the last reference */
 	uint64_t dev, ino; /* as stat(2) shows the file to the guest */
 	char path[];       /* canonical guest path */
 };
@@ -36,7 +41,8 @@ struct vma_list {
 	size_t n, cap;
 };
 
-/* A new name with one reference; NULL when out of memory. */
+/* A new name with one reference (host_fd -1: the caller sets it for
+ * VMA_HOST areas); NULL when out of memory. */
 struct vma_file *vma_file_new(const char *path, uint64_t dev, uint64_t ino);
 /* Both accept NULL. */
 struct vma_file *vma_file_get(struct vma_file *f);

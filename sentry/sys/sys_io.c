@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -65,6 +66,43 @@ static int at_eof(int fd, int64_t off)
 	return off >= st.st_size;
 }
 
+#define BOUNCE_MAX 65536
+
+static ssize_t host_rw_buf(int fd, void *buf, size_t n, int reading, int64_t off)
+{
+	if (off >= 0)
+		return reading ? pread(fd, buf, n, off) : pwrite(fd, buf, n, off);
+	return reading ? read(fd, buf, n) : write(fd, buf, n);
+}
+
+/* The same for guest memory the sentry reaches only by copying (a host
+ * file's mapping), through a buffer: at most BOUNCE_MAX bytes, fewer when
+ * the guest's memory ends sooner. A read whose bytes cannot be stored
+ * (a page past the end of the mapped file) is lost to the guest: -EFAULT. */
+static long host_rw_bounce(struct task *t, int fd, uint64_t addr, size_t len, int reading,
+			   int64_t off)
+{
+	size_t n = len < BOUNCE_MAX ? len : BOUNCE_MAX;
+	char *buf = malloc(n);
+	ssize_t got;
+
+	if (!buf)
+		return -ENOMEM;
+	if (!reading && mm_read(t->mm, buf, addr, n) < 0) {
+		n = ARCH_PAGE_SIZE - (addr & (ARCH_PAGE_SIZE - 1)) < n
+			    ? ARCH_PAGE_SIZE - (addr & (ARCH_PAGE_SIZE - 1)) : n;
+		if (mm_read(t->mm, buf, addr, n) < 0) {
+			free(buf);
+			return -EFAULT;
+		}
+	}
+	got = host_rw_buf(fd, buf, n, reading, off);
+	if (got > 0 && reading && mm_write(t->mm, addr, buf, (size_t)got) < 0)
+		got = -1, errno = EFAULT;
+	free(buf);
+	return io_host_result(t, got, reading);
+}
+
 /* Moves len bytes between a host fd (at off, or its own offset when off < 0)
  * and guest memory at addr. */
 static long host_rw_at(struct task *t, int fd, uint64_t addr, size_t len, int reading, int64_t off)
@@ -85,6 +123,8 @@ static long host_rw_at(struct task *t, int fd, uint64_t addr, size_t len, int re
 	if (off < 0 && (cnt = task_wait_fd(fd, reading ? POLLIN : POLLOUT)) < 0)
 		return cnt;
 	cnt = mm_iov(t->mm, addr, len, reading ? MM_WRITE : MM_READ, iov, IOV_BATCH);
+	if (cnt == -EREMOTEIO)
+		return host_rw_bounce(t, fd, addr, len, reading, off);
 	if (cnt < 0)
 		return reading && at_eof(fd, off) ? 0 : cnt;
 	if (off >= 0)
@@ -204,6 +244,19 @@ int io_import_iovecs(struct task *t, uint64_t vec, uint64_t cnt, int reading, st
 	return *total ? gather(t, v, cnt, reading, iov) : 0;
 }
 
+/* A vector whose first bytes lie in memory the sentry reaches only by
+ * copying: its first non-empty segment alone moves, through a buffer (a
+ * partial transfer, which readv(2) and writev(2) allow). */
+static long vector_bounce(struct task *t, int fd, const struct guest_iovec *v,
+			  const struct vector_io *io)
+{
+	uint64_t i = 0;
+
+	while (!v[i].len)
+		i++;
+	return host_rw_bounce(t, fd, v[i].base, v[i].len, io->reading, io->pos);
+}
+
 /* fs/read_write.c vfs_readv()/vfs_writev(): the file is judged first (EBADF,
  * ESPIPE, EINVAL), then every iovec, then the flags, and one host call moves
  * the data, so a pipe write of the whole vector stays atomic. When the
@@ -228,6 +281,8 @@ static long vector_rw(struct task *t, const struct vector_io *io)
 		return err ? err : total ? -EOPNOTSUPP : 0;
 	}
 	n = gather(t, v, io->cnt, io->reading, iov);
+	if (n == -EREMOTEIO)
+		return vector_bounce(t, fd, v, io);
 	if (n < 0)
 		return n;
 	if (io->pos < 0 && !(io->flags & LINUX_RWF_NOWAIT) &&

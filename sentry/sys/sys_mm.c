@@ -1,4 +1,4 @@
-/* Memory syscalls on anonymous memory (mm/mmap.c, mm/mprotect.c, mm/madvise.c
+/* Memory syscalls (mm/mmap.c, mm/mprotect.c, mm/madvise.c
  * argument rules). */
 #include <errno.h>
 #include <limits.h>
@@ -134,8 +134,51 @@ static long map_cached(struct task *t, const struct file *f, const struct stat *
 	return r;
 }
 
-/* File mappings are private copies made at mmap time: exact for MAP_PRIVATE
- * of files nobody writes, and for every file on a read-only mount. */
+/* A file that may change while mapped (on a writable mount, a memfd, one
+ * the sandbox was given) is mapped from the host itself, shared or private:
+ * the host's page cache then keeps it coherent with read(2), write(2) and
+ * other mappings, and pages past its end fault. */
+static long map_host(struct task *t, const struct file *f, const struct stat *st,
+		     uint64_t addr, uint64_t len, int prot, enum mm_place place, uint64_t off,
+		     bool shared)
+{
+	char buf[VFS_PATH_MAX];
+	const char *name = file_name(f, buf);
+	struct mm_source src = { vma_file_new(name ? name : "", st->st_dev, st->st_ino), off,
+				 shared, -1 };
+	long r;
+
+	if (!src.file)
+		return -ENOMEM;
+	src.file->host_fd = fcntl(f->host_fd, F_DUPFD_CLOEXEC, 0);
+	r = src.file->host_fd < 0 ? -EMFILE : mm_map(t->mm, t->plat, addr, len, prot, place, &src);
+	vma_file_put(src.file);
+	return r;
+}
+
+/* Files that cannot change while mapped are copied at mmap time (read-only
+ * private ones through the page cache). */
+static long map_copy(struct task *t, const struct file *f, const struct stat *st, uint64_t addr,
+		     uint64_t len, uint64_t prot, uint64_t flags, enum mm_place place, uint64_t off)
+{
+	long r;
+	int err;
+
+	if (cacheable(f, st, prot, flags, off))
+		return map_cached(t, f, st, addr, len, prot, place, off);
+	r = map_named(t, f, st, addr, len, guest_prot(prot), place, off, flags & MAP_SHARED, -1);
+	if (r >= 0 && (uint64_t)st->st_size > off) {
+		uint64_t avail = (uint64_t)st->st_size - off;
+
+		err = (int)fill_from_file(t, (uint64_t)r, avail < len ? avail : len, f->host_fd, off);
+		if (err) {
+			mm_unmap(t->mm, t->plat, (uint64_t)r, len);
+			return err;
+		}
+	}
+	return r;
+}
+
 static long mmap_file(struct task *t, uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 		      uint64_t fd, uint64_t off, enum mm_place place)
 {
@@ -157,22 +200,14 @@ static long mmap_file(struct task *t, uint64_t addr, uint64_t len, uint64_t prot
 		return mm_map_anon(t->mm, t->plat, addr, len, guest_prot(prot), place); /* /dev/zero */
 	if (!S_ISREG(st.st_mode))
 		return -ENODEV;
-	if ((flags & MAP_SHARED) && (prot & PROT_WRITE) && (!f->mnt || !f->mnt->readonly))
-		return -ENODEV; /* writes shared with the file: not yet */
-	if (cacheable(f, &st, prot, flags, off))
-		return map_cached(t, f, &st, addr, len, prot, place, off);
-	r = map_named(t, f, &st, addr, len, guest_prot(prot), place, off, flags & MAP_SHARED, -1);
+	if (off > INT64_MAX - len)
+		return -EOVERFLOW;
+	if (!f->mnt || !f->mnt->readonly)
+		r = map_host(t, f, &st, addr, len, guest_prot(prot), place, off, flags & MAP_SHARED);
+	else
+		r = map_copy(t, f, &st, addr, len, prot, flags, place, off);
 	if (r >= 0 && (flags & MAP_SHARED) && acc == O_RDONLY)
 		mm_deny_write(t->mm, (uint64_t)r, len);
-	if (r >= 0 && (uint64_t)st.st_size > off) {
-		uint64_t avail = (uint64_t)st.st_size - off;
-
-		err = (int)fill_from_file(t, (uint64_t)r, avail < len ? avail : len, f->host_fd, off);
-		if (err) {
-			mm_unmap(t->mm, t->plat, (uint64_t)r, len);
-			return err;
-		}
-	}
 	return r;
 }
 
@@ -264,5 +299,23 @@ long sys_madvise(struct task *t, const struct syscall_args *a)
 		return 0;
 	if (addr + len < addr || addr + len > ARCH_TASK_SIZE)
 		return -ENOMEM;
-	return kind ? mm_discard(t->mm, addr, len) : 0;
+	return kind ? mm_discard(t->mm, t->plat, addr, len) : 0;
+}
+
+/* mm/msync.c: the flags, then the range; MS_SYNC writes back the host files
+ * mapped shared (their pages are the host's page cache already). */
+long sys_msync(struct task *t, const struct syscall_args *a)
+{
+	uint64_t addr = a->a[0], len = page_up(a->a[1]);
+	int flags = (int)a->a[2];
+
+	if (a->a[2] & ~(uint64_t)(MS_ASYNC | MS_INVALIDATE | MS_SYNC) || PAGE_OFF(addr))
+		return -EINVAL;
+	if ((flags & MS_ASYNC) && (flags & MS_SYNC))
+		return -EINVAL;
+	if (addr + len < addr || (a->a[1] && !len))
+		return -ENOMEM;
+	if (!len)
+		return 0;
+	return mm_sync(t->mm, addr, len, flags & MS_SYNC);
 }

@@ -1,5 +1,6 @@
 /* The ptrace platform against real stubs: what a stub contains, that memory
- * mapped by injection is shared with the sentry, that the seccomp filter
+ * mapped by injection is shared with the sentry, that a host file mapped
+ * into a stub is the file, that the seccomp filter
  * kills anything outside the injected set, and that no stub outlives its
  * destruction. */
 #include <check.h>
@@ -113,6 +114,61 @@ START_TEST(seccomp_kills_other_syscalls)
 }
 END_TEST
 
+/* A host file mapped into the stub is the file: stores through the stub
+ * reach it, and the file's bytes show in the stub; the stub keeps no fd. */
+START_TEST(mapped_host_file_is_the_file)
+{
+	const uint64_t addr = 0x100000000ULL;
+	int file = memfd_create("test-file", MFD_CLOEXEC);
+	struct plat_proc *p;
+	struct plat_thread *th;
+	char buf[16] = { 0 }, path[64];
+
+	ck_assert_int_ge(file, 0);
+	ck_assert_int_eq(pwrite(file, "from the file", 13, 4096), 13);
+	ck_assert_int_eq(ftruncate(file, 8192), 0);
+	ck_assert_int_eq(plat_proc_create(memfd, &p, &th), 0);
+	ck_assert_int_eq(plat_map_file(th, addr, 8192, PROT_READ | PROT_WRITE, true, file, 0), 0);
+	ck_assert_int_eq(plat_proc_read(p, buf, addr + 4096, 13), 13);
+	ck_assert_str_eq(buf, "from the file");
+	ck_assert_int_eq(plat_proc_write(p, addr, "stored", 6), 6);
+	ck_assert_int_eq(pread(file, buf, 6, 0), 6);
+	ck_assert_int_eq(memcmp(buf, "stored", 6), 0);
+	/* Private: the stub's store stays the stub's. */
+	ck_assert_int_eq(plat_map_file(th, addr, 4096, PROT_READ | PROT_WRITE, false, file, 0), 0);
+	ck_assert_int_eq(plat_proc_write(p, addr, "xxxxxx", 6), 6);
+	ck_assert_int_eq(pread(file, buf, 6, 0), 6);
+	ck_assert_int_eq(memcmp(buf, "stored", 6), 0);
+	/* Past the end of the file: the copy fails instead of faulting. */
+	ck_assert_int_eq(plat_map_file(th, addr + 8192, 4096, PROT_READ, true, file, 8192), 0);
+	ck_assert_int_eq(plat_proc_read(p, buf, addr + 8192, 4), -EFAULT);
+	for (int fd = 0; fd < 3; fd++) {
+		snprintf(path, sizeof path, "/proc/%d/fd/%d", plat_proc_pid(p), fd);
+		ck_assert_msg(access(path, F_OK) != 0, "the stub kept fd %d", fd);
+	}
+	plat_proc_destroy(p);
+	close(file);
+}
+END_TEST
+
+/* What receiving files allows stays narrow: recvmsg on another fd, and
+ * close of the memory file, kill the stub. */
+START_TEST(seccomp_limits_file_passing)
+{
+	uint64_t recv_other[6] = { PTRACE_STUB_MEMFD }, close_mem[6] = { PTRACE_STUB_MEMFD };
+	struct plat_proc *p;
+	struct plat_thread *th;
+
+	ck_assert_int_eq(plat_proc_create(memfd, &p, &th), 0);
+	ck_assert_int_lt(ptrace_inject(th, SYS_recvmsg, recv_other), 0);
+	plat_proc_destroy(p);
+	ck_assert_int_eq(plat_proc_create(memfd, &p, &th), 0);
+	ck_assert_int_lt(ptrace_inject(th, SYS_close, close_mem), 0);
+	ck_assert_int_eq(ptrace_inject(th, SYS_getpid, recv_other), -ESRCH);
+	plat_proc_destroy(p);
+}
+END_TEST
+
 START_TEST(destroy_leaves_no_process)
 {
 	struct plat_proc *p;
@@ -194,6 +250,8 @@ int main(void)
 	tcase_add_test(tc, stub_holds_only_its_text);
 	tcase_add_test(tc, injected_map_shares_memory);
 	tcase_add_test(tc, seccomp_kills_other_syscalls);
+	tcase_add_test(tc, mapped_host_file_is_the_file);
+	tcase_add_test(tc, seccomp_limits_file_passing);
 	tcase_add_test(tc, destroy_leaves_no_process);
 	tcase_add_test(tc, full_state_after_syscall_stop);
 	suite_add_tcase(s, tc);
