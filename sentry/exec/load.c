@@ -197,7 +197,7 @@ static int build_stack(struct task *t, const struct exec_file *f, const struct l
 /* The file part of each PT_LOAD is named after the program in
  * /proc/PID/maps, as if mmap'd from it; the rest of a segment (bss) stays
  * anonymous, as Linux's elf_load leaves it. */
-static int name_segments(struct task *t, const struct exec_file *f, uint64_t bias)
+static int name_segments(struct task *t, const struct exec_file *f, uint64_t bias, bool exe)
 {
 	struct stat st;
 	struct vma_file *file;
@@ -205,6 +205,8 @@ static int name_segments(struct task *t, const struct exec_file *f, uint64_t bia
 
 	if (fstat(f->fd, &st) < 0)
 		return -errno;
+	if (exe)
+		mm_set_exe(t->mm, st.st_dev, st.st_ino);
 	file = vma_file_new(f->realpath, st.st_dev, st.st_ino);
 	if (!file)
 		return -ENOMEM;
@@ -255,7 +257,8 @@ static void record_exec(struct task *t, const struct exec_file *f, const struct 
 			uint64_t sp, const struct stack_result *res)
 {
 	struct mm_exec_info x;
-	const char *base = strrchr(f->path, '/');
+	const char *name = f->comm_from_file && f->realpath ? f->realpath : f->path;
+	const char *base = strrchr(name, '/');
 
 	memset(&x, 0, sizeof x);
 	code_bounds(&f->img, l->bias, &x);
@@ -267,7 +270,7 @@ static void record_exec(struct task *t, const struct exec_file *f, const struct 
 	x.auxv_words = 2 * res->nauxv;
 	memcpy(x.auxv, res->auxv, res->nauxv * sizeof res->auxv[0]);
 	mm_set_exec_info(t->mm, &x);
-	snprintf(t->comm, sizeof t->comm, "%s", base ? base + 1 : f->path);
+	snprintf(t->comm, sizeof t->comm, "%s", base ? base + 1 : name);
 }
 
 /* argv as the program sees it: a script's interpreters first. */
@@ -302,9 +305,9 @@ int exec_load(struct task *t, const struct exec_file *f, char *const argv[], cha
 	l.interp_bias = 0;
 	err = map_programs(t, f, &l);
 	if (!err)
-		err = name_segments(t, f, l.bias);
+		err = name_segments(t, f, l.bias, true);
 	if (!err && f->interp)
-		err = name_segments(t, f->interp, l.interp_bias);
+		err = name_segments(t, f->interp, l.interp_bias, false);
 	if (err)
 		return err;
 	r = mm_map_anon(t->mm, t->plat, l.stack_top - l.stack_size, l.stack_size, stack_prot,

@@ -12,6 +12,7 @@
 #include "arch/arch.h"
 #include "sentry/exec/exec.h"
 #include "sentry/fs/vfs.h"
+#include "sentry/lib/writecount.h"
 
 #define HEADER_READ 4096
 
@@ -50,7 +51,10 @@ static int open_exec(const struct mount_table *mt, const char *cwd, const char *
 	if (err)
 		return err;
 	err = vfs_may_exec(&l);
+	if (!err)
+		err = writecount_deny(l.st.st_dev, l.st.st_ino); /* -ETXTBSY: a writer */
 	if (!err) {
+		writecount_allow(l.st.st_dev, l.st.st_ino); /* held from exec_load on */
 		f->fd = vfs_open_host(&l, O_RDONLY);
 		err = f->fd < 0 ? f->fd : 0;
 	}
@@ -161,9 +165,10 @@ static int push_script(struct exec_file *f, const char *interp, const char *arg,
 }
 
 /* One file of the chain: 1 when it was a script (path now names its
- * interpreter), 0 for an ELF program. */
+ * interpreter), 0 for an ELF program. The first script's own name in its
+ * interpreter's argv is the one exec was given (name). */
 static int open_one(const struct mount_table *mt, const char *cwd, char *path, size_t size,
-		    struct exec_file *f)
+		    const struct exec_name *name, struct exec_file *f)
 {
 	char line[EXEC_SCRIPT_BUF + 1], *interp, *arg;
 	ssize_t n;
@@ -177,7 +182,9 @@ static int open_one(const struct mount_table *mt, const char *cwd, char *path, s
 	r = exec_parse_shebang(line, (size_t)n, &interp, &arg);
 	if (r <= 0)
 		return r ? r : read_headers(f->fd, &f->img);
-	r = push_script(f, interp, arg, path);
+	if (name->inaccessible)
+		return -ENOENT; /* BINPRM_FLAGS_PATH_INACCESSIBLE */
+	r = push_script(f, interp, arg, name->execfn && !f->nprefix ? name->execfn : path);
 	if (!r && snprintf(path, size, "%s", interp) >= (int)size)
 		r = -ENAMETOOLONG;
 	close(f->fd);
@@ -188,21 +195,26 @@ static int open_one(const struct mount_table *mt, const char *cwd, char *path, s
 }
 
 int exec_open(const struct mount_table *mt, const char *cwd, const char *path,
-	      struct exec_file *f)
+	      const struct exec_name *name, struct exec_file *f)
 {
+	static const struct exec_name as_given = { NULL, false, false };
 	char cur[PATH_MAX];
-	char *given = strdup(path);
+	char *given;
 	int r = 1, depth;
 
+	if (!name)
+		name = &as_given;
 	memset(f, 0, sizeof *f);
 	f->fd = -1;
+	f->comm_from_file = name->comm_from_file;
+	given = strdup(name->execfn ? name->execfn : path);
 	if (!given)
 		return -ENOMEM;
 	snprintf(cur, sizeof cur, "%s", path);
 	for (depth = 0; r == 1; depth++) {
 		free(f->path);
 		f->path = NULL;
-		r = depth > EXEC_MAX_SCRIPTS ? -ELOOP : open_one(mt, cwd, cur, sizeof cur, f);
+		r = depth > EXEC_MAX_SCRIPTS ? -ELOOP : open_one(mt, cwd, cur, sizeof cur, name, f);
 	}
 	free(f->path);
 	f->path = given;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sentry/lib/writecount.h"
 #include "sentry/fs/fdtable.h"
 #include "sentry/fs/lock.h"
 #include "sentry/lib/array.h"
@@ -41,6 +42,8 @@ void file_put(struct file *f)
 		return;
 	if (__atomic_load_n(&f->ofd_locked, __ATOMIC_RELAXED))
 		lock_drop_fd(f->host_fd, f); /* locks_remove_file() */
+	if (f->writer)
+		writecount_put(f->dev, f->ino);
 	close(f->host_fd);
 	free(f->path);
 	free(f);

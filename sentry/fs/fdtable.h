@@ -21,6 +21,8 @@ struct file {
 	char *path;               /* canonical guest path, NULL if given */
 	bool ofd_locked;          /* has held OFD locks: drop them when it goes */
 	int pidfd;                /* a pidfd: the guest pid it names, else 0 */
+	bool writer;              /* counts in writecount: a regular file open for writing */
+	uint64_t dev, ino;        /* the writer's inode */
 };
 
 /* Shared by the tasks of a process (CLONE_FILES); its lock guards the

@@ -204,7 +204,7 @@ int umbra_spawn(struct umbra_sandbox *s, const char *path, char *const argv[],
 	if (!s || !path || !out)
 		return -EINVAL;
 	sandbox_report_view(&s->sb);
-	err = exec_open(&s->sb.mounts, s->sb.cwd, path, &f);
+	err = exec_open(&s->sb.mounts, s->sb.cwd, path, NULL, &f);
 	if (err)
 		return err;
 	p = calloc(1, sizeof *p);

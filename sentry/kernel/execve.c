@@ -109,6 +109,8 @@ static long copy_strv(struct task *t, uint64_t uv, struct strv *out, uint64_t *b
 
 struct exec_req {
 	char path[VFS_PATH_MAX];
+	char execfn[VFS_PATH_MAX + 32]; /* execveat's "/dev/fd/N[/NAME]" */
+	struct exec_name name;
 	struct strv argv, envp;
 	struct exec_file file;
 };
@@ -215,7 +217,7 @@ static long exec_replace(struct task *t, struct exec_req *x)
 
 static long do_execve(struct task *t, struct exec_req *x, uint64_t uargv, uint64_t uenvp)
 {
-	long err = exec_open(&t->sb->mounts, t->cwd, x->path, &x->file);
+	long err = exec_open(&t->sb->mounts, t->cwd, x->path, &x->name, &x->file);
 	long args;
 
 	/* The file is opened before argv and envp are read, and its format
@@ -270,16 +272,40 @@ long sys_execve(struct task *t, const struct syscall_args *a)
 	return r;
 }
 
-/* execveat's dirfd and flags turned into a path of the view. */
+/* alloc_bprm: the name the program sees when execveat named it by a
+ * directory fd: "/dev/fd/N" for the fd itself, whose own name is then the
+ * comm, "/dev/fd/N/NAME" for a name relative to it. A close-on-exec fd is
+ * gone once the new image runs: a script's interpreter could not open it. */
+static void execveat_name(struct task *t, int dirfd, const char *given, struct exec_req *x)
+{
+	if (dirfd == LINUX_AT_FDCWD || given[0] == '/')
+		return;
+	if (!given[0])
+		snprintf(x->execfn, sizeof x->execfn, "/dev/fd/%d", dirfd);
+	else
+		snprintf(x->execfn, sizeof x->execfn, "/dev/fd/%d/%s", dirfd, given);
+	x->name.execfn = x->execfn;
+	x->name.comm_from_file = !given[0];
+	x->name.inaccessible = fdtable_cloexec(t->files, dirfd);
+}
+
+/* execveat's dirfd and flags turned into a path of the view. The name is
+ * read first (getname_uflags: ENOENT for "" without AT_EMPTY_PATH), then
+ * the flags judged. */
 static long execveat_path(struct task *t, const struct syscall_args *a, struct exec_req *x)
 {
 	int dirfd = (int)a->a[0];
 	uint64_t flags = a->a[4];
 	struct lookup l;
-	long r;
+	long r = strncpy_from_guest(t, x->path, a->a[1], sizeof x->path);
 
+	if (r < 0)
+		return r;
+	if (!r && !(flags & LINUX_AT_EMPTY_PATH))
+		return -ENOENT;
 	if (flags & ~(uint64_t)(LINUX_AT_EMPTY_PATH | LINUX_AT_SYMLINK_NOFOLLOW))
 		return -EINVAL;
+	execveat_name(t, dirfd, x->path, x);
 	r = fs_lookup(t, (uint64_t)dirfd, a->a[1],
 		      flags & LINUX_AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW,
 		      !!(flags & LINUX_AT_EMPTY_PATH), &l);

@@ -10,6 +10,7 @@
 
 #include "arch/arch.h"
 #include "platform/platform.h"
+#include "sentry/lib/writecount.h"
 #include "sentry/mm/memfile.h"
 #include "sentry/mm/mm_priv.h"
 
@@ -56,6 +57,8 @@ void mm_destroy(struct mm *mm)
 	for (size_t i = 0; i < mm->vmas.n; i++)
 		mm_release_piece(mm, &mm->vmas.v[i]);
 	vma_list_free(&mm->vmas);
+	if (mm->exe_denied)
+		writecount_allow(mm->exe_dev, mm->exe_ino);
 	pthread_mutex_destroy(&mm->lock);
 	free(mm);
 }
@@ -409,6 +412,19 @@ void mm_set_exec_info(struct mm *mm, const struct mm_exec_info *info)
 {
 	pthread_mutex_lock(&mm->lock);
 	mm->exec = *info;
+	pthread_mutex_unlock(&mm->lock);
+}
+
+void mm_set_exe(struct mm *mm, uint64_t dev, uint64_t ino)
+{
+	pthread_mutex_lock(&mm->lock);
+	if (mm->exe_denied)
+		writecount_allow(mm->exe_dev, mm->exe_ino);
+	mm->exe_dev = dev;
+	mm->exe_ino = ino;
+	/* A writer that came since exec_open's check: the exec stands (it is
+	 * past its point of no return), without the denial. */
+	mm->exe_denied = writecount_deny(dev, ino) == 0;
 	pthread_mutex_unlock(&mm->lock);
 }
 

@@ -106,6 +106,9 @@ struct mm_exec_info {
 	size_t auxv_words;
 };
 void mm_set_exec_info(struct mm *mm, const struct mm_exec_info *info);
+/* The program exec ran: no file may open it for writing while the address
+ * space lives (writecount_deny; ETXTBSY). */
+void mm_set_exe(struct mm *mm, uint64_t dev, uint64_t ino);
 void mm_get_exec_info(struct mm *mm, struct mm_exec_info *out);
 
 /* A copy of the guest's areas as /proc/PID/maps lists them: the stub left

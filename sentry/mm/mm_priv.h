@@ -16,6 +16,8 @@ struct mm {
 	uint64_t mmap_base; /* top-down searches start below this */
 	uint64_t brk_start, brk;
 	struct mm_exec_info exec;
+	uint64_t exe_dev, exe_ino;
+	bool exe_denied; /* holds writecount_deny of the program */
 };
 
 /* Called with mm->lock held. */

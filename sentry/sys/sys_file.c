@@ -10,6 +10,7 @@
 
 #include "abi/linux_fcntl.h"
 #include "arch/arch.h"
+#include "sentry/lib/writecount.h"
 #include "sentry/fs/fs_task.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
@@ -51,13 +52,40 @@ static int may_open(const struct lookup *l, int flags)
 	return 0;
 }
 
+/* A regular file open for writing counts as a writer of its inode
+ * (get_write_access): -ETXTBSY while a program runs it. */
+static int count_writer(int fd, int flags, struct stat *st)
+{
+	int err;
+
+	if ((flags & O_ACCMODE) == O_RDONLY || (flags & O_PATH) || fstat(fd, st) < 0 ||
+	    !S_ISREG(st->st_mode))
+		return 0;
+	err = writecount_get(st->st_dev, st->st_ino);
+	return err ? err : 1;
+}
+
 static long install(struct task *t, int fd, int flags, const struct mount *mnt, const char *path)
 {
-	struct file *f = file_new(fd, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC),
-				  mnt, path);
+	struct stat st;
+	int writer = count_writer(fd, flags, &st);
+	struct file *f;
 
-	if (!f)
+	if (writer < 0) {
+		close(fd);
+		return writer;
+	}
+	f = file_new(fd, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC), mnt, path);
+	if (!f) {
+		if (writer)
+			writecount_put(st.st_dev, st.st_ino);
 		return -ENOMEM;
+	}
+	if (writer) {
+		f->writer = true;
+		f->dev = st.st_dev;
+		f->ino = st.st_ino;
+	}
 	return fdtable_install(t->files, f, 0, fs_fd_limit(t), flags & O_CLOEXEC);
 }
 
@@ -100,6 +128,10 @@ static long do_open(struct task *t, uint64_t dirfd, uint64_t upath, int flags, u
 		err = -EEXIST;
 	if (!err && !(flags & O_PATH))
 		err = may_open(&l, flags);
+	/* Before the open, whose O_TRUNC would cut the running program. */
+	if (!err && (flags & O_ACCMODE) != O_RDONLY && !(flags & O_PATH) &&
+	    S_ISREG(l.st.st_mode) && writecount_denied(l.st.st_dev, l.st.st_ino))
+		err = -ETXTBSY;
 	if (!err && (flags & O_PATH)) {
 		fd = fcntl(l.fd, F_DUPFD_CLOEXEC, 0);
 		err = fd < 0 ? -errno : 0;
