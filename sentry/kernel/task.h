@@ -9,6 +9,7 @@
 
 #include "abi/linux.h"
 #include "platform/platform.h"
+#include "sentry/kernel/restart.h"
 #include "sentry/fs/vfs.h"
 
 struct sandbox;
@@ -92,6 +93,7 @@ struct task {
 	 * whether it set every register itself (rt_sigreturn). */
 	long restart;
 	bool regs_final;
+	struct restart_block restart_block; /* what restart_syscall continues */
 	uint64_t clear_child_tid;
 	uint64_t robust_list;
 	uint64_t robust_len;
