@@ -10,6 +10,7 @@
 #include "arch/arch.h"
 #include "platform/platform.h"
 #include "sentry/fs/fdtable.h"
+#include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
@@ -76,6 +77,17 @@ static long clone_check(struct task *t, const struct clone_req *c)
 	return 0;
 }
 
+/* kernel_clone(): clone's CLONE_PIDFD writes where parent_tid points, so
+ * it cannot have CLONE_PARENT_SETTID too; clone3 only not at the same
+ * address. Since Linux 6.9 a CLONE_THREAD child gets a PIDFD_THREAD fd. */
+static long pidfd_check(const struct clone_req *c)
+{
+	if ((c->flags & LINUX_CLONE_PIDFD) && (c->flags & LINUX_CLONE_PARENT_SETTID) &&
+	    c->pidfd == c->parent_tid)
+		return -EINVAL;
+	return 0;
+}
+
 /* What umbra does not have yet: said once, then ENOSYS. */
 static long clone_unsupported(struct task *t, const struct clone_req *c)
 {
@@ -83,9 +95,7 @@ static long clone_unsupported(struct task *t, const struct clone_req *c)
 
 	if (c->flags & CLONE_NAMESPACES)
 		return -EPERM; /* as for a process without CAP_SYS_ADMIN */
-	if (c->flags & LINUX_CLONE_PIDFD)
-		what = "CLONE_PIDFD";
-	else if (c->flags & (LINUX_CLONE_INTO_CGROUP | LINUX_CLONE_CLEAR_SIGHAND))
+	if (c->flags & (LINUX_CLONE_INTO_CGROUP | LINUX_CLONE_CLEAR_SIGHAND))
 		what = "clone3 CLONE_INTO_CGROUP or CLONE_CLEAR_SIGHAND";
 	if (!what)
 		return 0;
@@ -207,13 +217,58 @@ static void vfork_wait(struct task *t, int child)
 	pthread_mutex_unlock(&sb->lock);
 }
 
+/* CLONE_PIDFD (copy_process): the parent's pidfd of the child, written
+ * where c->pidfd points before the child runs; the child has it only
+ * through a shared table (CLONE_FILES). */
+static long child_pidfd(struct task *t, const struct clone_req *c, struct task *child, int *fd)
+{
+	long r = pidfd_install(t, child, (c->flags & LINUX_CLONE_THREAD) ? LINUX_PIDFD_THREAD : 0);
+	int32_t v = (int32_t)r;
+
+	if (r < 0)
+		return r;
+	if (copy_to_guest(t, c->pidfd, &v, sizeof v) < 0) {
+		fdtable_close(t->files, v);
+		return -EFAULT;
+	}
+	*fd = v;
+	return 0;
+}
+
+/* A child that will not run: what was made for it goes. */
+static long fork_undo(struct task *t, struct task *child, int pidfd, long err)
+{
+	t->vfork_child = 0;
+	if (pidfd >= 0)
+		fdtable_close(t->files, pidfd);
+	task_free(child);
+	return err;
+}
+
+/* The child as copy_process makes it, not yet running. */
+static long fork_prepare(struct task *t, const struct clone_req *c, struct task *child,
+			 int *pidfd)
+{
+	int32_t tid = child->tid;
+	long err = child_copy(t, c, child);
+
+	if (!err && (c->flags & LINUX_CLONE_CHILD_SETTID))
+		mm_write(child->mm, c->child_tid, &tid, sizeof tid); /* a fault is ignored */
+	if (!err && (c->flags & LINUX_CLONE_PIDFD))
+		err = child_pidfd(t, c, child, pidfd);
+	return err;
+}
+
 static long do_fork(struct task *t, const struct clone_req *c)
 {
 	struct arch_regs regs;
 	struct task *child;
 	int32_t tid;
-	long err = clone_check(t, c);
+	int pidfd = -1;
+	long err = pidfd_check(c);
 
+	if (!err)
+		err = clone_check(t, c);
 	if (!err)
 		err = clone_unsupported(t, c);
 	if (!err)
@@ -224,23 +279,16 @@ static long do_fork(struct task *t, const struct clone_req *c)
 	if (!child)
 		return -ENOMEM;
 	tid = child->tid;
-	err = child_copy(t, c, child);
-	if (!err && (c->flags & LINUX_CLONE_CHILD_SETTID))
-		mm_write(child->mm, c->child_tid, &tid, sizeof tid); /* a fault is ignored */
-	if (err) {
-		task_free(child);
-		return err;
-	}
+	err = fork_prepare(t, c, child, &pidfd);
+	if (err)
+		return fork_undo(t, child, pidfd, err);
 	if (c->flags & LINUX_CLONE_VFORK) {
 		child->vfork_parent = t->tid;
 		t->vfork_child = tid;
 	}
 	/* Shared memory: the child runs as a new thread of this stub. */
-	if ((c->flags & LINUX_CLONE_VM) && (err = plat_thread_spawn(t->plat, &child->start_host_tid))) {
-		t->vfork_child = 0;
-		task_free(child);
-		return err;
-	}
+	if ((c->flags & LINUX_CLONE_VM) && (err = plat_thread_spawn(t->plat, &child->start_host_tid)))
+		return fork_undo(t, child, pidfd, err);
 	/* Before the child runs: a thread that ends at once clears its tid word
 	 * (CLONE_CHILD_CLEARTID), which must then stay clear. */
 	if (c->flags & LINUX_CLONE_PARENT_SETTID)
@@ -248,10 +296,8 @@ static long do_fork(struct task *t, const struct clone_req *c)
 	child_link(child);
 	err = task_start_child(child, &regs);
 	if (err) {
-		t->vfork_child = 0;
 		child_unlink(child);
-		task_free(child);
-		return err == -ENOMEM ? err : -EAGAIN;
+		return fork_undo(t, child, pidfd, err == -ENOMEM ? err : -EAGAIN);
 	}
 	if (c->flags & LINUX_CLONE_VFORK)
 		vfork_wait(t, tid);
