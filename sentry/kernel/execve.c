@@ -215,7 +215,7 @@ static long exec_replace(struct task *t, struct exec_req *x)
 
 static long do_execve(struct task *t, struct exec_req *x, uint64_t uargv, uint64_t uenvp)
 {
-	long err = exec_open(&t->sb->mounts, t->cwd, x->path, &x->file);
+	long err = exec_open(&t->sb->mounts, t->fs->cwd, x->path, &x->file);
 	long args;
 
 	/* The file is opened before argv and envp are read, and its format

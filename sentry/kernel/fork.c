@@ -135,9 +135,13 @@ static void child_identity(struct task *t, const struct clone_req *c, struct tas
 	}
 }
 
-/* What a new task shares with t (CLONE_VM, _FILES, _SIGHAND) or copies. */
+/* What a new task shares with t (CLONE_FS, _VM, _FILES, _SIGHAND) or copies. */
 static int child_share(struct task *t, const struct clone_req *c, struct task *child)
 {
+	if (c->flags & LINUX_CLONE_FS)
+		child->fs = fs_struct_share(t->fs);
+	else if (!(child->fs = fs_struct_new(t->fs)))
+		return -ENOMEM;
 	if (c->flags & LINUX_CLONE_FILES)
 		child->files = fdtable_share(t->files);
 	else if (!(child->files = fdtable_dup(t->files)))
@@ -163,11 +167,8 @@ static int child_copy(struct task *t, const struct clone_req *c, struct task *ch
 	child->sid = t->sid;
 	child->exit_signal = c->exit_signal;
 	child->sigmask = t->sigmask;
-	child->umask = t->umask;
 	child->no_new_privs = t->no_new_privs;
 	child->dumpable = t->dumpable;
-	memcpy(child->cwd, t->cwd, sizeof child->cwd);
-	memcpy(child->root, t->root, sizeof child->root);
 	memcpy(child->comm, t->comm, sizeof child->comm);
 	if (t->exe_path && !(child->exe_path = strdup(t->exe_path)))
 		return -ENOMEM;

@@ -26,6 +26,17 @@ struct sighand {
 	struct linux_sigaction action[LINUX_NSIG];
 };
 
+/* Where paths start and the umask, shared by the tasks CLONE_FS made
+ * (fs_struct). A path changes by a copy whose last byte, like the
+ * buffer's, is 0: a read racing another thread's chdir sees at worst a
+ * mix of the guest's own paths, never past the buffer. */
+struct fs_struct {
+	int refs;
+	char cwd[VFS_PATH_MAX];  /* canonical guest path */
+	char root[VFS_PATH_MAX]; /* chroot(2): where absolute paths start */
+	uint32_t umask;
+};
+
 struct task {
 	struct sandbox *sb;
 	struct task *next; /* in the sandbox's list (sb->lock) */
@@ -101,9 +112,7 @@ struct task {
 	char *exe_path; /* guest path of the running program (/proc/self/exe) */
 	char comm[16];  /* its name (TASK_COMM_LEN): the basename execve was given */
 	uint64_t start_time; /* CLOCK_BOOTTIME ns at creation (/proc/PID/stat) */
-	char cwd[VFS_PATH_MAX]; /* canonical guest path */
-	char root[VFS_PATH_MAX]; /* chroot(2): where absolute paths start */
-	uint32_t umask;
+	struct fs_struct *fs;
 
 	bool exiting;
 	int exit_status; /* waitpid(2) encoding, valid once exiting */
@@ -138,6 +147,9 @@ void task_destroy(struct task *t);
 void task_free(struct task *t);
 struct sighand *sighand_new(const struct sighand *copy); /* NULL: out of memory */
 void sighand_put(struct sighand *sh);
+struct fs_struct *fs_struct_new(const struct fs_struct *copy); /* NULL: out of memory */
+struct fs_struct *fs_struct_share(struct fs_struct *fs);
+void fs_struct_put(struct fs_struct *fs);
 /* exit(2): the thread alone, unless it is the last of its group. */
 void task_exit_thread(struct task *t, int wstatus);
 /* The process's CPU time and peak memory so far (sys_usage.c), and a
