@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "arch/arch.h"
 #include "platform/platform.h"
@@ -86,6 +87,23 @@ static long pidfd_check(const struct clone_req *c)
 	    c->pidfd == c->parent_tid)
 		return -EINVAL;
 	return 0;
+}
+
+/* copy_process(): RLIMIT_NPROC bounds the tasks (threads too, zombies
+ * until reaped) of the caller's real uid, which every guest task shares;
+ * root (INIT_USER) is exempt, and a guest has no CAP_SYS_RESOURCE or
+ * CAP_SYS_ADMIN to be exempt otherwise. */
+static long nproc_check(struct task *t)
+{
+	uint64_t limit = t->sb->rlim[RLIMIT_NPROC].rlim_cur, n = 0;
+
+	if (t->sb->uid == 0)
+		return 0;
+	pthread_mutex_lock(&t->sb->lock);
+	for (struct task *x = t->sb->tasks; x; x = x->next)
+		n++;
+	pthread_mutex_unlock(&t->sb->lock);
+	return n >= limit ? -EAGAIN : 0;
 }
 
 /* What umbra does not have yet: said once, then ENOSYS. */
@@ -272,6 +290,8 @@ static long do_fork(struct task *t, const struct clone_req *c)
 		err = clone_check(t, c);
 	if (!err)
 		err = clone_unsupported(t, c);
+	if (!err)
+		err = nproc_check(t);
 	if (!err)
 		err = child_regs(t, c, &regs);
 	if (err)
