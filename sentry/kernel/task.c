@@ -280,15 +280,20 @@ static void tracer_serve(struct task *t)
 		return;
 	}
 	start_done(t, 0);
-	task_run(t);
-	task_thread_ended(t);
-	task_clear_child_tid(t); /* the leader's too, while its threads go on */
-	if (t->leader != t) {
-		stub_release(t);
-		task_thread_gone(t); /* frees t */
-		return;
+	for (struct exec_req *x = NULL;; exec_take_over(t, x)) {
+		task_run(t);
+		task_thread_ended(t);
+		task_clear_child_tid(t); /* the leader's too, while its threads go on */
+		if (t->leader != t) {
+			stub_release(t);
+			task_thread_gone(t); /* frees t */
+			return;
+		}
+		task_wait_threads(t);
+		/* A thread's execve: this task goes on as the new image. */
+		if (!(x = task_exec_take(t)))
+			break;
 	}
-	task_wait_threads(t);
 	task_usage_self(t, &t->usage_final);
 	stub_release(t);
 	task_exit_notify(t);

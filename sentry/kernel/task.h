@@ -19,6 +19,7 @@ struct plat_proc;
 struct task_start;
 struct plat_thread;
 struct arch_regs;
+struct exec_req;
 
 /* Signal actions, shared by the threads of a process (CLONE_SIGHAND). */
 struct sighand {
@@ -66,6 +67,7 @@ struct task {
 	int nthreads;
 	int nlive;       /* of them, those whose guest thread still runs (leader) */
 	bool group_exit; /* ended by exit_group or a fatal signal (leader) */
+	struct exec_req *exec_pending; /* de_thread: a thread's exec for the leader */
 	int start_host_tid; /* a new thread's stub thread, for its tracer */
 	int exit_signal; /* sent to the parent at exit: SIGCHLD, or what clone said */
 	int vfork_parent; /* tid of a parent asleep in vfork until we exec or end */
@@ -199,9 +201,22 @@ void task_thread_gone(struct task *t);
 /* mm_release(): the robust futexes and the CLONE_CHILD_CLEARTID word of a
  * task whose guest thread has ended. */
 void task_clear_child_tid(struct task *t);
-/* de_thread(): execve ends the caller's other threads and waits for them;
- * -ENOSYS from a thread other than the leader (which would have to take
- * the leader's id), -EINTR when the caller is killed meanwhile. */
+/* de_thread(): execve ends the caller's other threads and waits for them:
+ * 0 when the leader is then alone, 1 when a thread other than the leader
+ * is left with the leader's task (whose guest thread has ended), to hand
+ * its exec over; -EINTR when the caller is killed meanwhile. */
 int task_exec_alone(struct task *t);
+/* That hand-over: the leader takes t's files, fs_struct, mask and pending
+ * signals and the exec x (which it frees); t ends without a report. */
+void task_exec_hand_over(struct task *t, struct exec_req *x);
+/* On the leader's tracer once its threads are gone: the exec handed over,
+ * with the leader made a running task again, or NULL (none, or the group
+ * is being killed). */
+struct exec_req *task_exec_take(struct task *l);
+/* execve.c: builds the image x names in the leader's task and frees x;
+ * the leader runs it unless the exec failed past the point of no return
+ * (the group then ends with SIGSEGV). */
+void exec_take_over(struct task *l, struct exec_req *x);
+void exec_req_free(struct exec_req *x);
 
 #endif
