@@ -29,6 +29,9 @@ void arch_syscall_set_return(struct arch_regs *r, long value);
  * on the syscall instruction, the first argument back in place (Linux's
  * -ERESTART* handling in arch_do_signal_or_restart). */
 void arch_syscall_restart(struct arch_regs *r);
+/* The syscall number the thread enters with when it resumes at a syscall
+ * instruction: restart_syscall after -ERESTART_RESTARTBLOCK. */
+void arch_syscall_set_nr(struct arch_regs *r, long nr);
 /* Called once at each syscall-entry stop: records what the kernel hides there
  * (arm64: orig_x0; x7 reads as the stop direction, not the guest's value). */
 void arch_syscall_entered(struct arch_regs *r);

@@ -89,6 +89,12 @@ void arch_syscall_restart(struct arch_regs *r)
 	r->gpr.pc -= 4; /* svc #0 */
 }
 
+/* setup_restart_syscall(): the number goes in x8. */
+void arch_syscall_set_nr(struct arch_regs *r, long nr)
+{
+	r->gpr.regs[8] = (uint64_t)nr;
+}
+
 void arch_set_sp(struct arch_regs *r, uint64_t sp)
 {
 	r->gpr.sp = sp;

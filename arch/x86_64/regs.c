@@ -87,6 +87,12 @@ void arch_syscall_restart(struct arch_regs *r)
 	r->gpr.rip -= 2; /* syscall */
 }
 
+/* get_nr_restart_syscall(): the number goes in rax. */
+void arch_syscall_set_nr(struct arch_regs *r, long nr)
+{
+	r->gpr.rax = (uint64_t)nr;
+}
+
 void arch_set_sp(struct arch_regs *r, uint64_t sp)
 {
 	r->gpr.rsp = sp;

@@ -46,7 +46,7 @@ static int start_dir(struct task *t, uint64_t dirfd, const char **start)
 	int err;
 
 	if ((int)dirfd == LINUX_AT_FDCWD) {
-		*start = t->cwd;
+		*start = t->fs->cwd;
 		return 0;
 	}
 	err = fs_file(t, (uint64_t)(int)dirfd, &f);
@@ -76,7 +76,7 @@ int fs_lookup(struct task *t, uint64_t dirfd, uint64_t upath, unsigned int flags
 		if (err)
 			return err;
 	}
-	return vfs_lookup_root(&t->sb->mounts, t->root, start, path, flags, l);
+	return vfs_lookup_root(&t->sb->mounts, t->fs->root, start, path, flags, l);
 }
 
 static int join_child(struct fs_parent *p)
@@ -108,7 +108,7 @@ int fs_lookup_parent(struct task *t, uint64_t dirfd, uint64_t upath, struct fs_p
 		if (r)
 			return r;
 	}
-	r = vfs_lookup_parent(&t->sb->mounts, t->root, start, path, &p->dir, p->name);
+	r = vfs_lookup_parent(&t->sb->mounts, t->fs->root, start, path, &p->dir, p->name);
 	if (r < 0)
 		return r;
 	p->slash = r;
@@ -158,7 +158,7 @@ long fs_create_file(struct task *t, const char *path, int flags, uint32_t mode,
 		err = -EAGAIN; /* raced into existence: the caller looks again */
 	if (err)
 		return err;
-	mode = (mode & 07777) & ~t->umask;
+	mode = (mode & 07777) & ~t->fs->umask;
 	fd = openat(p->dir.fd, p->name, (flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC) &
 		    ~O_PATH, mode);
 	if (fd < 0)

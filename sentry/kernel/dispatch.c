@@ -8,6 +8,7 @@
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/trace.h"
+#include "syscall_handlers.h"
 
 void syscall_count_unimplemented(struct sandbox *sb, long nr)
 {
@@ -53,7 +54,8 @@ long syscall_dispatch(struct task *t, const struct syscall_args *a)
 
 	if (d && d->handler) {
 		ret = d->handler(t, a);
-		if (ret == -EINTR)
+		/* restart_syscall's own EINTR is do_no_restart_syscall's: final. */
+		if (ret == -EINTR && a->nr != SYSCALL_NR_restart_syscall)
 			ret = interrupted(d);
 	} else {
 		syscall_count_unimplemented(t->sb, a->nr);

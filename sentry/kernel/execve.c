@@ -215,27 +215,29 @@ static long exec_replace(struct task *t, struct exec_req *x)
 	return err;
 }
 
-static long do_execve(struct task *t, struct exec_req *x, uint64_t uargv, uint64_t uenvp)
+static struct exec_req *exec_req_new(void)
 {
-	long err = exec_open(&t->sb->mounts, t->cwd, x->path, &x->name, &x->file);
-	long args;
+	struct exec_req *x = calloc(1, sizeof *x);
 
-	/* The file is opened before argv and envp are read, and its format
-	 * judged after (do_execveat_common, then search_binary_handler). */
-	if (err && err != -ENOEXEC && err != -ELIBBAD)
-		return err;
-	args = exec_args(t, uargv, uenvp, x);
-	if (args)
-		err = args;
-	if (!err)
-		err = task_exec_alone(t);
-	if (!err)
-		futex_exit_robust(t); /* exec_mm_release(), in the old image */
-	if (!err)
-		err = t->proc_owner ? exec_in_place(t, x) : exec_replace(t, x);
+	if (x)
+		x->file.fd = -1; /* nothing for exec_close yet */
+	return x;
+}
+
+void exec_req_free(struct exec_req *x)
+{
 	exec_close(&x->file);
 	strv_free(&x->argv);
 	strv_free(&x->envp);
+	free(x);
+}
+
+/* The new image and what an exec resets, past de_thread; frees x. */
+static long exec_commit(struct task *t, struct exec_req *x)
+{
+	long err = t->proc_owner ? exec_in_place(t, x) : exec_replace(t, x);
+
+	exec_req_free(x);
 	if (err)
 		return err;
 	fdtable_close_on_exec(t->files);
@@ -249,6 +251,42 @@ static long do_execve(struct task *t, struct exec_req *x, uint64_t uargv, uint64
 	return 0;
 }
 
+void exec_take_over(struct task *l, struct exec_req *x)
+{
+	if (exec_commit(l, x) < 0 && !__atomic_load_n(&l->exiting, __ATOMIC_ACQUIRE))
+		task_exit_group(l, SIGSEGV); /* past the point of no return */
+}
+
+/* Frees x, or hands it to the leader's tracer (de_thread from a thread). */
+static long do_execve(struct task *t, struct exec_req *x, uint64_t uargv, uint64_t uenvp)
+{
+	long err = exec_open(&t->sb->mounts, t->fs->cwd, x->path, &x->name, &x->file);
+	long args;
+
+	/* The file is opened before argv and envp are read, and its format
+	 * judged after (do_execveat_common, then search_binary_handler). */
+	if (err && err != -ENOEXEC && err != -ELIBBAD) {
+		exec_req_free(x);
+		return err;
+	}
+	args = exec_args(t, uargv, uenvp, x);
+	if (args)
+		err = args;
+	if (!err)
+		err = task_exec_alone(t);
+	if (err < 0) {
+		exec_req_free(x);
+		return err;
+	}
+	futex_exit_robust(t); /* exec_mm_release(), in the old image */
+	if (err == 1) {
+		task_vfork_release(t);
+		task_exec_hand_over(t, x);
+		return 0;
+	}
+	return exec_commit(t, x);
+}
+
 static long exec_path(struct task *t, uint64_t upath, struct exec_req *x)
 {
 	long r = strncpy_from_guest(t, x->path, upath, sizeof x->path);
@@ -260,16 +298,17 @@ static long exec_path(struct task *t, uint64_t upath, struct exec_req *x)
 
 long sys_execve(struct task *t, const struct syscall_args *a)
 {
-	struct exec_req *x = calloc(1, sizeof *x);
+	struct exec_req *x = exec_req_new();
 	long r;
 
 	if (!x)
 		return -ENOMEM;
 	r = exec_path(t, a->a[0], x);
-	if (!r)
-		r = do_execve(t, x, a->a[1], a->a[2]);
-	free(x);
-	return r;
+	if (r) {
+		exec_req_free(x);
+		return r;
+	}
+	return do_execve(t, x, a->a[1], a->a[2]);
 }
 
 /* alloc_bprm: the name the program sees when execveat named it by a
@@ -332,14 +371,15 @@ static long execveat_path(struct task *t, const struct syscall_args *a, struct e
 
 long sys_execveat(struct task *t, const struct syscall_args *a)
 {
-	struct exec_req *x = calloc(1, sizeof *x);
+	struct exec_req *x = exec_req_new();
 	long r;
 
 	if (!x)
 		return -ENOMEM;
 	r = execveat_path(t, a, x);
-	if (!r)
-		r = do_execve(t, x, a->a[2], a->a[3]);
-	free(x);
-	return r;
+	if (r) {
+		exec_req_free(x);
+		return r;
+	}
+	return do_execve(t, x, a->a[2], a->a[3]);
 }

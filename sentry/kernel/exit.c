@@ -75,35 +75,6 @@ void task_exit_thread(struct task *t, int wstatus)
 		t->exit_status = wstatus;
 }
 
-int task_exec_alone(struct task *t)
-{
-	struct sandbox *sb = t->sb;
-	int err = 0;
-
-	pthread_mutex_lock(&sb->lock);
-	if (t->leader->nthreads > 1 && t != t->leader) {
-		pthread_mutex_unlock(&sb->lock);
-		sandbox_log(sb, "execve from a thread other than the first is not implemented: ENOSYS");
-		return -ENOSYS;
-	}
-	while (t->nthreads > 1) {
-		struct timespec until = sleep_ts(sleep_now_ns(CLOCK_MONOTONIC) + KICK_RETRY_NS);
-
-		if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE)) {
-			err = -EINTR;
-			break;
-		}
-		for (struct task *x = sb->tasks; x; x = x->next)
-			if (x->tgid == t->tgid && x != t && !x->zombie) {
-				__atomic_store_n(&x->exiting, true, __ATOMIC_RELEASE);
-				kick_locked(x, false);
-			}
-		pthread_cond_timedwait(&sb->child_cond, &sb->lock, &until);
-	}
-	pthread_mutex_unlock(&sb->lock);
-	return err;
-}
-
 void task_thread_ended(struct task *t)
 {
 	struct task *l = t->leader;

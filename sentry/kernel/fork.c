@@ -6,10 +6,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "arch/arch.h"
 #include "platform/platform.h"
 #include "sentry/fs/fdtable.h"
+#include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
@@ -76,6 +78,34 @@ static long clone_check(struct task *t, const struct clone_req *c)
 	return 0;
 }
 
+/* kernel_clone(): clone's CLONE_PIDFD writes where parent_tid points, so
+ * it cannot have CLONE_PARENT_SETTID too; clone3 only not at the same
+ * address. Since Linux 6.9 a CLONE_THREAD child gets a PIDFD_THREAD fd. */
+static long pidfd_check(const struct clone_req *c)
+{
+	if ((c->flags & LINUX_CLONE_PIDFD) && (c->flags & LINUX_CLONE_PARENT_SETTID) &&
+	    c->pidfd == c->parent_tid)
+		return -EINVAL;
+	return 0;
+}
+
+/* copy_process(): RLIMIT_NPROC bounds the tasks (threads too, zombies
+ * until reaped) of the caller's real uid, which every guest task shares;
+ * root (INIT_USER) is exempt, and a guest has no CAP_SYS_RESOURCE or
+ * CAP_SYS_ADMIN to be exempt otherwise. */
+static long nproc_check(struct task *t)
+{
+	uint64_t limit = t->sb->rlim[RLIMIT_NPROC].rlim_cur, n = 0;
+
+	if (t->sb->uid == 0)
+		return 0;
+	pthread_mutex_lock(&t->sb->lock);
+	for (struct task *x = t->sb->tasks; x; x = x->next)
+		n++;
+	pthread_mutex_unlock(&t->sb->lock);
+	return n >= limit ? -EAGAIN : 0;
+}
+
 /* What umbra does not have yet: said once, then ENOSYS. */
 static long clone_unsupported(struct task *t, const struct clone_req *c)
 {
@@ -83,9 +113,7 @@ static long clone_unsupported(struct task *t, const struct clone_req *c)
 
 	if (c->flags & CLONE_NAMESPACES)
 		return -EPERM; /* as for a process without CAP_SYS_ADMIN */
-	if (c->flags & LINUX_CLONE_PIDFD)
-		what = "CLONE_PIDFD";
-	else if (c->flags & (LINUX_CLONE_INTO_CGROUP | LINUX_CLONE_CLEAR_SIGHAND))
+	if (c->flags & (LINUX_CLONE_INTO_CGROUP | LINUX_CLONE_CLEAR_SIGHAND))
 		what = "clone3 CLONE_INTO_CGROUP or CLONE_CLEAR_SIGHAND";
 	if (!what)
 		return 0;
@@ -125,9 +153,13 @@ static void child_identity(struct task *t, const struct clone_req *c, struct tas
 	}
 }
 
-/* What a new task shares with t (CLONE_VM, _FILES, _SIGHAND) or copies. */
+/* What a new task shares with t (CLONE_FS, _VM, _FILES, _SIGHAND) or copies. */
 static int child_share(struct task *t, const struct clone_req *c, struct task *child)
 {
+	if (c->flags & LINUX_CLONE_FS)
+		child->fs = fs_struct_share(t->fs);
+	else if (!(child->fs = fs_struct_new(t->fs)))
+		return -ENOMEM;
 	if (c->flags & LINUX_CLONE_FILES)
 		child->files = fdtable_share(t->files);
 	else if (!(child->files = fdtable_dup(t->files)))
@@ -153,11 +185,8 @@ static int child_copy(struct task *t, const struct clone_req *c, struct task *ch
 	child->sid = t->sid;
 	child->exit_signal = c->exit_signal;
 	child->sigmask = t->sigmask;
-	child->umask = t->umask;
 	child->no_new_privs = t->no_new_privs;
 	child->dumpable = t->dumpable;
-	memcpy(child->cwd, t->cwd, sizeof child->cwd);
-	memcpy(child->root, t->root, sizeof child->root);
 	memcpy(child->comm, t->comm, sizeof child->comm);
 	if (t->exe_path && !(child->exe_path = strdup(t->exe_path)))
 		return -ENOMEM;
@@ -207,15 +236,62 @@ static void vfork_wait(struct task *t, int child)
 	pthread_mutex_unlock(&sb->lock);
 }
 
+/* CLONE_PIDFD (copy_process): the parent's pidfd of the child, written
+ * where c->pidfd points before the child runs; the child has it only
+ * through a shared table (CLONE_FILES). */
+static long child_pidfd(struct task *t, const struct clone_req *c, struct task *child, int *fd)
+{
+	long r = pidfd_install(t, child, (c->flags & LINUX_CLONE_THREAD) ? LINUX_PIDFD_THREAD : 0);
+	int32_t v = (int32_t)r;
+
+	if (r < 0)
+		return r;
+	if (copy_to_guest(t, c->pidfd, &v, sizeof v) < 0) {
+		fdtable_close(t->files, v);
+		return -EFAULT;
+	}
+	*fd = v;
+	return 0;
+}
+
+/* A child that will not run: what was made for it goes. */
+static long fork_undo(struct task *t, struct task *child, int pidfd, long err)
+{
+	t->vfork_child = 0;
+	if (pidfd >= 0)
+		fdtable_close(t->files, pidfd);
+	task_free(child);
+	return err;
+}
+
+/* The child as copy_process makes it, not yet running. */
+static long fork_prepare(struct task *t, const struct clone_req *c, struct task *child,
+			 int *pidfd)
+{
+	int32_t tid = child->tid;
+	long err = child_copy(t, c, child);
+
+	if (!err && (c->flags & LINUX_CLONE_CHILD_SETTID))
+		mm_write(child->mm, c->child_tid, &tid, sizeof tid); /* a fault is ignored */
+	if (!err && (c->flags & LINUX_CLONE_PIDFD))
+		err = child_pidfd(t, c, child, pidfd);
+	return err;
+}
+
 static long do_fork(struct task *t, const struct clone_req *c)
 {
 	struct arch_regs regs;
 	struct task *child;
 	int32_t tid;
-	long err = clone_check(t, c);
+	int pidfd = -1;
+	long err = pidfd_check(c);
 
 	if (!err)
+		err = clone_check(t, c);
+	if (!err)
 		err = clone_unsupported(t, c);
+	if (!err)
+		err = nproc_check(t);
 	if (!err)
 		err = child_regs(t, c, &regs);
 	if (err)
@@ -224,23 +300,16 @@ static long do_fork(struct task *t, const struct clone_req *c)
 	if (!child)
 		return -ENOMEM;
 	tid = child->tid;
-	err = child_copy(t, c, child);
-	if (!err && (c->flags & LINUX_CLONE_CHILD_SETTID))
-		mm_write(child->mm, c->child_tid, &tid, sizeof tid); /* a fault is ignored */
-	if (err) {
-		task_free(child);
-		return err;
-	}
+	err = fork_prepare(t, c, child, &pidfd);
+	if (err)
+		return fork_undo(t, child, pidfd, err);
 	if (c->flags & LINUX_CLONE_VFORK) {
 		child->vfork_parent = t->tid;
 		t->vfork_child = tid;
 	}
 	/* Shared memory: the child runs as a new thread of this stub. */
-	if ((c->flags & LINUX_CLONE_VM) && (err = plat_thread_spawn(t->plat, &child->start_host_tid))) {
-		t->vfork_child = 0;
-		task_free(child);
-		return err;
-	}
+	if ((c->flags & LINUX_CLONE_VM) && (err = plat_thread_spawn(t->plat, &child->start_host_tid)))
+		return fork_undo(t, child, pidfd, err);
 	/* Before the child runs: a thread that ends at once clears its tid word
 	 * (CLONE_CHILD_CLEARTID), which must then stay clear. */
 	if (c->flags & LINUX_CLONE_PARENT_SETTID)
@@ -248,10 +317,8 @@ static long do_fork(struct task *t, const struct clone_req *c)
 	child_link(child);
 	err = task_start_child(child, &regs);
 	if (err) {
-		t->vfork_child = 0;
 		child_unlink(child);
-		task_free(child);
-		return err == -ENOMEM ? err : -EAGAIN;
+		return fork_undo(t, child, pidfd, err == -ENOMEM ? err : -EAGAIN);
 	}
 	if (c->flags & LINUX_CLONE_VFORK)
 		vfork_wait(t, tid);

@@ -18,8 +18,6 @@
 #include "sentry/signal/signal.h"
 #include "syscall_handlers.h"
 
-#define LINUX_PIDFD_THREAD O_EXCL
-
 /* A new host fd on the process's exit eventfd; sb->lock held. */
 static int exit_event_dup_locked(struct task *leader)
 {
@@ -44,12 +42,35 @@ void pidfd_notify_exit(struct task *leader)
 		return; /* already readable */
 }
 
+/* The guest fd, O_CLOEXEC, of a pidfd on host (which it owns) naming tid. */
+static long install(struct task *t, int host, int tid, int flags)
+{
+	struct file *f;
+
+	if (host < 0)
+		return host;
+	f = file_new(host, O_RDWR | (flags & O_NONBLOCK), NULL, NULL);
+	if (!f)
+		return -ENOMEM;
+	f->pidfd = tid;
+	return fdtable_install(t->files, f, 0, fs_fd_limit(t), true);
+}
+
+long pidfd_install(struct task *t, struct task *p, int flags)
+{
+	int host;
+
+	pthread_mutex_lock(&t->sb->lock);
+	host = exit_event_dup_locked(p->leader);
+	pthread_mutex_unlock(&t->sb->lock);
+	return install(t, host, p->tid, flags);
+}
+
 long sys_pidfd_open(struct task *t, const struct syscall_args *a)
 {
 	int pid = (int)a->a[0], host = -ESRCH;
 	uint64_t flags = a->a[1];
 	struct task *p;
-	struct file *f;
 
 	if (flags & ~(uint64_t)(O_NONBLOCK | LINUX_PIDFD_THREAD) || pid <= 0)
 		return -EINVAL;
@@ -60,13 +81,7 @@ long sys_pidfd_open(struct task *t, const struct syscall_args *a)
 	else if (p)
 		host = exit_event_dup_locked(p->leader);
 	pthread_mutex_unlock(&t->sb->lock);
-	if (host < 0)
-		return host;
-	f = file_new(host, O_RDWR | (int)(flags & O_NONBLOCK), NULL, NULL);
-	if (!f)
-		return -ENOMEM;
-	f->pidfd = pid;
-	return fdtable_install(t->files, f, 0, fs_fd_limit(t), true);
+	return install(t, host, pid, (int)flags);
 }
 
 long pidfd_process(struct task *t, uint64_t fd, int *pid, bool *nonblock)

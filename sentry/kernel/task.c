@@ -87,6 +87,32 @@ void sighand_put(struct sighand *sh)
 		free(sh);
 }
 
+struct fs_struct *fs_struct_new(const struct fs_struct *copy)
+{
+	struct fs_struct *fs = malloc(sizeof *fs);
+
+	if (!fs)
+		return NULL;
+	if (copy)
+		*fs = *copy;
+	else
+		memset(fs, 0, sizeof *fs);
+	fs->refs = 1;
+	return fs;
+}
+
+struct fs_struct *fs_struct_share(struct fs_struct *fs)
+{
+	__atomic_add_fetch(&fs->refs, 1, __ATOMIC_RELAXED);
+	return fs;
+}
+
+void fs_struct_put(struct fs_struct *fs)
+{
+	if (fs && !__atomic_sub_fetch(&fs->refs, 1, __ATOMIC_ACQ_REL))
+		free(fs);
+}
+
 struct task *task_create(struct sandbox *sb)
 {
 	struct task *t = task_alloc(sb);
@@ -95,12 +121,15 @@ struct task *task_create(struct sandbox *sb)
 		return NULL;
 	t->init = t;
 	t->pgid = t->sid = t->tid;
-	strcpy(t->cwd, sb->cwd);
-	strcpy(t->root, "/");
-	t->umask = sb->umask;
+	t->fs = fs_struct_new(NULL);
 	t->files = fdtable_create();
 	t->sighand = sighand_new(NULL);
-	if (!t->files || !t->sighand || mm_create(sb->memfile, &t->mm) < 0 ||
+	if (t->fs) {
+		strcpy(t->fs->cwd, sb->cwd);
+		strcpy(t->fs->root, "/");
+		t->fs->umask = sb->umask;
+	}
+	if (!t->fs || !t->files || !t->sighand || mm_create(sb->memfile, &t->mm) < 0 ||
 	    stdio_files(t) < 0) {
 		task_destroy(t);
 		return NULL;
@@ -122,6 +151,7 @@ void task_free(struct task *t)
 	mm_destroy(t->mm);
 	fdtable_destroy(t->files);
 	sighand_put(t->sighand);
+	fs_struct_put(t->fs);
 	if (t->exit_efd >= 0)
 		close(t->exit_efd);
 	pthread_mutex_destroy(&t->kill_lock);
@@ -250,15 +280,20 @@ static void tracer_serve(struct task *t)
 		return;
 	}
 	start_done(t, 0);
-	task_run(t);
-	task_thread_ended(t);
-	task_clear_child_tid(t); /* the leader's too, while its threads go on */
-	if (t->leader != t) {
-		stub_release(t);
-		task_thread_gone(t); /* frees t */
-		return;
+	for (struct exec_req *x = NULL;; exec_take_over(t, x)) {
+		task_run(t);
+		task_thread_ended(t);
+		task_clear_child_tid(t); /* the leader's too, while its threads go on */
+		if (t->leader != t) {
+			stub_release(t);
+			task_thread_gone(t); /* frees t */
+			return;
+		}
+		task_wait_threads(t);
+		/* A thread's execve: this task goes on as the new image. */
+		if (!(x = task_exec_take(t)))
+			break;
 	}
-	task_wait_threads(t);
 	task_usage_self(t, &t->usage_final);
 	stub_release(t);
 	task_exit_notify(t);

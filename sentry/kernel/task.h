@@ -9,6 +9,7 @@
 
 #include "abi/linux.h"
 #include "platform/platform.h"
+#include "sentry/kernel/restart.h"
 #include "sentry/fs/vfs.h"
 
 struct sandbox;
@@ -18,11 +19,23 @@ struct plat_proc;
 struct task_start;
 struct plat_thread;
 struct arch_regs;
+struct exec_req;
 
 /* Signal actions, shared by the threads of a process (CLONE_SIGHAND). */
 struct sighand {
 	int refs;
 	struct linux_sigaction action[LINUX_NSIG];
+};
+
+/* Where paths start and the umask, shared by the tasks CLONE_FS made
+ * (fs_struct). A path changes by a copy whose last byte, like the
+ * buffer's, is 0: a read racing another thread's chdir sees at worst a
+ * mix of the guest's own paths, never past the buffer. */
+struct fs_struct {
+	int refs;
+	char cwd[VFS_PATH_MAX];  /* canonical guest path */
+	char root[VFS_PATH_MAX]; /* chroot(2): where absolute paths start */
+	uint32_t umask;
 };
 
 struct task {
@@ -54,6 +67,7 @@ struct task {
 	int nthreads;
 	int nlive;       /* of them, those whose guest thread still runs (leader) */
 	bool group_exit; /* ended by exit_group or a fatal signal (leader) */
+	struct exec_req *exec_pending; /* de_thread: a thread's exec for the leader */
 	int start_host_tid; /* a new thread's stub thread, for its tracer */
 	int exit_signal; /* sent to the parent at exit: SIGCHLD, or what clone said */
 	int vfork_parent; /* tid of a parent asleep in vfork until we exec or end */
@@ -92,6 +106,7 @@ struct task {
 	 * whether it set every register itself (rt_sigreturn). */
 	long restart;
 	bool regs_final;
+	struct restart_block restart_block; /* what restart_syscall continues */
 	uint64_t clear_child_tid;
 	uint64_t robust_list;
 	uint64_t robust_len;
@@ -99,9 +114,7 @@ struct task {
 	char *exe_path; /* guest path of the running program (/proc/self/exe) */
 	char comm[16];  /* its name (TASK_COMM_LEN): the basename execve was given */
 	uint64_t start_time; /* CLOCK_BOOTTIME ns at creation (/proc/PID/stat) */
-	char cwd[VFS_PATH_MAX]; /* canonical guest path */
-	char root[VFS_PATH_MAX]; /* chroot(2): where absolute paths start */
-	uint32_t umask;
+	struct fs_struct *fs;
 
 	bool exiting;
 	int exit_status; /* waitpid(2) encoding, valid once exiting */
@@ -136,6 +149,9 @@ void task_destroy(struct task *t);
 void task_free(struct task *t);
 struct sighand *sighand_new(const struct sighand *copy); /* NULL: out of memory */
 void sighand_put(struct sighand *sh);
+struct fs_struct *fs_struct_new(const struct fs_struct *copy); /* NULL: out of memory */
+struct fs_struct *fs_struct_share(struct fs_struct *fs);
+void fs_struct_put(struct fs_struct *fs);
 /* exit(2): the thread alone, unless it is the last of its group. */
 void task_exit_thread(struct task *t, int wstatus);
 /* The process's CPU time and peak memory so far (sys_usage.c), and a
@@ -185,9 +201,22 @@ void task_thread_gone(struct task *t);
 /* mm_release(): the robust futexes and the CLONE_CHILD_CLEARTID word of a
  * task whose guest thread has ended. */
 void task_clear_child_tid(struct task *t);
-/* de_thread(): execve ends the caller's other threads and waits for them;
- * -ENOSYS from a thread other than the leader (which would have to take
- * the leader's id), -EINTR when the caller is killed meanwhile. */
+/* de_thread(): execve ends the caller's other threads and waits for them:
+ * 0 when the leader is then alone, 1 when a thread other than the leader
+ * is left with the leader's task (whose guest thread has ended), to hand
+ * its exec over; -EINTR when the caller is killed meanwhile. */
 int task_exec_alone(struct task *t);
+/* That hand-over: the leader takes t's files, fs_struct, mask and pending
+ * signals and the exec x (which it frees); t ends without a report. */
+void task_exec_hand_over(struct task *t, struct exec_req *x);
+/* On the leader's tracer once its threads are gone: the exec handed over,
+ * with the leader made a running task again, or NULL (none, or the group
+ * is being killed). */
+struct exec_req *task_exec_take(struct task *l);
+/* execve.c: builds the image x names in the leader's task and frees x;
+ * the leader runs it unless the exec failed past the point of no return
+ * (the group then ends with SIGSEGV). */
+void exec_take_over(struct task *l, struct exec_req *x);
+void exec_req_free(struct exec_req *x);
 
 #endif

@@ -15,6 +15,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/signal/signal.h"
+#include "syscall_handlers.h"
 
 #define LINUX_SA_RESTART 0x10000000u
 #define LINUX_SA_NODEFER 0x40000000u
@@ -46,6 +47,14 @@ static void settle_for_handler(struct task *t, struct arch_regs *r, const struct
 	else
 		arch_syscall_set_return(r, -EINTR);
 	t->restart = 0;
+}
+
+/* arch_do_signal_or_restart() with no handler run. */
+static void restart_without_handler(struct task *t, struct arch_regs *r)
+{
+	arch_syscall_restart(r);
+	if (t->restart == -ERESTART_RESTARTBLOCK)
+		arch_syscall_set_nr(r, SYSCALL_NR_restart_syscall);
 }
 
 /* The registers the host's fault left to the arch's frame (cr2, ESR). */
@@ -157,9 +166,10 @@ void sig_deliver(struct task *t)
 		}
 		run_handler(t, signo, &info, &act);
 	}
-	/* No handler took the interrupted syscall: it starts again. */
+	/* No handler took the interrupted syscall: it starts again, or a sleep
+	 * goes on through restart_syscall with what it left in restart_block. */
 	if (t->restart)
-		arch_syscall_restart(plat_regs(t->plat));
+		restart_without_handler(t, plat_regs(t->plat));
 	t->restart = 0;
 	if (t->restore_mask) {
 		pthread_mutex_lock(&t->sb->lock);

@@ -356,14 +356,14 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
  * whole path. */
 static void cwd_from_root(const struct task *t, char out[VFS_PATH_MAX + 16])
 {
-	size_t n = strlen(t->root);
+	size_t n = strlen(t->fs->root);
 
 	if (n == 1)
-		strcpy(out, t->cwd);
-	else if (!strncmp(t->cwd, t->root, n) && (!t->cwd[n] || t->cwd[n] == '/'))
-		strcpy(out, t->cwd[n] ? t->cwd + n : "/");
+		strcpy(out, t->fs->cwd);
+	else if (!strncmp(t->fs->cwd, t->fs->root, n) && (!t->fs->cwd[n] || t->fs->cwd[n] == '/'))
+		strcpy(out, t->fs->cwd[n] ? t->fs->cwd + n : "/");
 	else
-		snprintf(out, VFS_PATH_MAX + 16, "(unreachable)%s", t->cwd);
+		snprintf(out, VFS_PATH_MAX + 16, "(unreachable)%s", t->fs->cwd);
 }
 
 long sys_getcwd(struct task *t, const struct syscall_args *a)
@@ -395,7 +395,7 @@ long sys_chroot(struct task *t, const struct syscall_args *a)
 	else if (t->sb->uid != 0)
 		err = -EPERM;
 	else
-		strcpy(t->root, l.path);
+		strcpy(t->fs->root, l.path);
 	lookup_release(&l);
 	return err;
 }
@@ -411,7 +411,7 @@ long sys_chdir(struct task *t, const struct syscall_args *a)
 	if (faccessat(l.fd, "", X_OK, AT_EMPTY_PATH) < 0)
 		err = -errno;
 	else
-		strcpy(t->cwd, l.path);
+		strcpy(t->fs->cwd, l.path);
 	lookup_release(&l);
 	return err;
 }
@@ -428,7 +428,7 @@ long sys_fchdir(struct task *t, const struct syscall_args *a)
 		return -ENOTDIR;
 	if (faccessat(f->host_fd, "", X_OK, AT_EMPTY_PATH) < 0)
 		return -errno;
-	snprintf(t->cwd, sizeof t->cwd, "%s", f->path);
+	snprintf(t->fs->cwd, sizeof t->fs->cwd, "%s", f->path);
 	return 0;
 }
 
@@ -470,7 +470,7 @@ static long do_access(struct task *t, uint64_t dirfd, uint64_t upath, int mode, 
 			flags & LINUX_AT_EMPTY_PATH, &l);
 	if (err == 1) /* "" with AT_EMPTY_PATH: the file at dirfd itself */
 		err = (int)dirfd == LINUX_AT_FDCWD
-			      ? vfs_lookup(&t->sb->mounts, "/", t->cwd, LOOKUP_FOLLOW, &l)
+			      ? vfs_lookup(&t->sb->mounts, "/", t->fs->cwd, LOOKUP_FOLLOW, &l)
 			      : access_file(t, dirfd, mode, flags);
 	if (err || l.fd < 0)
 		return err;

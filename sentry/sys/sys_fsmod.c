@@ -42,9 +42,9 @@ static long do_mkdir(struct task *t, uint64_t dirfd, uint64_t upath, uint32_t mo
 	if (!err)
 		err = fs_may_create(t, &p);
 	if (!err)
-		err = host_result(mkdirat(p.dir.fd, p.name, (mode & 07777) & ~t->umask));
+		err = host_result(mkdirat(p.dir.fd, p.name, (mode & 07777) & ~t->fs->umask));
 	if (!err) /* the sentry's own umask must not take bits the guest's left */
-		err = host_result(fchmodat(p.dir.fd, p.name, (mode & 01777) & ~t->umask, 0));
+		err = host_result(fchmodat(p.dir.fd, p.name, (mode & 01777) & ~t->fs->umask, 0));
 	lookup_release(&p.dir);
 	return err;
 }
@@ -99,7 +99,7 @@ static long do_mknod(struct task *t, uint64_t dirfd, uint64_t upath, uint32_t mo
 	if (!err && (S_ISCHR(type) || S_ISBLK(type)))
 		err = faccessat(p.dir.fd, "", W_OK | X_OK, AT_EMPTY_PATH) < 0 ? -errno : -EPERM;
 	if (!err)
-		err = host_result(mknodat(p.dir.fd, p.name, type | ((mode & 07777) & ~t->umask), 0));
+		err = host_result(mknodat(p.dir.fd, p.name, type | ((mode & 07777) & ~t->fs->umask), 0));
 	lookup_release(&p.dir);
 	return err;
 }
@@ -453,9 +453,9 @@ long sys_utimensat(struct task *t, const struct syscall_args *a)
 
 long sys_umask(struct task *t, const struct syscall_args *a)
 {
-	uint32_t old = t->umask;
+	uint32_t old = t->fs->umask;
 
-	t->umask = (uint32_t)a->a[0] & 0777;
+	t->fs->umask = (uint32_t)a->a[0] & 0777;
 	return old;
 }
 

@@ -49,21 +49,46 @@ static long deadline(struct task *t, const struct syscall_args *a, bool absolute
 	return 0;
 }
 
+static long wait_restart(struct task *t);
+
+/* futex_wait(): a wait with a timeout that a signal interrupts keeps its
+ * word, value and end for restart_syscall (futex_wait_restart). */
+static long wait_until(struct task *t, uint64_t addr, bool private, uint32_t val,
+		       uint32_t bitset, const struct timespec *end)
+{
+	struct restart_block *rb = &t->restart_block;
+	long r = futex_wait(t, addr, private, val, bitset, end);
+
+	if (r != -ERESTART_RESTARTBLOCK)
+		return r;
+	*rb = (struct restart_block){ .deadline = end->tv_sec * NSEC_PER_SEC + end->tv_nsec,
+				      .addr = addr, .val = val, .bitset = bitset,
+				      .private = private };
+	return task_set_restart(t, wait_restart);
+}
+
+static long wait_restart(struct task *t)
+{
+	struct restart_block rb = t->restart_block;
+	struct timespec end = { rb.deadline / NSEC_PER_SEC, rb.deadline % NSEC_PER_SEC };
+
+	t->restart_block.fn = NULL;
+	return wait_until(t, rb.addr, rb.private, rb.val, rb.bitset, &end);
+}
+
 static long wait_op(struct task *t, const struct syscall_args *a, int cmd)
 {
 	uint32_t bitset = cmd == FUTEX_WAIT_BITSET ? (uint32_t)a->a[5] : FUTEX_BITSET_ANY;
+	bool private = a->a[1] & FUTEX_PRIVATE_FLAG;
 	struct timespec end;
 	long r;
 
 	if (!bitset)
 		return -EINVAL;
-	if (a->a[3]) {
-		r = deadline(t, a, cmd == FUTEX_WAIT_BITSET, &end);
-		if (r)
-			return r;
-	}
-	return futex_wait(t, a->a[0], a->a[1] & FUTEX_PRIVATE_FLAG, (uint32_t)a->a[2], bitset,
-			  a->a[3] ? &end : NULL);
+	if (!a->a[3])
+		return futex_wait(t, a->a[0], private, (uint32_t)a->a[2], bitset, NULL);
+	r = deadline(t, a, cmd == FUTEX_WAIT_BITSET, &end);
+	return r ? r : wait_until(t, a->a[0], private, (uint32_t)a->a[2], bitset, &end);
 }
 
 long sys_futex(struct task *t, const struct syscall_args *a)

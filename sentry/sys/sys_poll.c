@@ -94,12 +94,39 @@ static long do_poll(struct task *t, uint64_t ufds, uint64_t nfds, const struct t
 	return n;
 }
 
+static long poll_restart(struct task *t);
+
+/* poll with the end on CLOCK_MONOTONIC (or none): a signal that runs no
+ * handler lets restart_syscall poll again until the same end
+ * (do_restart_poll). */
+static long poll_until(struct task *t, uint64_t ufds, uint64_t nfds, const struct timespec *end)
+{
+	struct timespec left = end ? ts_left(*end) : (struct timespec){ 0, 0 };
+	long r = do_poll(t, ufds, nfds, end ? &left : NULL);
+
+	if (r != -EINTR)
+		return r;
+	t->restart_block = (struct restart_block){
+		.deadline = end ? end->tv_sec * NSEC_PER_SEC + end->tv_nsec : -1,
+		.addr = ufds, .nfds = nfds };
+	return task_set_restart(t, poll_restart);
+}
+
+static long poll_restart(struct task *t)
+{
+	int64_t d = t->restart_block.deadline;
+	struct timespec end = { d / NSEC_PER_SEC, d % NSEC_PER_SEC };
+
+	return poll_until(t, t->restart_block.addr, t->restart_block.nfds, d < 0 ? NULL : &end);
+}
+
 long sys_poll(struct task *t, const struct syscall_args *a)
 {
 	int ms = (int)a->a[2];
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec end = ts_add(ts_now(), ts);
 
-	return do_poll(t, a->a[0], a->a[1], ms < 0 ? NULL : &ts);
+	return poll_until(t, a->a[0], a->a[1], ms < 0 ? NULL : &end);
 }
 
 /* A timespec timeout argument, and the end it sets on CLOCK_MONOTONIC. */
@@ -139,7 +166,9 @@ long sys_ppoll(struct task *t, const struct syscall_args *a)
 	 * (restore_saved_sigmask_unless()). */
 	if (a->a[3] && r != -EINTR)
 		sig_mask_restore(t);
-	if (a->a[2] && r >= 0)
+	/* poll_select_finish(): the time left goes back even when a signal
+	 * interrupts, so that a restart waits only for the rest. */
+	if (a->a[2] && (r >= 0 || r == -EINTR))
 		write_left(t, a->a[2], end);
 	return r;
 }
@@ -238,7 +267,7 @@ long sys_select(struct task *t, const struct syscall_args *a)
 		end = ts_add(ts_now(), ts);
 	}
 	r = do_select(t, (int)a->a[0], uset, a->a[4] ? &ts : NULL);
-	if (a->a[4] && r >= 0) {
+	if (a->a[4] && (r >= 0 || r == -EINTR)) {
 		ts = ts_left(end);
 		tv = (struct linux_timeval){ ts.tv_sec, ts.tv_nsec / 1000 };
 		(void)copy_to_guest(t, a->a[4], &tv, sizeof tv);
@@ -263,7 +292,7 @@ long sys_pselect6(struct task *t, const struct syscall_args *a)
 	r = do_select(t, (int)a->a[0], uset, a->a[4] ? &ts : NULL);
 	if (sig.set && r != -EINTR)
 		sig_mask_restore(t);
-	if (a->a[4] && r >= 0)
+	if (a->a[4] && (r >= 0 || r == -EINTR))
 		write_left(t, a->a[4], end);
 	return r;
 }

@@ -298,6 +298,7 @@ long sys_rt_sigreturn(struct task *t, const struct syscall_args *a)
 	t->sigmask = mask & ~UNBLOCKABLE;
 	pthread_mutex_unlock(&t->sb->lock);
 	t->regs_final = true;
+	t->restart_block.fn = NULL; /* a pending restart_syscall now gives EINTR */
 	if (err) {
 		sig_raise(t, SIGSEGV, true); /* a bad frame */
 		return 0;

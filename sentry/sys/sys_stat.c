@@ -73,7 +73,7 @@ static int stat_target(struct task *t, uint64_t dirfd, uint64_t upath, int flags
 	if (r == 0)
 		return l->fd;
 	if ((int)dirfd == LINUX_AT_FDCWD) {
-		r = vfs_lookup(&t->sb->mounts, "/", t->cwd, LOOKUP_FOLLOW, l);
+		r = vfs_lookup(&t->sb->mounts, "/", t->fs->cwd, LOOKUP_FOLLOW, l);
 		return r < 0 ? r : l->fd;
 	}
 	r = fs_file(t, dirfd, &f);

@@ -112,28 +112,50 @@ static long get_ts(struct task *t, uint64_t uptr, struct timespec *ts)
 	return 0;
 }
 
-/* The sleep on clock c, as a CLOCK_MONOTONIC deadline; a signal ends it
- * early with the time left written to rem (relative sleeps only). */
+static long sleep_rest(struct task *t);
+
+/* do_nanosleep() to a CLOCK_MONOTONIC end: a signal stops it with the time
+ * left written to rem (when given) and the rest of the sleep kept for
+ * restart_syscall (hrtimer_nanosleep_restart). */
+static long sleep_to(struct task *t, int64_t end, uint64_t rem)
+{
+	long err = sleep_until(t, end);
+	int64_t left = end - sleep_now_ns(CLOCK_MONOTONIC);
+	struct timespec ts = sleep_ts(left);
+
+	if (err != -EINTR)
+		return err;
+	if (left <= 0)
+		return 0;
+	if (rem && put_ts(t, rem, &ts) < 0)
+		return -EFAULT; /* nanosleep_copyout() */
+	t->restart_block.deadline = end;
+	t->restart_block.addr = rem;
+	return task_set_restart(t, sleep_rest);
+}
+
+static long sleep_rest(struct task *t)
+{
+	return sleep_to(t, t->restart_block.deadline, t->restart_block.addr);
+}
+
+/* The sleep on clock c, as a CLOCK_MONOTONIC deadline. An absolute one
+ * keeps no rem and restarts whole (-ERESTARTNOHAND from its -EINTR): its
+ * end stays where it was. */
 static long sleep_on(struct task *t, clockid_t c, int flags, uint64_t req, uint64_t rem)
 {
-	struct timespec ts, left;
-	int64_t want, start = sleep_now_ns(CLOCK_MONOTONIC), end;
+	struct timespec ts;
+	int64_t want, start = sleep_now_ns(CLOCK_MONOTONIC);
 	long err = get_ts(t, req, &ts);
 
 	if (err)
 		return err;
+	t->restart_block.fn = NULL; /* do_no_restart_syscall until interrupted */
 	want = (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-	if (flags & TIMER_ABSTIME)
-		want -= sleep_now_ns(c); /* what is left of it on that clock */
-	end = start + (want > 0 ? want : 0);
-	err = sleep_until(t, end);
-	if (err == -EINTR && rem && !(flags & TIMER_ABSTIME)) {
-		int64_t now = sleep_now_ns(CLOCK_MONOTONIC);
-
-		left = sleep_ts(end > now ? end - now : 0);
-		put_ts(t, rem, &left);
-	}
-	return err;
+	if (!(flags & TIMER_ABSTIME))
+		return sleep_to(t, start + want, rem);
+	want -= sleep_now_ns(c); /* what is left of it on that clock */
+	return sleep_until(t, start + (want > 0 ? want : 0));
 }
 
 long sys_nanosleep(struct task *t, const struct syscall_args *a)

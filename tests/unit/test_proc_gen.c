@@ -133,7 +133,7 @@ START_TEST(status_values)
 	const char *s;
 	char want[32];
 
-	t->umask = 027;
+	t->fs->umask = 027;
 	t->ppid = 7;
 	t->sigmask = 1ULL << (10 - 1); /* SIGUSR1 */
 	t->sighand->action[2 - 1].handler = 1; /* SIGINT ignored */
@@ -365,7 +365,7 @@ END_TEST
 /* A chrooted task sees the mounts at and below its root, named from there. */
 START_TEST(mounts_in_chroot)
 {
-	strcpy(t->root, "/tmp");
+	strcpy(t->fs->root, "/tmp");
 	ck_assert_str_eq(pid_file("mounts"), "tmpfs / tmpfs rw 0 0\n");
 }
 END_TEST

@@ -148,7 +148,7 @@ static int each_mount(struct task *t, struct strbuf *b,
 	const struct mount_table *mt = &t->sb->mounts;
 
 	for (size_t i = 0; i < mt->n; i++) {
-		const char *at = seen_path(t->root, &mt->m[i]);
+		const char *at = seen_path(t->fs->root, &mt->m[i]);
 
 		if (at && mount_type(&mt->m[i]))
 			show(t, &mt->m[i], at, b);

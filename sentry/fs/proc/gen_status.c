@@ -145,7 +145,7 @@ static void task_state(struct task *t, struct strbuf *b)
 	add_name(b, t->comm);
 	strbuf_printf(b, "\nUmask:\t%#04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
 			 "PPid:\t%d\nTracerPid:\t0\n",
-		      t->umask, running(t) ? "R (running)" : "S (sleeping)", t->tgid, t->tid,
+		      t->fs->umask, running(t) ? "R (running)" : "S (sleeping)", t->tgid, t->tid,
 		      t->ppid);
 	strbuf_printf(b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", sb->uid, sb->uid, sb->uid,
 		      sb->uid, sb->gid, sb->gid, sb->gid, sb->gid);

@@ -145,9 +145,9 @@ static int readlink_pid(struct procfs *fs, struct task *t, const char *rest, voi
 	if (!strcmp(rest, "exe"))
 		return t->exe_path ? (int)copy_link(lb, t->exe_path) : -ENOENT;
 	if (!strcmp(rest, "cwd"))
-		return (int)copy_link(lb, t->cwd);
+		return (int)copy_link(lb, t->fs->cwd);
 	if (!strcmp(rest, "root"))
-		return (int)copy_link(lb, t->root);
+		return (int)copy_link(lb, t->fs->root);
 	f = fd >= 0 ? fdtable_get(t->files, fd) : NULL;
 	return f ? (int)fd_link(f, lb) : -ENOENT;
 }
