@@ -148,8 +148,29 @@ struct linux_siginfo {
 		struct {
 			int32_t pid;
 			uint32_t uid;
+			uint64_t value; /* sigqueue's sigval (SIL_RT) */
 		} kill;
+		struct {
+			int32_t tid; /* the POSIX timer's id */
+			int32_t overrun;
+			uint64_t value;
+		} timer;
 	} u;
+};
+
+#define LINUX_SI_TIMER (-2)
+
+/* include/uapi/asm-generic/siginfo.h: struct sigevent on 64-bit arches. */
+#define LINUX_SIGEV_SIGNAL 0
+#define LINUX_SIGEV_NONE 1
+#define LINUX_SIGEV_THREAD 2
+#define LINUX_SIGEV_THREAD_ID 4
+struct linux_sigevent {
+	uint64_t value;
+	int32_t signo;
+	int32_t notify;
+	int32_t tid;
+	uint8_t pad[44];
 };
 
 /* include/uapi/linux/rseq.h */
@@ -217,6 +238,7 @@ struct linux_winsize {
 _Static_assert(sizeof(struct linux_sigaction) == 32, "sigaction layout");
 _Static_assert(sizeof(struct linux_siginfo) == LINUX_SIGINFO_SIZE, "siginfo size");
 _Static_assert(sizeof(struct linux_stack) == 24, "stack_t size");
+_Static_assert(sizeof(struct linux_sigevent) == 64, "sigevent size");
 _Static_assert(sizeof(struct linux_rseq) == 32, "rseq layout");
 _Static_assert(offsetof(struct linux_rseq, slice_ctrl) == 28, "rseq slice_ctrl");
 _Static_assert(sizeof(struct linux_utsname) == 390, "utsname size");
