@@ -16,6 +16,8 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -35,11 +37,26 @@ static sigset_t set_of(int a, int b, int c)
 	return s;
 }
 
+/* poll, select and epoll must agree. */
 static int readable(int fd)
 {
 	struct pollfd p = { fd, POLLIN, 0 };
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	struct timeval zero = { 0, 0 };
+	int by_poll = poll(&p, 1, 0) == 1 && (p.revents & POLLIN), by_select, by_epoll = -1;
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	fd_set in;
 
-	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+	FD_ZERO(&in);
+	FD_SET(fd, &in);
+	by_select = select(fd + 1, &in, NULL, NULL, &zero) == 1;
+	if (ep >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0)
+		by_epoll = epoll_wait(ep, &out, 1, 0) == 1 && (out.events & EPOLLIN);
+	if (ep >= 0)
+		close(ep);
+	check_long("select agrees with poll", by_poll, by_select);
+	check_long("epoll agrees with poll", by_poll, by_epoll);
+	return by_poll;
 }
 
 /* Several signals, read back lowest first in one read and one by one. */
