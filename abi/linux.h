@@ -131,6 +131,15 @@ static inline int linux_sas_ss_flags(const struct linux_stack *ss, uint64_t sp)
 	return linux_on_sig_stack(ss, sp) ? LINUX_SS_ONSTACK : 0;
 }
 
+/* include/linux/posix-timers.h: the clock id of a process's CPU clock
+ * (CPUCLOCK_SCHED: its scheduler run time), as the host's clock_gettime
+ * takes it for another process. */
+#define LINUX_CPUCLOCK_SCHED 2
+static inline int linux_process_cpuclock(int pid)
+{
+	return (int)((~(uint32_t)pid << 3) | LINUX_CPUCLOCK_SCHED);
+}
+
 #define LINUX_SIGINFO_SIZE 128
 /* sizeof(struct kernel_siginfo): what copy_siginfo_to_user() (kernel/signal.c)
  * copies into a signal frame; it zeroes the rest of the 128 bytes. */

@@ -26,9 +26,6 @@
 
 #define NSEC_PER_SEC 1000000000LL
 #define CPU_TICK_NS 10000000LL /* CLK_TCK's 10 ms: /proc's user time moves by that */
-/* include/linux/posix-timers.h: the CPU clock of a process. */
-#define CPUCLOCK_SCHED 2
-#define MAKE_CPUCLOCK(pid, flags) ((~(clockid_t)(pid) << 3) | (flags))
 
 static bool cpu_clock(int clock)
 {
@@ -49,7 +46,7 @@ int64_t ktimer_cpu_now_locked(struct task *leader, int clock)
 		if (clock == KTIMER_CLOCK_VIRT)
 			plat_proc_usage(leader->proc, &u);
 		else
-			clock_gettime(MAKE_CPUCLOCK(plat_proc_pid(leader->proc), CPUCLOCK_SCHED), &ts);
+			clock_gettime(linux_process_cpuclock(plat_proc_pid(leader->proc)), &ts);
 	}
 	pthread_mutex_unlock(&leader->kill_lock);
 	if (clock == KTIMER_CLOCK_VIRT)
@@ -99,14 +96,16 @@ static void unqueue_locked(struct ktimer *k)
 	k->overrun = -1;
 }
 
-/* The thread SIGEV_THREAD_ID names, or the process; NULL once it ended. */
+/* The thread SIGEV_THREAD_ID names, or the process (whose leader may have
+ * ended its own thread: another takes the signal); NULL once it ended. */
 static struct task *target_locked(struct ktimer *k, bool *shared)
 {
 	struct task *t = k->leader;
 
 	*shared = k->notify != LINUX_SIGEV_THREAD_ID;
-	if (!*shared)
-		t = sandbox_find_task_locked(t->sb, k->tid);
+	if (*shared)
+		return t->zombie ? NULL : t;
+	t = sandbox_find_task_locked(t->sb, k->tid);
 	if (!t || t->tgid != k->leader->tgid || t->zombie || t->exiting)
 		return NULL;
 	return t;
