@@ -131,6 +131,15 @@ static inline int linux_sas_ss_flags(const struct linux_stack *ss, uint64_t sp)
 	return linux_on_sig_stack(ss, sp) ? LINUX_SS_ONSTACK : 0;
 }
 
+/* include/linux/posix-timers.h: the clock id of a process's CPU clock
+ * (CPUCLOCK_SCHED: its scheduler run time), as the host's clock_gettime
+ * takes it for another process. */
+#define LINUX_CPUCLOCK_SCHED 2
+static inline int linux_process_cpuclock(int pid)
+{
+	return (int)((~(uint32_t)pid << 3) | LINUX_CPUCLOCK_SCHED);
+}
+
 #define LINUX_SIGINFO_SIZE 128
 /* sizeof(struct kernel_siginfo): what copy_siginfo_to_user() (kernel/signal.c)
  * copies into a signal frame; it zeroes the rest of the 128 bytes. */
@@ -148,8 +157,29 @@ struct linux_siginfo {
 		struct {
 			int32_t pid;
 			uint32_t uid;
+			uint64_t value; /* sigqueue's sigval (SIL_RT) */
 		} kill;
+		struct {
+			int32_t tid; /* the POSIX timer's id */
+			int32_t overrun;
+			uint64_t value;
+		} timer;
 	} u;
+};
+
+#define LINUX_SI_TIMER (-2)
+
+/* include/uapi/asm-generic/siginfo.h: struct sigevent on 64-bit arches. */
+#define LINUX_SIGEV_SIGNAL 0
+#define LINUX_SIGEV_NONE 1
+#define LINUX_SIGEV_THREAD 2
+#define LINUX_SIGEV_THREAD_ID 4
+struct linux_sigevent {
+	uint64_t value;
+	int32_t signo;
+	int32_t notify;
+	int32_t tid;
+	uint8_t pad[44];
 };
 
 /* include/uapi/linux/rseq.h */
@@ -217,6 +247,7 @@ struct linux_winsize {
 _Static_assert(sizeof(struct linux_sigaction) == 32, "sigaction layout");
 _Static_assert(sizeof(struct linux_siginfo) == LINUX_SIGINFO_SIZE, "siginfo size");
 _Static_assert(sizeof(struct linux_stack) == 24, "stack_t size");
+_Static_assert(sizeof(struct linux_sigevent) == 64, "sigevent size");
 _Static_assert(sizeof(struct linux_rseq) == 32, "rseq layout");
 _Static_assert(offsetof(struct linux_rseq, slice_ctrl) == 28, "rseq slice_ctrl");
 _Static_assert(sizeof(struct linux_utsname) == 390, "utsname size");

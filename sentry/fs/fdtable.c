@@ -11,6 +11,7 @@
 #include "sentry/fs/fdtable.h"
 #include "sentry/fs/lock.h"
 #include "sentry/lib/array.h"
+#include "sentry/signal/signalfd.h"
 
 struct file *file_new(int host_fd, int flags, const struct mount *mnt, const char *path)
 {
@@ -44,6 +45,8 @@ void file_put(struct file *f)
 		lock_drop_fd(f->host_fd, f); /* locks_remove_file() */
 	if (f->writer)
 		writecount_put(f->dev, f->ino);
+	if (f->sigfd)
+		signalfd_free(f->sigfd);
 	close(f->host_fd);
 	free(f->path);
 	free(f);

@@ -12,6 +12,7 @@
 #define FDTABLE_MAX 1024
 
 struct mount;
+struct signalfd;
 
 struct file {
 	int refs;
@@ -23,6 +24,7 @@ struct file {
 	int pidfd;                /* a pidfd: the guest pid it names, else 0 */
 	bool writer;              /* counts in writecount: a regular file open for writing */
 	uint64_t dev, ino;        /* the writer's inode */
+	struct signalfd *sigfd;   /* a signalfd: its mask and readiness, which go with it */
 };
 
 /* Shared by the tasks of a process (CLONE_FILES); its lock guards the

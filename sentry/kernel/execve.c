@@ -14,6 +14,7 @@
 #include "sentry/fs/fdtable.h"
 #include "sentry/fs/fs_task.h"
 #include "sentry/kernel/futex.h"
+#include "sentry/kernel/itimer.h"
 #include "sentry/lib/array.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
@@ -241,6 +242,7 @@ static long exec_commit(struct task *t, struct exec_req *x)
 	if (err)
 		return err;
 	fdtable_close_on_exec(t->files);
+	ktimer_exec(t);
 	reset_handlers(t);
 	t->altstack = (struct linux_stack){ 0, LINUX_SS_DISABLE, 0, 0 };
 	t->clear_child_tid = 0;

@@ -12,6 +12,7 @@
 #include "sentry/fs/fdtable.h"
 #include "sentry/fs/lock.h"
 #include "sentry/kernel/futex.h"
+#include "sentry/kernel/itimer.h"
 #include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/sleep.h"
@@ -259,6 +260,7 @@ void task_exit_notify(struct task *t)
 	autoreap = t->parent && parent_reaps_nothing(t->parent);
 	if (!autoreap)
 		tell_parent_locked(t);
+	ktimer_exit_locked(t);
 	t->zombie = true;
 	pidfd_notify_exit(t);
 	if (autoreap)

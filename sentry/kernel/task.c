@@ -13,6 +13,7 @@
 #include "platform/platform.h"
 #include "sentry/exec/exec.h"
 #include "sentry/fs/fdtable.h"
+#include "sentry/kernel/itimer.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/memfile.h"
@@ -152,6 +153,7 @@ void task_free(struct task *t)
 	fdtable_destroy(t->files);
 	sighand_put(t->sighand);
 	fs_struct_put(t->fs);
+	ktimer_free_all(t);
 	if (t->exit_efd >= 0)
 		close(t->exit_efd);
 	pthread_mutex_destroy(&t->kill_lock);

@@ -20,6 +20,7 @@ struct task_start;
 struct plat_thread;
 struct arch_regs;
 struct exec_req;
+struct ktimer;
 
 /* Signal actions, shared by the threads of a process (CLONE_SIGHAND). */
 struct sighand {
@@ -73,8 +74,10 @@ struct task {
 	int vfork_parent; /* tid of a parent asleep in vfork until we exec or end */
 	int vfork_child;  /* tid of the vfork child we wait for */
 	bool did_exec;    /* setpgid on it from the parent: EACCES */
-	/* ITIMER_REAL of the process (leader), CLOCK_MONOTONIC ns; by sb->lock. */
-	int64_t itimer_expires, itimer_interval;
+	/* The process's timers (leader, by sb->lock): setitimer's and
+	 * timer_create's (itimer.c), and the id the next one tries. */
+	struct ktimer *timers;
+	int next_timer_id;
 	/* Job control (leader, by sb->lock): the group is stopped by a stop
 	 * signal until SIGCONT, and a change not yet reported to a wait4 with
 	 * WUNTRACED or WCONTINUED. */

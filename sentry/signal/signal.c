@@ -6,10 +6,13 @@
 #include <string.h>
 
 #include "platform/platform.h"
+#include "sentry/kernel/itimer.h"
 #include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/sleep.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/signal/signal.h"
+#include "sentry/signal/signalfd.h"
 
 static const char *const names[LINUX_NSIG + 1] = {
 	[SIGHUP] = "SIGHUP", [SIGINT] = "SIGINT", [SIGQUIT] = "SIGQUIT", [SIGILL] = "SIGILL",
@@ -108,12 +111,13 @@ static void notify_cldstop_locked(struct task *leader, int code, int status)
 	sig_send_process_locked(p, &info);
 }
 
-static void group_unpend_locked(struct task *t, linux_sigset_t bits)
+void sig_unpend_group_locked(struct task *t, linux_sigset_t bits)
 {
 	t->leader->shared_pending &= ~bits;
 	for (struct task *x = t->sb->tasks; x; x = x->next)
 		if (x->tgid == t->tgid)
 			x->sigpending &= ~bits;
+	signalfd_sync_locked(t);
 }
 
 /* prepare_signal(): a stop signal cancels a pending SIGCONT, and SIGCONT
@@ -123,12 +127,12 @@ static void job_control_locked(struct task *t, int signo)
 	struct task *l = t->leader;
 
 	if (bit(signo) & STOP_SIGNALS) {
-		group_unpend_locked(t, bit(SIGCONT));
+		sig_unpend_group_locked(t, bit(SIGCONT));
 		return;
 	}
 	if (signo != SIGCONT)
 		return;
-	group_unpend_locked(t, STOP_SIGNALS);
+	sig_unpend_group_locked(t, STOP_SIGNALS);
 	if (!l->stopped)
 		return;
 	l->stopped = false;
@@ -191,6 +195,7 @@ static bool queue_locked(struct task *t, const struct linux_siginfo *info, bool 
 	if (!(t->sigpending & bit(signo)))
 		t->siginfo[signo - 1] = *info;
 	t->sigpending |= bit(signo);
+	signalfd_sync_locked(t);
 	return !(t->sigmask & bit(signo));
 }
 
@@ -207,6 +212,7 @@ static bool queue_shared_locked(struct task *leader, const struct linux_siginfo 
 	if (!(leader->shared_pending & bit(signo)))
 		leader->shared_info[signo - 1] = *info;
 	leader->shared_pending |= bit(signo);
+	signalfd_sync_locked(leader);
 	return true;
 }
 
@@ -274,14 +280,77 @@ static int dequeue_from(linux_sigset_t *pending, struct linux_siginfo *infos,
 	return signo;
 }
 
-/* dequeue_signal(): the thread's own queue first, then the process's. */
+/* dequeue_signal(): the thread's own queue first, then the process's; a
+ * POSIX timer's signal takes its overrun count on the way. */
 int sig_dequeue_locked(struct task *t, linux_sigset_t allowed, struct linux_siginfo *info)
 {
 	int signo = dequeue_from(&t->sigpending, t->siginfo, allowed, info);
 
 	if (!signo)
 		signo = dequeue_from(&t->leader->shared_pending, t->leader->shared_info, allowed, info);
+	if (signo && info->si_code == LINUX_SI_TIMER)
+		ktimer_dequeued_locked(t, info);
+	if (signo)
+		signalfd_sync_locked(t);
 	return signo;
+}
+
+int sig_dequeue_wait(struct task *t, const linux_sigset_t *set, int64_t deadline,
+		     struct linux_siginfo *info)
+{
+	struct sandbox *sb = t->sb;
+	int r;
+
+	pthread_mutex_lock(&sb->lock);
+	for (;;) {
+		struct timespec until = sleep_ts(deadline);
+
+		r = sig_dequeue_locked(t, __atomic_load_n(set, __ATOMIC_RELAXED) & ~LINUX_SIG_UNBLOCKABLE,
+				       info);
+		if (r)
+			break;
+		r = -EAGAIN;
+		if (!deadline)
+			break;
+		r = -EINTR;
+		if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE) || sig_pending_locked(t))
+			break;
+		r = -EAGAIN;
+		if (deadline > 0 && sleep_now_ns(CLOCK_MONOTONIC) >= deadline)
+			break;
+		if (deadline > 0)
+			pthread_cond_timedwait(&sb->child_cond, &sb->lock, &until);
+		else
+			pthread_cond_wait(&sb->child_cond, &sb->lock);
+	}
+	pthread_mutex_unlock(&sb->lock);
+	return r;
+}
+
+/* The slot of signo in t's queue, or its process's. */
+static struct linux_siginfo *slot(struct task *t, bool shared, int signo, linux_sigset_t **pending)
+{
+	*pending = shared ? &t->leader->shared_pending : &t->sigpending;
+	return shared ? &t->leader->shared_info[signo - 1] : &t->siginfo[signo - 1];
+}
+
+bool sig_timer_queued_locked(struct task *t, bool shared, int signo, int id)
+{
+	linux_sigset_t *pending;
+	const struct linux_siginfo *info = slot(t, shared, signo, &pending);
+
+	return (*pending & bit(signo)) && info->si_code == LINUX_SI_TIMER && info->u.timer.tid == id;
+}
+
+void sig_timer_unqueue_locked(struct task *t, bool shared, int signo, int id)
+{
+	linux_sigset_t *pending;
+
+	if (!sig_timer_queued_locked(t, shared, signo, id))
+		return;
+	slot(t, shared, signo, &pending);
+	*pending &= ~bit(signo);
+	signalfd_sync_locked(t);
 }
 
 int sig_mask_for_wait(struct task *t, linux_sigset_t mask)

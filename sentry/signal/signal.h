@@ -60,6 +60,18 @@ void sig_send_process_locked(struct task *t, const struct linux_siginfo *info);
 /* Takes the next pending signal among allowed off the queue (synchronous
  * ones first, then the lowest): its number and siginfo, or 0. sb->lock held. */
 int sig_dequeue_locked(struct task *t, linux_sigset_t allowed, struct linux_siginfo *info);
+/* Takes a pending signal of *set off t's queues (set is read again each
+ * time it wakes: a signalfd's mask may change), waiting until one comes,
+ * until the CLOCK_MONOTONIC deadline (-EAGAIN; 0: no wait, < 0: none) or
+ * until another signal is due or t is ended (-EINTR). Its number, or -errno. */
+int sig_dequeue_wait(struct task *t, const linux_sigset_t *set, int64_t deadline,
+		     struct linux_siginfo *info);
+/* Whether the siginfo of POSIX timer id waits as signo in t's queue (or
+ * its process's, shared); sb->lock held. unqueue drops it. */
+bool sig_timer_queued_locked(struct task *t, bool shared, int signo, int id);
+void sig_timer_unqueue_locked(struct task *t, bool shared, int signo, int id);
+/* Drops bits from every queue of t's process; sb->lock held. */
+void sig_unpend_group_locked(struct task *t, linux_sigset_t bits);
 /* Whether a signal waits that the mask lets through; sb->lock held. */
 bool sig_pending_locked(const struct task *t);
 

@@ -22,7 +22,9 @@ static int host_fd_or_bad(struct task *t, uint64_t fd)
 {
 	struct file *f = (int)fd < 0 ? NULL : fdtable_get(t->files, (int)fd);
 
-	return f ? f->host_fd : -1;
+	/* A signalfd's host pipe is the sentry's to read (EBADF, where Linux
+	 * says EINVAL: signalfd has no splice_read). */
+	return f && !f->sigfd ? f->host_fd : -1;
 }
 
 /* sendfile(out_fd, in_fd, offset, count): the offset is read before any fd

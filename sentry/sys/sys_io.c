@@ -1,6 +1,7 @@
 /* I/O on the files the guest has: the host files behind fds 0-2. Data moves
  * straight between the host file and guest memory. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,9 +16,11 @@
 #include "abi/linux_fcntl.h"
 #include "arch/arch.h"
 #include "sentry/fs/fdtable.h"
+#include "sentry/fs/fs_task.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/signal/signal.h"
+#include "sentry/signal/signalfd.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/sys/io.h"
 #include "syscall_handlers.h"
@@ -145,15 +148,19 @@ static int file_fd(struct task *t, uint64_t fd)
 
 	if (fd > INT_MAX || !f)
 		return -EBADF;
-	if (f->pidfd)
-		return -EINVAL; /* pidfd_fops has no read or write */
+	if (f->pidfd || f->sigfd)
+		return -EINVAL; /* pidfd_fops has no read or write, signalfd_fops no write */
 	return f->host_fd;
 }
 
 long sys_read(struct task *t, const struct syscall_args *a)
 {
-	int fd = file_fd(t, a->a[0]);
+	struct file *f = a->a[0] > INT_MAX ? NULL : fdtable_get(t->files, (int)a->a[0]);
+	int fd;
 
+	if (f && f->sigfd)
+		return signalfd_read(t, f->sigfd, fs_status_flags(f) & O_NONBLOCK, a->a[1], a->a[2]);
+	fd = file_fd(t, a->a[0]);
 	return fd < 0 ? fd : host_rw(t, fd, a->a[1], a->a[2], 1);
 }
 

@@ -31,10 +31,7 @@ static void discard_if_ignored_locked(struct task *t, int sig)
 
 	if (!ignored)
 		return;
-	t->leader->shared_pending &= ~(1ULL << (sig - 1));
-	for (struct task *x = t->sb->tasks; x; x = x->next)
-		if (x->tgid == t->tgid)
-			x->sigpending &= ~(1ULL << (sig - 1));
+	sig_unpend_group_locked(t, 1ULL << (sig - 1));
 }
 
 long sys_rt_sigaction(struct task *t, const struct syscall_args *a)
@@ -312,13 +309,11 @@ long sys_rt_sigreturn(struct task *t, const struct syscall_args *a)
  * another signal interrupts (EINTR). */
 long sys_rt_sigtimedwait(struct task *t, const struct syscall_args *a)
 {
-	struct sandbox *sb = t->sb;
 	struct linux_siginfo info;
 	struct linux_timespec ts;
 	linux_sigset_t set;
-	int64_t end = 0;
-	int signo = 0;
-	long r = 0;
+	int64_t end = -1;
+	int signo;
 
 	if (a->a[3] != sizeof set)
 		return -EINVAL;
@@ -329,33 +324,13 @@ long sys_rt_sigtimedwait(struct task *t, const struct syscall_args *a)
 			return -EFAULT;
 		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
 			return -EINVAL;
-		end = sleep_now_ns(CLOCK_MONOTONIC) + ts.tv_sec * 1000000000LL + ts.tv_nsec;
+		end = ts.tv_sec || ts.tv_nsec ? sleep_now_ns(CLOCK_MONOTONIC) +
+							ts.tv_sec * 1000000000LL + ts.tv_nsec
+					      : 0; /* a zero timeout only polls */
 	}
-	set &= ~UNBLOCKABLE;
-	pthread_mutex_lock(&sb->lock);
-	for (;;) {
-		struct timespec until;
-
-		signo = sig_dequeue_locked(t, set, &info);
-		if (signo)
-			break;
-		if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE) || sig_pending_locked(t)) {
-			r = -EINTR;
-			break;
-		}
-		if (a->a[2] && sleep_now_ns(CLOCK_MONOTONIC) >= end) {
-			r = -EAGAIN;
-			break;
-		}
-		until = sleep_ts(end);
-		if (a->a[2])
-			pthread_cond_timedwait(&sb->child_cond, &sb->lock, &until);
-		else
-			pthread_cond_wait(&sb->child_cond, &sb->lock);
-	}
-	pthread_mutex_unlock(&sb->lock);
-	if (!signo)
-		return r;
+	signo = sig_dequeue_wait(t, &set, end, &info);
+	if (signo < 0)
+		return signo;
 	if (a->a[1] && copy_to_guest(t, a->a[1], &info, sizeof info) < 0)
 		return -EFAULT;
 	return signo;

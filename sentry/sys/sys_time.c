@@ -12,9 +12,6 @@
 
 #define LINUX_TIMER_ABSTIME 1
 #define NSEC_PER_SEC 1000000000L
-/* include/linux/posix-timers.h: CPU clock ids of a pid / thread. */
-#define CPUCLOCK_SCHED 2
-#define MAKE_CPUCLOCK(pid, flags) ((~(clockid_t)(pid) << 3) | (flags))
 
 /* The host clock that answers a guest clock id, or -EINVAL. */
 static long host_clock(struct task *t, uint64_t id, clockid_t *out)
@@ -28,13 +25,13 @@ static long host_clock(struct task *t, uint64_t id, clockid_t *out)
 		*out = (clockid_t)id;
 		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID:
-		*out = MAKE_CPUCLOCK(pid, CPUCLOCK_SCHED);
+		*out = linux_process_cpuclock(pid);
 		return 0;
 	case CLOCK_THREAD_CPUTIME_ID:
 		/* Linux gives thread CPU clocks only within the caller's own thread
 		 * group, which the sentry is not in: a guest thread's clock reads its
 		 * process's (exact for one thread, more with several). */
-		*out = MAKE_CPUCLOCK(pid, CPUCLOCK_SCHED);
+		*out = linux_process_cpuclock(pid);
 		return 0;
 	default:
 		return -EINVAL; /* CPU clocks of other guest ids: none are reachable yet */

@@ -13,6 +13,7 @@
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/signal/signalfd.h"
 
 /* comm: the name exec gave (proc_comm_show). */
 static int gen_comm(struct task *t, struct strbuf *b)
@@ -129,6 +130,8 @@ int proc_fdinfo(struct task *t, int fd, struct strbuf *b)
 	strbuf_printf(b, "pos:\t%lld\nflags:\t0%lo\nmnt_id:\t%d\nino:\t%llu\n",
 		      (long long)(pos < 0 ? 0 : pos), (unsigned long)flags,
 		      proc_mount_id(t->sb, f->mnt), (unsigned long long)st.st_ino);
+	if (f->sigfd) /* signalfd_show_fdinfo() */
+		strbuf_printf(b, "sigmask:\t%016llx\n", (unsigned long long)signalfd_mask(f->sigfd));
 	return b->err;
 }
 
