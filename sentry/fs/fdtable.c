@@ -10,6 +10,7 @@
 #include "sentry/fs/fdtable.h"
 #include "sentry/fs/lock.h"
 #include "sentry/lib/array.h"
+#include "sentry/net/usock.h"
 
 struct file *file_new(int host_fd, int flags, const struct mount *mnt, const char *path)
 {
@@ -41,6 +42,8 @@ void file_put(struct file *f)
 		return;
 	if (__atomic_load_n(&f->ofd_locked, __ATOMIC_RELAXED))
 		lock_drop_fd(f->host_fd, f); /* locks_remove_file() */
+	if (f->sock)
+		usock_put(f->sock);
 	close(f->host_fd);
 	free(f->path);
 	free(f);

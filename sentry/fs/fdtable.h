@@ -12,6 +12,7 @@
 #define FDTABLE_MAX 1024
 
 struct mount;
+struct usock;
 
 struct file {
 	int refs;
@@ -21,6 +22,7 @@ struct file {
 	char *path;               /* canonical guest path, NULL if given */
 	bool ofd_locked;          /* has held OFD locks: drop them when it goes */
 	int pidfd;                /* a pidfd: the guest pid it names, else 0 */
+	struct usock *sock;       /* an AF_UNIX socket's names and peer (net/usock.h) */
 };
 
 /* Shared by the tasks of a process (CLONE_FILES); its lock guards the

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <fcntl.h>
@@ -57,8 +58,26 @@ void task_kick_thread(int tid)
 	syscall(SYS_tgkill, getpid(), tid, kick_signal());
 }
 
+/* A socket's SO_RCVTIMEO or SO_SNDTIMEO bounds the wait (sock_rcvtimeo()):
+ * NULL when it has none. */
+static const struct timespec *sock_timeout(int fd, short events, struct timespec *ts)
+{
+	struct timeval tv;
+	socklen_t len = sizeof tv;
+
+	if (getsockopt(fd, SOL_SOCKET, events == POLLIN ? SO_RCVTIMEO : SO_SNDTIMEO, &tv,
+		       &len) < 0 || (!tv.tv_sec && !tv.tv_usec))
+		return NULL;
+	ts->tv_sec = tv.tv_sec;
+	ts->tv_nsec = tv.tv_usec * 1000;
+	return ts;
+}
+
 int task_wait_fd(int fd, short events)
 {
+	struct timespec ts;
+	const struct timespec *timeout = NULL;
+	int n;
 	struct pollfd p = { fd, events, 0 };
 	struct stat st;
 	int fl = fcntl(fd, F_GETFL);
@@ -70,9 +89,12 @@ int task_wait_fd(int fd, short events)
 	    (events == POLLOUT && acc == O_RDONLY) || fstat(fd, &st) < 0 ||
 	    S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))
 		return 0;
-	if (ppoll(&p, 1, NULL, &wait_mask) < 0)
+	if (S_ISSOCK(st.st_mode))
+		timeout = sock_timeout(fd, events, &ts);
+	n = ppoll(&p, 1, timeout, &wait_mask);
+	if (n < 0)
 		return -errno;
-	return 0;
+	return n ? 0 : -EAGAIN; /* the socket's timeout passed */
 }
 
 /* Calls with no pollable wait let the kick through around them; one sent
