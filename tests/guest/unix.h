@@ -121,14 +121,14 @@ static inline void unix_watchdog(unsigned int seconds)
 	alarm(seconds);
 }
 
-/* Enters the scratch directory named by the last argument. */
+/* Enters the scratch directory, the first argument. */
 static inline int unix_enter(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s SCRATCH_DIR\n", argv[0]);
+		fprintf(stderr, "usage: %s SCRATCH_DIR [READONLY_DIR]\n", argv[0]);
 		return 0;
 	}
-	return CHECK_OK("chdir to the scratch directory", chdir(argv[argc - 1]));
+	return CHECK_OK("chdir to the scratch directory", chdir(argv[1]));
 }
 
 #endif
