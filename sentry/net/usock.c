@@ -183,12 +183,14 @@ void usock_host_name(const struct usock *s, char out[USOCK_HOST_NAME])
 	snprintf(out, USOCK_HOST_NAME, HOST_PREFIX "%s-%" PRIu32, s->ns->token, s->id);
 }
 
-/* The id in a host address this sandbox made, or 0. */
-static uint32_t host_id(const struct usock_ns *ns, const struct sockaddr_un *sa, socklen_t len)
+/* The id in a host address this sandbox made, or 0; *pid the guest pid a
+ * hidden name carries, else 0. */
+static uint32_t host_id(const struct usock_ns *ns, const struct sockaddr_un *sa, socklen_t len,
+			int32_t *pid)
 {
 	char path[USOCK_ADDR_MAX], prefix[40], *last, *end;
 	size_t n, plen;
-	unsigned long id;
+	unsigned long id, p = 0;
 
 	if (len <= USOCK_PATH_OFF || sa->sun_path[0] == 0)
 		return 0;
@@ -202,12 +204,25 @@ static uint32_t host_id(const struct usock_ns *ns, const struct sockaddr_un *sa,
 		return 0;
 	errno = 0;
 	id = strtoul(last + plen, &end, 10);
-	return errno || *end || end == last + plen || id > UINT32_MAX ? 0 : (uint32_t)id;
+	if (*end == '-')
+		p = strtoul(end + 1, &end, 10);
+	if (errno || *end || id > UINT32_MAX || p > INT32_MAX)
+		return 0;
+	*pid = (int32_t)p;
+	return (uint32_t)id;
+}
+
+int32_t usock_host_pid(struct usock_ns *ns, const struct sockaddr_un *sa, socklen_t len)
+{
+	int32_t pid = 0;
+
+	return host_id(ns, sa, len, &pid) ? pid : 0;
 }
 
 struct usock *usock_from_host(struct usock_ns *ns, const struct sockaddr_un *sa, socklen_t len)
 {
-	uint32_t id = host_id(ns, sa, len);
+	int32_t pid;
+	uint32_t id = host_id(ns, sa, len, &pid);
 	struct usock *s = NULL;
 
 	if (!id)
@@ -269,14 +284,18 @@ int usock_private_path(struct usock_ns *ns, const struct usock *s, char out[USOC
 	return r;
 }
 
-/* Binds host socket fd in the private directory; ns->lock held. */
-static int bind_private(struct usock *s, int fd)
+/* Binds host socket fd in the private directory, under s's host name and
+ * "-<pid>" when pid is not 0; ns->lock held. */
+static int bind_private(struct usock *s, int fd, int32_t pid)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int r = private_path_locked(s->ns, s, sa.sun_path);
+	size_t n = strlen(sa.sun_path);
 
 	if (r)
 		return r;
+	if (pid)
+		snprintf(sa.sun_path + n, sizeof sa.sun_path - n, "-%" PRId32, pid);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
 		return -errno;
 	s->host_bound = true;
@@ -285,13 +304,16 @@ static int bind_private(struct usock *s, int fd)
 
 int usock_bind_hidden(struct usock *s, int fd)
 {
-	char name[USOCK_HOST_NAME];
+	char name[USOCK_HOST_NAME + 16];
+	size_t n;
 	int r;
 
 	pthread_mutex_lock(&s->ns->lock);
-	r = bind_private(s, fd);
+	r = bind_private(s, fd, s->cred.pid);
 	if (!r) {
 		usock_host_name(s, name);
+		n = strlen(name);
+		snprintf(name + n, sizeof name - n, "-%" PRId32, s->cred.pid);
 		unlinkat(s->ns->priv_fd, name, 0);
 	}
 	pthread_mutex_unlock(&s->ns->lock);
@@ -327,7 +349,7 @@ struct usock *usock_find_abstract(struct usock_ns *ns, int type, const struct us
 /* ns->lock held; the name is free. */
 static int take_name(struct usock *s, int fd, const struct usock_addr *a)
 {
-	int r = bind_private(s, fd);
+	int r = bind_private(s, fd, 0);
 
 	if (r)
 		return r;

@@ -78,6 +78,10 @@ void usock_host_name(const struct usock *s, char out[USOCK_HOST_NAME]);
 /* The record whose host name ends a host address, with a reference; NULL
  * for an unnamed socket, a dead one or one the sandbox did not bind. */
 struct usock *usock_from_host(struct usock_ns *ns, const struct sockaddr_un *sa, socklen_t len);
+/* The guest pid a hidden name (usock_bind_hidden) carries: the client's
+ * credentials outlive its record, as Linux keeps them with the connection
+ * it queued; 0 for other addresses. */
+int32_t usock_host_pid(struct usock_ns *ns, const struct sockaddr_un *sa, socklen_t len);
 /* "/proc/self/fd/N/<host name>" in the private directory (made on first
  * use); -errno when there is none. */
 int usock_private_path(struct usock_ns *ns, const struct usock *s, char out[USOCK_SUN_PATH]);
@@ -88,9 +92,9 @@ int usock_private_path(struct usock_ns *ns, const struct usock *s, char out[USOC
 int usock_bind_abstract(struct usock *s, int fd, const struct usock_addr *a);
 int usock_autobind(struct usock *s, int fd);
 struct usock *usock_find_abstract(struct usock_ns *ns, int type, const struct usock_addr *a);
-/* Binds host socket fd to s's name in the private directory and removes
- * the file at once: the host name alone stays, for the peers of a stream
- * client to find it by. */
+/* Binds host socket fd to s's name and the pid of s->cred in the private
+ * directory and removes the file at once: the host name alone stays, for
+ * the peers of a stream client to find it by. */
 int usock_bind_hidden(struct usock *s, int fd);
 
 #endif

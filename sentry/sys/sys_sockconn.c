@@ -282,15 +282,20 @@ static struct usock *accepted(struct task *t, const struct sock_ref *l, int fd,
 {
 	struct usock *s = usock_new(t->sb->usock, fd, l->s->type);
 	struct usock *c = usock_from_host(t->sb->usock, sa, len);
+	struct usock_cred gone = sock_cred(t);
 
+	/* A client gone before the accept: its hidden name tells its pid. */
+	gone.pid = usock_host_pid(t->sb->usock, sa, len);
 	if (s) {
 		usock_lock(s->ns);
 		s->cred = sock_cred(t);
 		s->name = l->s->name;
-		s->peer = c ? c->name : l->s->name;
-		if (!c)
-			s->peer.len = USOCK_PATH_OFF; /* family alone: unnamed */
-		s->peer_cred = c ? c->cred : usock_foreign_cred;
+		memset(&s->peer, 0, sizeof s->peer);
+		s->peer.len = USOCK_PATH_OFF; /* family alone: unnamed */
+		s->peer.sa[0] = AF_UNIX;
+		if (c)
+			s->peer = c->name;
+		s->peer_cred = c ? c->cred : gone.pid ? gone : usock_foreign_cred;
 		usock_unlock(s->ns);
 	}
 	if (c)

@@ -7,7 +7,8 @@
  * (EADDRINUSE, EINVAL, EFAULT), connect (ECONNREFUSED on a file and on a
  * socket nobody listens on, ENOENT, ENOTDIR, EISCONN, EAGAIN on a full
  * backlog) and accept (EINVAL, EAGAIN, EINTR from a signal, SO_RCVTIMEO);
- * a name unlinked and bound again; a connect through a symlink.
+ * a name unlinked and bound again; a connect through a symlink; a client
+ * that ended before the accept.
  *
  * Usage: unix_stream SCRATCH_DIR
  */
@@ -77,6 +78,34 @@ static void serve_one(int srv, const char *bind_as)
 		close(fd);
 	}
 	proc_reap("client", kid, PROC_EXITED(0));
+}
+
+/* A client that connects, writes and ends before the accept: its data and
+ * its credentials (kept with the connection) are still there. */
+static void gone_client(int srv)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	char buf[8];
+	pid_t kid = proc_fork("short-lived client");
+	int fd;
+
+	if (kid == 0) {
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		CHECK_OK("connect", unix_connect(fd, "srv"));
+		check_long("send bye", 3, send(fd, "bye", 3, 0));
+		proc_child_exit();
+	}
+	if (kid < 0 || !proc_reap("short-lived client", kid, PROC_EXITED(0)))
+		return;
+	fd = accept(srv, NULL, NULL);
+	if (!CHECK_OK("accept after the client ended", fd))
+		return;
+	CHECK_OK("SO_PEERCRED", getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len));
+	check_long("SO_PEERCRED pid of the ended client", kid, cred.pid);
+	check_long("its data", 3, recv(fd, buf, sizeof buf, 0));
+	check_long("then EOF", 0, recv(fd, buf, sizeof buf, 0));
+	close(fd);
 }
 
 static void refused(void)
@@ -211,6 +240,7 @@ int main(int argc, char **argv)
 	check_name("server getsockname", srv, 0, "srv");
 	serve_one(srv, NULL);
 	serve_one(srv, "cli");
+	gone_client(srv);
 	refused();
 	bind_errors(srv);
 	names(srv);
