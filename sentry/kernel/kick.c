@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -73,28 +74,48 @@ static const struct timespec *sock_timeout(int fd, short events, struct timespec
 	return ts;
 }
 
+static bool listening(int fd)
+{
+	int on = 0;
+	socklen_t len = sizeof on;
+
+	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on;
+}
+
+/* Waits for events, a socket no longer than its timeout allows. */
+static int wait_ready(int fd, short events, bool sock)
+{
+	struct pollfd p = { fd, events, 0 };
+	struct timespec ts;
+	int n = ppoll(&p, 1, sock ? sock_timeout(fd, events, &ts) : NULL, &wait_mask);
+
+	if (n < 0)
+		return -errno;
+	return n ? 0 : -EAGAIN; /* the socket's timeout passed */
+}
+
 int task_wait_fd(int fd, short events)
 {
-	struct timespec ts;
-	const struct timespec *timeout = NULL;
-	int n;
-	struct pollfd p = { fd, events, 0 };
 	struct stat st;
 	int fl = fcntl(fd, F_GETFL);
 	int acc = fl & O_ACCMODE;
 
 	/* Calls on these never block, return EAGAIN, or fail (EBADF for the
-	 * wrong direction) on their own. */
+	 * wrong direction, ENOTCONN or EINVAL on a listening socket) on their
+	 * own. */
 	if (fl < 0 || (fl & O_NONBLOCK) || (events == POLLIN && acc == O_WRONLY) ||
 	    (events == POLLOUT && acc == O_RDONLY) || fstat(fd, &st) < 0 ||
-	    S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))
+	    S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode) ||
+	    (S_ISSOCK(st.st_mode) && listening(fd)))
 		return 0;
-	if (S_ISSOCK(st.st_mode))
-		timeout = sock_timeout(fd, events, &ts);
-	n = ppoll(&p, 1, timeout, &wait_mask);
-	if (n < 0)
-		return -errno;
-	return n ? 0 : -EAGAIN; /* the socket's timeout passed */
+	return wait_ready(fd, events, S_ISSOCK(st.st_mode));
+}
+
+int task_wait_accept(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 || (fl & O_NONBLOCK) ? 0 : wait_ready(fd, POLLIN, true);
 }
 
 /* Calls with no pollable wait let the kick through around them; one sent

@@ -121,8 +121,8 @@ struct usock *usock_new(struct usock_ns *ns, int fd, int type)
 	s->ns = ns;
 	s->type = type;
 	s->ino = inode_of(fd);
-	s->name.len = USOCK_PATH_OFF;
-	s->name.sa[0] = AF_UNIX;
+	s->name.len = s->peer.len = USOCK_PATH_OFF; /* unnamed: the family alone */
+	s->name.sa[0] = s->peer.sa[0] = AF_UNIX;
 	s->cred = s->peer_cred = usock_no_cred;
 	pthread_mutex_lock(&ns->lock);
 	ns->refs++;

@@ -319,7 +319,7 @@ static long do_accept(struct task *t, const struct syscall_args *a, int flags)
 	if (!err)
 		err = r.s ? may_accept(&r) : -EOPNOTSUPP;
 	if (!err)
-		err = task_wait_fd(r.host, POLLIN);
+		err = task_wait_accept(r.host);
 	if (err)
 		return err;
 	sock_kicks_on(&old);

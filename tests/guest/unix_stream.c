@@ -192,6 +192,8 @@ static void accept_ends(int srv)
 	CHECK_ERRNO("accept past SO_RCVTIMEO", accept(srv, NULL, NULL), EAGAIN);
 	tv.tv_usec = 0;
 	setsockopt(srv, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	CHECK_ERRNO("recv on a listening socket", recv(srv, &tv, 1, 0), EINVAL);
+	CHECK_ERRNO("send on a listening socket", send(srv, "x", 1, MSG_NOSIGNAL), ENOTCONN);
 	CHECK_ERRNO("accept4 with bad flags", accept4(srv, NULL, NULL, 0x10), EINVAL);
 	CHECK_ERRNO("accept on a socket not listening", accept(fd, NULL, NULL), EINVAL);
 	fcntl(srv, F_SETFL, O_NONBLOCK);
