@@ -12,6 +12,7 @@
 #include "sentry/fs/lock.h"
 #include "sentry/lib/array.h"
 #include "sentry/signal/signalfd.h"
+#include "sentry/net/usock.h"
 
 struct file *file_new(int host_fd, int flags, const struct mount *mnt, const char *path)
 {
@@ -47,6 +48,8 @@ void file_put(struct file *f)
 		writecount_put(f->dev, f->ino);
 	if (f->sigfd)
 		signalfd_free(f->sigfd);
+	if (f->sock)
+		usock_put(f->sock);
 	close(f->host_fd);
 	free(f->path);
 	free(f);

@@ -13,6 +13,7 @@
 
 struct mount;
 struct signalfd;
+struct usock;
 
 struct file {
 	int refs;
@@ -25,6 +26,7 @@ struct file {
 	bool writer;              /* counts in writecount: a regular file open for writing */
 	uint64_t dev, ino;        /* the writer's inode */
 	struct signalfd *sigfd;   /* a signalfd: its mask and readiness, which go with it */
+	struct usock *sock;       /* an AF_UNIX socket's names and peer (net/usock.h) */
 };
 
 /* Shared by the tasks of a process (CLONE_FILES); its lock guards the

@@ -93,6 +93,17 @@ static int join_child(struct fs_parent *p)
 	return 0;
 }
 
+static int lookup_parent_from(struct task *t, const char *start, const char *path,
+			      struct fs_parent *p)
+{
+	int r = vfs_lookup_parent(&t->sb->mounts, t->fs->root, start, path, &p->dir, p->name);
+
+	if (r < 0)
+		return r;
+	p->slash = r;
+	return join_child(p);
+}
+
 int fs_lookup_parent(struct task *t, uint64_t dirfd, uint64_t upath, struct fs_parent *p)
 {
 	char path[VFS_PATH_MAX];
@@ -108,11 +119,20 @@ int fs_lookup_parent(struct task *t, uint64_t dirfd, uint64_t upath, struct fs_p
 		if (r)
 			return r;
 	}
-	r = vfs_lookup_parent(&t->sb->mounts, t->fs->root, start, path, &p->dir, p->name);
-	if (r < 0)
-		return r;
-	p->slash = r;
-	return join_child(p);
+	return lookup_parent_from(t, start, path, p);
+}
+
+int fs_lookup_parent_here(struct task *t, const char *path, struct fs_parent *p)
+{
+	p->dir.fd = -1;
+	return lookup_parent_from(t, path[0] == '/' ? "/" : t->fs->cwd, path, p);
+}
+
+int fs_lookup_here(struct task *t, const char *path, unsigned int flags, struct lookup *l)
+{
+	l->fd = -1;
+	return vfs_lookup_root(&t->sb->mounts, t->fs->root, path[0] == '/' ? "/" : t->fs->cwd, path,
+			       flags, l);
 }
 
 void fs_proc_path(int fd, char buf[32])

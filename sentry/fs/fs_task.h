@@ -42,6 +42,10 @@ struct fs_parent {
 	int slash; /* the path ended in '/' */
 };
 int fs_lookup_parent(struct task *t, uint64_t dirfd, uint64_t upath, struct fs_parent *p);
+/* fs_lookup_parent and fs_lookup of a path the sentry holds (a socket's
+ * sun_path), relative to the cwd. */
+int fs_lookup_parent_here(struct task *t, const char *path, struct fs_parent *p);
+int fs_lookup_here(struct task *t, const char *path, unsigned int flags, struct lookup *l);
 /* Whether p names something new on a writable mount: 0, -EEXIST, -EROFS. */
 long fs_may_create(struct task *t, const struct fs_parent *p);
 /* open(O_CREAT) of the missing name at canonical path (where a lookup

@@ -6,7 +6,9 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <fcntl.h>
@@ -57,22 +59,63 @@ void task_kick_thread(int tid)
 	syscall(SYS_tgkill, getpid(), tid, kick_signal());
 }
 
-int task_wait_fd(int fd, short events)
+/* A socket's SO_RCVTIMEO or SO_SNDTIMEO bounds the wait (sock_rcvtimeo()):
+ * NULL when it has none. */
+static const struct timespec *sock_timeout(int fd, short events, struct timespec *ts)
+{
+	struct timeval tv;
+	socklen_t len = sizeof tv;
+
+	if (getsockopt(fd, SOL_SOCKET, events == POLLIN ? SO_RCVTIMEO : SO_SNDTIMEO, &tv,
+		       &len) < 0 || (!tv.tv_sec && !tv.tv_usec))
+		return NULL;
+	ts->tv_sec = tv.tv_sec;
+	ts->tv_nsec = tv.tv_usec * 1000;
+	return ts;
+}
+
+static bool listening(int fd)
+{
+	int on = 0;
+	socklen_t len = sizeof on;
+
+	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on;
+}
+
+/* Waits for events, a socket no longer than its timeout allows. */
+static int wait_ready(int fd, short events, bool sock)
 {
 	struct pollfd p = { fd, events, 0 };
+	struct timespec ts;
+	int n = ppoll(&p, 1, sock ? sock_timeout(fd, events, &ts) : NULL, &wait_mask);
+
+	if (n < 0)
+		return -errno;
+	return n ? 0 : -EAGAIN; /* the socket's timeout passed */
+}
+
+int task_wait_fd(int fd, short events)
+{
 	struct stat st;
 	int fl = fcntl(fd, F_GETFL);
 	int acc = fl & O_ACCMODE;
 
 	/* Calls on these never block, return EAGAIN, or fail (EBADF for the
-	 * wrong direction) on their own. */
+	 * wrong direction, ENOTCONN or EINVAL on a listening socket) on their
+	 * own. */
 	if (fl < 0 || (fl & O_NONBLOCK) || (events == POLLIN && acc == O_WRONLY) ||
 	    (events == POLLOUT && acc == O_RDONLY) || fstat(fd, &st) < 0 ||
-	    S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))
+	    S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode) ||
+	    (S_ISSOCK(st.st_mode) && listening(fd)))
 		return 0;
-	if (ppoll(&p, 1, NULL, &wait_mask) < 0)
-		return -errno;
-	return 0;
+	return wait_ready(fd, events, S_ISSOCK(st.st_mode));
+}
+
+int task_wait_accept(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 || (fl & O_NONBLOCK) ? 0 : wait_ready(fd, POLLIN, true);
 }
 
 /* Calls with no pollable wait let the kick through around them; one sent

@@ -17,6 +17,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/mm/memfile.h"
 #include "sentry/mm/pagecache.h"
+#include "sentry/net/usock.h"
 
 #define MEMFILE_SIZE (64ULL << 30) /* address space of the memory file, not memory */
 #define UTS_RELEASE "6.18.0-umbra"
@@ -95,6 +96,8 @@ int sandbox_init(struct sandbox *sb)
 	if (!err)
 		err = pagecache_create(sb->memfile, &sb->pagecache);
 	if (!err)
+		err = usock_ns_create(&sb->usock);
+	if (!err)
 		err = mount_default_view(&sb->mounts);
 	if (!err)
 		sb->tmp_err = mount_tmpfs(&sb->mounts, "/tmp", NULL);
@@ -134,6 +137,8 @@ void sandbox_fini(struct sandbox *sb)
 	mount_table_free(&sb->mounts);
 	procfs_destroy(sb->procfs);
 	sb->procfs = NULL;
+	usock_ns_destroy(sb->usock);
+	sb->usock = NULL;
 	pthread_cond_destroy(&sb->child_cond);
 	pthread_mutex_destroy(&sb->lock);
 }

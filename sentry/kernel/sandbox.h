@@ -13,6 +13,7 @@
 
 struct memfile;
 struct procfs;
+struct usock_ns;
 struct futex_waiter;
 struct task;
 
@@ -38,6 +39,7 @@ struct sandbox {
 	bool timer_running, timer_stop;
 	int live_tracers; /* detached tracer threads not yet done with the sandbox */
 	struct procfs *procfs;
+	struct usock_ns *usock; /* AF_UNIX records and the abstract namespace */
 	struct pagecache *pagecache;
 	struct mount_table mounts;
 	char cwd[VFS_PATH_MAX]; /* where guests start */

@@ -181,11 +181,14 @@ void task_vfork_release(struct task *t);
  * call (kick.c). Each tracer thread sets it up once; the kick is let
  * through only by the mask task_kick_mask() gives ppoll and epoll_pwait,
  * and by task_wait_fd, which waits until a blocking fd is ready for
- * events (-EINTR when kicked). */
+ * events (-EINTR when kicked; -EAGAIN past a socket's SO_RCVTIMEO or
+ * SO_SNDTIMEO). */
 void task_kick_setup(void);
 const sigset_t *task_kick_mask(void);
 void task_kick_thread(int tid);
 int task_wait_fd(int fd, short events);
+/* accept(2)'s wait on a listening socket (which task_wait_fd passes by). */
+int task_wait_accept(int fd);
 /* flock(2) and the open of a FIFO on the host with the kick let through:
  * 0 or the new fd, or -errno. */
 int task_blocking_flock(int fd, int op);

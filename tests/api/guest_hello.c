@@ -1,10 +1,60 @@
 /* A small static guest for the API and CLI tests; what it does is chosen by
  * its first argument. */
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
+
+/* A unix address: "@NAME" is abstract, anything else a path. */
+static socklen_t unix_addr(struct sockaddr_un *a, const char *name)
+{
+	memset(a, 0, sizeof *a);
+	a->sun_family = AF_UNIX;
+	strncpy(a->sun_path, name, sizeof a->sun_path - 1);
+	if (name[0] == '@')
+		a->sun_path[0] = 0;
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(name) +
+			   (name[0] != '@'));
+}
+
+/* unix-connect ADDR: prints "connected" or the errno's name. */
+static int unix_connect(const char *name)
+{
+	struct sockaddr_un a;
+	socklen_t len = unix_addr(&a, name);
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	if (connect(fd, (struct sockaddr *)&a, len) == 0) {
+		puts("connected");
+		return 0;
+	}
+	printf("%s\n", strerrorname_np(errno));
+	return 1;
+}
+
+/* unix-listen ADDR: listens, prints "ready", holds on until stdin ends. */
+static int unix_listen(const char *name)
+{
+	struct sockaddr_un a;
+	socklen_t len = unix_addr(&a, name);
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	char c;
+
+	if (bind(fd, (struct sockaddr *)&a, len) || listen(fd, 4)) {
+		printf("%s\n", strerrorname_np(errno));
+		return 1;
+	}
+	puts("ready");
+	fflush(stdout);
+	while (read(0, &c, 1) > 0)
+		;
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -38,6 +88,10 @@ int main(int argc, char **argv)
 			printf("argv[%d]=%s\n", i, argv[i]);
 		return 0;
 	}
+	if (!strcmp(mode, "unix-connect") && argc > 2)
+		return unix_connect(argv[2]);
+	if (!strcmp(mode, "unix-listen") && argc > 2)
+		return unix_listen(argv[2]);
 	fprintf(stderr, "guest_hello: unknown mode %s\n", mode);
 	return 2;
 }

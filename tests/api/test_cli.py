@@ -7,9 +7,9 @@ import subprocess
 import sys
 import tempfile
 
+from apicheck import check, finish, show
+
 UMBRA, GUEST = sys.argv[1], sys.argv[2]
-failures = []
-checked = []
 
 
 # Options that show the test trees when the default view hides them.
@@ -23,22 +23,13 @@ def umbra(*args, env=None):
                           timeout=60)
 
 
-def check(name, cond, detail=''):
-    checked.append(name)
-    print(('ok   ' if cond else 'FAIL ') + name)
-    if not cond:
-        failures.append(name)
-        print('     ' + detail.replace('\n', '\n     '))
-
-
 def expect(name, r, status, out=None, err_has=None):
-    detail = 'status %d\nstdout: %r\nstderr: %r' % (r.returncode, r.stdout, r.stderr)
     ok = r.returncode == status
     if out is not None:
         ok = ok and r.stdout == out
     if err_has is not None:
         ok = ok and err_has in r.stderr
-    check(name, ok, detail)
+    check(name, ok, show(r))
 
 
 expect('--version', umbra('--version'), 0, err_has='')
@@ -81,5 +72,4 @@ check('--trace prints exit_group', 'exit_group(7) = ?\n' in r.stderr, r.stderr)
 r = umbra('run', '--report-unimplemented', '--', GUEST, 'enosys')
 expect('--report-unimplemented', r, 0, out='syscall(1000) = -1\n', err_has='syscall_1000: 1 call')
 
-print('%d passed, %d failed' % (len(checked) - len(failures), len(failures)))
-sys.exit(1 if failures else 0)
+finish()
