@@ -10,9 +10,41 @@ struct task;
 
 #define IO_HOST_IOV_MAX 1024
 
+struct guest_iovec {
+	uint64_t base;
+	uint64_t len;
+};
+
+/* Data in guest memory the sentry reaches only by copying (a host file's
+ * mapping: mm_iov's -EREMOTEIO) moves through one buffer of up to
+ * IO_BOUNCE_MAX bytes: begun from the guest's iovec array or one buffer,
+ * gathered from the guest for a send, described by one host iovec (the
+ * functions return 1, its count, or -errno); io_bounce_done scatters the
+ * n bytes a receive brought into the guest's memory, frees the buffer and
+ * returns n or -EFAULT. Call it whatever the begin returned. */
+#define IO_BOUNCE_MAX (1 << 20) /* more than a datagram holds */
+struct io_bounce {
+	struct guest_iovec *v;
+	uint64_t cnt;
+	char *buf;
+	size_t len;
+	int reading;
+};
+int io_bounce_vec(struct task *t, uint64_t vec, uint64_t cnt, int reading, struct io_bounce *b,
+		  struct iovec *iov);
+int io_bounce_buf(struct task *t, uint64_t addr, uint64_t len, int reading, struct io_bounce *b,
+		  struct iovec *iov);
+long io_bounce_done(struct task *t, struct io_bounce *b, long n);
+
+/* One guest buffer as up to IO_HOST_IOV_MAX host iovecs: their count, a
+ * prefix when an inaccessible page ends it, -EFAULT, or -EREMOTEIO as
+ * io_import_iovecs. */
+int io_buffer_iovecs(struct task *t, uint64_t addr, uint64_t len, int reading, struct iovec *iov);
+
 /* A guest iovec array by import_iovec()'s rules (EINVAL, EFAULT) as up to
  * IO_HOST_IOV_MAX host iovecs into guest memory; their count, *total the
- * guest's length. */
+ * guest's length; -EREMOTEIO when any of it is memory the sentry reaches
+ * only by copying (io_bounce_vec then). */
 int io_import_iovecs(struct task *t, uint64_t vec, uint64_t cnt, int reading, struct iovec *iov,
 		     uint64_t *total);
 

@@ -29,10 +29,6 @@
 #define IOV_BATCH 64
 #define RW_MAX (INT_MAX & ~4095L) /* MAX_RW_COUNT */
 
-struct guest_iovec {
-	uint64_t base;
-	uint64_t len;
-};
 
 /* A host EPIPE is the guest's SIGPIPE; the sentry's own copy is dropped. */
 static void host_epipe(struct task *t)
@@ -174,25 +170,34 @@ long sys_write(struct task *t, const struct syscall_args *a)
 #define HOST_IOV_MAX IO_HOST_IOV_MAX
 
 /* Host iovecs for the guest's, in order, up to the first byte the guest
- * cannot reach (a partial transfer, as the kernel's copy would give). */
+ * cannot reach (a partial transfer, as the kernel's copy would give). With
+ * whole, a stop at memory the sentry reaches only by copying is
+ * -EREMOTEIO even after a prefix: a message must not be cut there. */
 static int gather(struct task *t, const struct guest_iovec *v, uint64_t cnt, int reading,
-		  struct iovec *iov)
+		  struct iovec *iov, bool whole)
 {
+	enum mm_access how = reading ? MM_WRITE : MM_READ;
+	struct iovec probe;
 	int n = 0;
 
 	for (uint64_t i = 0; i < cnt && n < HOST_IOV_MAX; i++) {
 		size_t covered = 0;
-		int got = v[i].len ? mm_iov(t->mm, v[i].base, v[i].len,
-					    reading ? MM_WRITE : MM_READ, iov + n,
+		int got = v[i].len ? mm_iov(t->mm, v[i].base, v[i].len, how, iov + n,
 					    HOST_IOV_MAX - n) : 0;
 
+		if (got == -EREMOTEIO && whole)
+			return got;
 		if (got < 0)
 			return n ? n : got;
 		for (int j = 0; j < got; j++)
 			covered += iov[n + j].iov_len;
 		n += got;
-		if (covered < v[i].len)
+		if (covered < v[i].len) {
+			if (whole && mm_iov(t->mm, v[i].base + covered, 1, how, &probe, 1) ==
+					     -EREMOTEIO)
+				return -EREMOTEIO;
 			break;
+		}
 	}
 	return n;
 }
@@ -239,6 +244,13 @@ static long import_vector(struct task *t, const struct vector_io *io, struct gue
 	return 0;
 }
 
+int io_buffer_iovecs(struct task *t, uint64_t addr, uint64_t len, int reading, struct iovec *iov)
+{
+	struct guest_iovec v = { addr, len };
+
+	return gather(t, &v, 1, reading, iov, true);
+}
+
 int io_import_iovecs(struct task *t, uint64_t vec, uint64_t cnt, int reading, struct iovec *iov,
 		     uint64_t *total)
 {
@@ -248,7 +260,7 @@ int io_import_iovecs(struct task *t, uint64_t vec, uint64_t cnt, int reading, st
 
 	if (err)
 		return (int)err;
-	return *total ? gather(t, v, cnt, reading, iov) : 0;
+	return *total ? gather(t, v, cnt, reading, iov, true) : 0;
 }
 
 /* A vector whose first bytes lie in memory the sentry reaches only by
@@ -262,6 +274,73 @@ static long vector_bounce(struct task *t, int fd, const struct guest_iovec *v,
 	while (!v[i].len)
 		i++;
 	return host_rw_bounce(t, fd, v[i].base, v[i].len, io->reading, io->pos);
+}
+
+/* The guest's segments gathered into b's buffer (up to BOUNCE_MAX bytes)
+ * for a send, or room for what a receive brings; iov describes it. */
+static int bounce_fill(struct task *t, struct io_bounce *b, struct iovec *iov)
+{
+	size_t room = 0;
+
+	for (uint64_t i = 0; i < b->cnt && room < IO_BOUNCE_MAX; i++)
+		room += b->v[i].len < IO_BOUNCE_MAX - room ? b->v[i].len : IO_BOUNCE_MAX - room;
+	b->buf = malloc(room ? room : 1);
+	if (!b->buf)
+		return -ENOMEM;
+	b->len = room;
+	for (uint64_t i = 0, at = 0; !b->reading && at < room; i++) {
+		size_t n = b->v[i].len < room - at ? b->v[i].len : room - at;
+
+		if (mm_read(t->mm, b->buf + at, b->v[i].base, n) < 0)
+			return -EFAULT;
+		at += n;
+	}
+	*iov = (struct iovec){ b->buf, room };
+	return 1;
+}
+
+int io_bounce_vec(struct task *t, uint64_t vec, uint64_t cnt, int reading, struct io_bounce *b,
+		  struct iovec *iov)
+{
+	memset(b, 0, sizeof *b);
+	b->reading = reading;
+	b->cnt = cnt;
+	b->v = malloc((cnt ? cnt : 1) * sizeof *b->v);
+	if (!b->v)
+		return -ENOMEM;
+	if (cnt && copy_from_guest(t, b->v, vec, cnt * sizeof *b->v) < 0)
+		return -EFAULT;
+	return bounce_fill(t, b, iov);
+}
+
+int io_bounce_buf(struct task *t, uint64_t addr, uint64_t len, int reading, struct io_bounce *b,
+		  struct iovec *iov)
+{
+	memset(b, 0, sizeof *b);
+	b->reading = reading;
+	b->cnt = 1;
+	b->v = malloc(sizeof *b->v);
+	if (!b->v)
+		return -ENOMEM;
+	b->v[0] = (struct guest_iovec){ addr, len };
+	return bounce_fill(t, b, iov);
+}
+
+long io_bounce_done(struct task *t, struct io_bounce *b, long n)
+{
+	for (uint64_t i = 0, at = 0; b->reading && n > 0 && at < (uint64_t)n && i < b->cnt; i++) {
+		size_t k = b->v[i].len < (uint64_t)n - at ? b->v[i].len : (uint64_t)n - at;
+
+		if (mm_write(t->mm, b->v[i].base, b->buf + at, k) < 0) {
+			n = -EFAULT;
+			break;
+		}
+		at += k;
+	}
+	free(b->buf);
+	free(b->v);
+	memset(b, 0, sizeof *b);
+	return n;
 }
 
 /* fs/read_write.c vfs_readv()/vfs_writev(): the file is judged first (EBADF,
@@ -287,7 +366,7 @@ static long vector_rw(struct task *t, const struct vector_io *io)
 			return -errno;
 		return err ? err : total ? -EOPNOTSUPP : 0;
 	}
-	n = gather(t, v, io->cnt, io->reading, iov);
+	n = gather(t, v, io->cnt, io->reading, iov, false);
 	if (n == -EREMOTEIO)
 		return vector_bounce(t, fd, v, io);
 	if (n < 0)

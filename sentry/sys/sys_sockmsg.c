@@ -39,6 +39,7 @@ struct msg_io {
 	uint64_t *control;      /* CONTROL_MAX bytes */
 	size_t controllen;
 	int msg_flags;          /* recv: what the host said */
+	struct io_bounce bounce; /* data where the sentry only copies (io.h) */
 };
 
 /* scm_check_creds(): a guest may name only itself, unless it is root. */
@@ -298,6 +299,8 @@ static long sendmsg_from(struct task *t, struct sock_ref *r, const struct linux_
 	if (err)
 		return err;
 	m->cnt = io_import_iovecs(t, g->iov, g->iovlen, 0, m->iov, &m->total);
+	if (m->cnt == -EREMOTEIO)
+		m->cnt = io_bounce_vec(t, g->iov, g->iovlen, 0, &m->bounce, m->iov);
 	if (m->cnt < 0)
 		return m->cnt;
 	if (g->controllen > CONTROL_MAX)
@@ -316,12 +319,16 @@ static long recvmsg_to(struct task *t, struct sock_ref *r, struct linux_msghdr *
 	long n, err;
 
 	m->cnt = io_import_iovecs(t, g->iov, g->iovlen, 1, m->iov, &m->total);
+	if (m->cnt == -EREMOTEIO)
+		m->cnt = io_bounce_vec(t, g->iov, g->iovlen, 1, &m->bounce, m->iov);
 	if (m->cnt < 0)
 		return m->cnt;
 	m->controllen = g->controllen > CONTROL_MAX ? CONTROL_MAX : g->controllen;
 	n = sock_recv(t, r, m);
 	if (n < 0)
 		return n;
+	if (m->bounce.buf && (err = io_bounce_done(t, &m->bounce, n)) < 0)
+		return err;
 	err = g->name ? sock_addr_out(t, &m->name, g->name, umsg + offsetof(struct linux_msghdr,
 									  namelen)) : 0;
 	g->controllen = m->controllen;
@@ -351,7 +358,9 @@ static long do_msg(struct task *t, uint64_t fd, uint64_t umsg, int flags, int re
 		g.namelen = 0;
 	if ((int32_t)g.namelen < 0)
 		return -EINVAL;
-	return reading ? recvmsg_to(t, &r, &g, umsg, &m) : sendmsg_from(t, &r, &g, &m);
+	err = reading ? recvmsg_to(t, &r, &g, umsg, &m) : sendmsg_from(t, &r, &g, &m);
+	io_bounce_done(t, &m.bounce, 0);
+	return err;
 }
 
 long sys_sendmsg(struct task *t, const struct syscall_args *a)
@@ -362,6 +371,34 @@ long sys_sendmsg(struct task *t, const struct syscall_args *a)
 long sys_recvmsg(struct task *t, const struct syscall_args *a)
 {
 	return do_msg(t, a->a[0], a->a[1], (int)a->a[2], 1);
+}
+
+/* recvfrom's address, once the data is in. */
+static long recvfrom_done(struct task *t, const struct syscall_args *a, struct msg_io *m, long n)
+{
+	if (n >= 0 && a->a[4]) {
+		long err = sock_addr_out(t, &m->name, a->a[4], a->a[5]);
+
+		if (err)
+			return err;
+	}
+	return n;
+}
+
+/* send_recv with the buffer in memory the sentry reaches only by copying. */
+static long send_recv_bounce(struct task *t, const struct syscall_args *a, int reading,
+			     struct sock_ref *r, struct msg_io *m)
+{
+	long n = io_bounce_buf(t, a->a[1], a->a[2], reading, &m->bounce, m->iov);
+
+	if (n > 0) {
+		m->cnt = (int)n;
+		n = reading ? sock_recv(t, r, m) : sock_send(t, r, m);
+		n = io_bounce_done(t, &m->bounce, n);
+		return reading ? recvfrom_done(t, a, m, n) : n;
+	}
+	io_bounce_done(t, &m->bounce, 0);
+	return n;
 }
 
 /* sendto(fd, buf, len, flags, addr, addrlen), recvfrom(fd, buf, len, flags,
@@ -377,20 +414,15 @@ static long send_recv(struct task *t, const struct syscall_args *a, int reading)
 	if (!reading && a->a[4] && (n = sock_addr_in(t, a->a[4], (int)a->a[5], &m.name)))
 		return n;
 	m.total = a->a[2];
-	m.cnt = a->a[2] ? mm_iov(t->mm, a->a[1], a->a[2], reading ? MM_WRITE : MM_READ, m.iov,
-				 IO_HOST_IOV_MAX) : 0;
+	m.cnt = a->a[2] ? io_buffer_iovecs(t, a->a[1], a->a[2], reading, m.iov) : 0;
+	if (m.cnt == -EREMOTEIO)
+		return send_recv_bounce(t, a, reading, &r, &m);
 	if (m.cnt < 0)
 		return m.cnt;
 	if (!reading)
 		return sock_send(t, &r, &m);
 	n = sock_recv(t, &r, &m);
-	if (n >= 0 && a->a[4]) {
-		long err = sock_addr_out(t, &m.name, a->a[4], a->a[5]);
-
-		if (err)
-			return err;
-	}
-	return n;
+	return recvfrom_done(t, a, &m, n);
 }
 
 long sys_sendto(struct task *t, const struct syscall_args *a)

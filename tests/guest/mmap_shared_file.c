@@ -5,7 +5,8 @@
  * MAP_SHARED file mapping and copies a written MAP_PRIVATE one; two
  * processes that map the file on their own meet on one futex word in it
  * (a wake through one mapping reaches a wait through the other);
- * write(2), read(2), readv(2) and pwrite(2) move data from and to a mapping;
+ * write(2), read(2), readv(2) and pwrite(2) move data from and to a mapping,
+ * and socket messages keep their bounds there;
  * mremap grows a shared mapping over the file and moves a private one with
  * its written pages; MADV_DONTNEED gives a private mapping the file again;
  * a memfd is shared across fork; msync's argument errors.
@@ -20,6 +21,7 @@
 #include <linux/futex.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -214,6 +216,39 @@ static void io_through_mappings(void)
 	printf("io: done\n");
 }
 
+/* Socket messages from and into a file mapping keep their bounds: a
+ * datagram of a normal buffer and a mapped one arrives whole. */
+static void sockets_through_mappings(void)
+{
+	int fd = make_file("sock", 1), sv[2];
+	unsigned char *s;
+	char head[4] = "hd:", got[64] = { 0 };
+	struct iovec iov[2];
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	if (fd < 0 || !CHECK_OK("socketpair", socketpair(AF_UNIX, SOCK_DGRAM, 0, sv)))
+		return;
+	s = map("shared for sockets", fd, page, MAP_SHARED, 0);
+	if (!s)
+		return;
+	memcpy(s, "mapped", 6);
+	check_long("send from a mapping", 6, send(sv[0], s, 6, 0));
+	check_long("recv of it", 6, recv(sv[1], got, sizeof(got), 0));
+	check_true("the datagram holds the mapped bytes", !memcmp(got, "mapped", 6));
+	iov[0] = (struct iovec){ head, 3 };
+	iov[1] = (struct iovec){ s, 6 };
+	check_long("sendmsg of a buffer and a mapping", 9, sendmsg(sv[0], &msg, 0));
+	check_long("recv into a mapping", 9, recv(sv[1], s + 100, 64, 0));
+	check_true("one datagram with both parts, in the mapping",
+		   !memcmp(s + 100, "hd:mapped", 9));
+	check_long("the file has the received bytes", 'h', file_byte(fd, 100));
+	munmap(s, page);
+	close(sv[0]);
+	close(sv[1]);
+	close(fd);
+	printf("sockets: done\n");
+}
+
 /* mremap: a shared mapping grown in place or moved maps the next pages of
  * the file; a private one moves with the pages it wrote. */
 static void remap_file_mappings(void)
@@ -313,6 +348,7 @@ int main(int argc, char **argv)
 	fork_shares_and_copies();
 	futex_across_mappings();
 	io_through_mappings();
+	sockets_through_mappings();
 	remap_file_mappings();
 	dontneed_and_msync();
 	memfd_across_fork();
