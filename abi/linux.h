@@ -71,6 +71,8 @@ struct linux_rlimit {
 };
 #define LINUX_RLIM_INFINITY (~0ULL)
 #define LINUX_RLIM_NLIMITS 16
+#define LINUX_RLIMIT_SIGPENDING 11
+#define LINUX_SIGRTMIN 32 /* the kernel's; libc keeps the first few */
 
 /* Signals: 64 of them, a sigset is one 64-bit word on both arches. */
 #define LINUX_NSIG 64

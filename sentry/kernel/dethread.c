@@ -69,6 +69,7 @@ void task_exec_hand_over(struct task *t, struct exec_req *x)
 	l->sigmask = t->sigmask;
 	l->sigpending = t->sigpending;
 	memcpy(l->siginfo, t->siginfo, sizeof l->siginfo);
+	swap_ptr((void **)&l->sig_more, (void **)&t->sig_more); /* t's end frees the leader's */
 	t->sigpending = 0;
 	l->no_new_privs = t->no_new_privs;
 	l->pdeathsig = t->pdeathsig;

@@ -30,6 +30,7 @@ struct sandbox {
 	uint32_t umask; /* the caller's, which guests start with */
 	struct linux_utsname uts;
 	struct linux_rlimit rlim[LINUX_RLIM_NLIMITS];
+	long sig_queued; /* real-time signals queued behind others (RLIMIT_SIGPENDING) */
 	int next_pid;
 	struct task *tasks;      /* every task, by the lock */
 	pthread_cond_t child_cond; /* with the lock: a task ended or was killed */

@@ -18,6 +18,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/mm/memfile.h"
 #include "sentry/mm/mm.h"
+#include "sentry/signal/signal.h"
 
 __thread struct task *task_current;
 
@@ -154,6 +155,7 @@ void task_free(struct task *t)
 	sighand_put(t->sighand);
 	fs_struct_put(t->fs);
 	ktimer_free_all(t);
+	sig_queue_free(t);
 	if (t->exit_efd >= 0)
 		close(t->exit_efd);
 	pthread_mutex_destroy(&t->kill_lock);

@@ -12,6 +12,7 @@
 #include "sentry/kernel/restart.h"
 #include "sentry/fs/vfs.h"
 
+struct sig_more;
 struct sandbox;
 struct mm;
 struct fdtable;
@@ -102,6 +103,8 @@ struct task {
 	 * thread that does not block them takes (signal->shared_pending). */
 	linux_sigset_t shared_pending;
 	struct linux_siginfo shared_info[LINUX_NSIG];
+	/* Real-time signals queued behind the one in each slot (signal.c). */
+	struct sig_more *sig_more, *shared_more;
 	linux_sigset_t saved_mask;
 	bool restore_mask;
 	struct linux_stack altstack; /* as sigaltstack(2) stored it */

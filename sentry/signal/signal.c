@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "platform/platform.h"
@@ -48,6 +49,83 @@ enum sig_default sig_default_action(int signo)
 	default:
 		return SIG_DEFAULT_TERM;
 	}
+}
+
+/* A real-time signal sent while one of its number is pending queues behind
+ * it (the slot holds the first): sigqueue entries, counted against
+ * RLIMIT_SIGPENDING like the kernel's. */
+struct sig_more {
+	struct sig_more *next;
+	struct linux_siginfo info;
+};
+
+static bool is_rt(int signo)
+{
+	return signo >= LINUX_SIGRTMIN;
+}
+
+/* Appends info; false when the sandbox's pending count is at the limit
+ * and the sender may not pass it (__sigqueue_alloc's override_rlimit: a
+ * kill's or the kernel's signal may, a sigqueue's may not). */
+static bool push_more(struct sandbox *sb, struct sig_more **list, const struct linux_siginfo *info)
+{
+	bool over = (uint64_t)__atomic_load_n(&sb->sig_queued, __ATOMIC_RELAXED) >=
+		    sb->rlim[LINUX_RLIMIT_SIGPENDING].rlim_cur;
+	struct sig_more *m;
+
+	if (over && info->si_code < 0)
+		return false;
+	m = malloc(sizeof *m);
+	if (!m)
+		return false;
+	m->next = NULL;
+	m->info = *info;
+	while (*list)
+		list = &(*list)->next;
+	*list = m;
+	__atomic_add_fetch(&sb->sig_queued, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+/* The next queued instance of signo into *info: whether there was one. */
+static bool pop_more(struct sandbox *sb, struct sig_more **list, int signo,
+		     struct linux_siginfo *info)
+{
+	for (; *list; list = &(*list)->next) {
+		struct sig_more *m = *list;
+
+		if (m->info.si_signo != signo)
+			continue;
+		*info = m->info;
+		*list = m->next;
+		free(m);
+		__atomic_sub_fetch(&sb->sig_queued, 1, __ATOMIC_RELAXED);
+		return true;
+	}
+	return false;
+}
+
+/* Drops the queued instances of bits (all with ~0). */
+static void drop_more(struct sandbox *sb, struct sig_more **list, linux_sigset_t bits)
+{
+	while (*list) {
+		struct sig_more *m = *list;
+
+		if (!(bits & (1ULL << (m->info.si_signo - 1)))) {
+			list = &m->next;
+			continue;
+		}
+		*list = m->next;
+		free(m);
+		__atomic_sub_fetch(&sb->sig_queued, 1, __ATOMIC_RELAXED);
+	}
+}
+
+void sig_queue_free(struct task *t)
+{
+	drop_more(t->sb, &t->sig_more, ~0ULL);
+	if (t->leader == t)
+		drop_more(t->sb, &t->shared_more, ~0ULL);
 }
 
 static bool is_fault(int signo, const struct linux_siginfo *info)
@@ -114,9 +192,12 @@ static void notify_cldstop_locked(struct task *leader, int code, int status)
 void sig_unpend_group_locked(struct task *t, linux_sigset_t bits)
 {
 	t->leader->shared_pending &= ~bits;
+	drop_more(t->sb, &t->leader->shared_more, bits);
 	for (struct task *x = t->sb->tasks; x; x = x->next)
-		if (x->tgid == t->tgid)
+		if (x->tgid == t->tgid) {
 			x->sigpending &= ~bits;
+			drop_more(t->sb, &x->sig_more, bits);
+		}
 	signalfd_sync_locked(t);
 }
 
@@ -194,6 +275,8 @@ static bool queue_locked(struct task *t, const struct linux_siginfo *info, bool 
 		return false;
 	if (!(t->sigpending & bit(signo)))
 		t->siginfo[signo - 1] = *info;
+	else if (is_rt(signo) && !push_more(t->sb, &t->sig_more, info))
+		return false;
 	t->sigpending |= bit(signo);
 	signalfd_sync_locked(t);
 	return !(t->sigmask & bit(signo));
@@ -211,6 +294,8 @@ static bool queue_shared_locked(struct task *leader, const struct linux_siginfo 
 		return false;
 	if (!(leader->shared_pending & bit(signo)))
 		leader->shared_info[signo - 1] = *info;
+	else if (is_rt(signo) && !push_more(leader->sb, &leader->shared_more, info))
+		return false;
 	leader->shared_pending |= bit(signo);
 	signalfd_sync_locked(leader);
 	return true;
@@ -262,8 +347,8 @@ void sig_send_process_locked(struct task *t, const struct linux_siginfo *info)
 }
 
 /* next_signal(): SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGSYS first. */
-static int dequeue_from(linux_sigset_t *pending, struct linux_siginfo *infos,
-			linux_sigset_t allowed, struct linux_siginfo *info)
+static int dequeue_from(struct sandbox *sb, linux_sigset_t *pending, struct linux_siginfo *infos,
+			struct sig_more **more, linux_sigset_t allowed, struct linux_siginfo *info)
 {
 	linux_sigset_t due = *pending & allowed;
 	linux_sigset_t sync = due & (bit(SIGSEGV) | bit(SIGBUS) | bit(SIGILL) | bit(SIGTRAP) |
@@ -275,8 +360,9 @@ static int dequeue_from(linux_sigset_t *pending, struct linux_siginfo *infos,
 	if (!due)
 		return 0;
 	signo = __builtin_ctzll(due) + 1;
-	*pending &= ~bit(signo);
 	*info = infos[signo - 1];
+	if (!is_rt(signo) || !pop_more(sb, more, signo, &infos[signo - 1]))
+		*pending &= ~bit(signo); /* else the next instance waits in the slot */
 	return signo;
 }
 
@@ -284,10 +370,12 @@ static int dequeue_from(linux_sigset_t *pending, struct linux_siginfo *infos,
  * POSIX timer's signal takes its overrun count on the way. */
 int sig_dequeue_locked(struct task *t, linux_sigset_t allowed, struct linux_siginfo *info)
 {
-	int signo = dequeue_from(&t->sigpending, t->siginfo, allowed, info);
+	struct task *l = t->leader;
+	int signo = dequeue_from(t->sb, &t->sigpending, t->siginfo, &t->sig_more, allowed, info);
 
 	if (!signo)
-		signo = dequeue_from(&t->leader->shared_pending, t->leader->shared_info, allowed, info);
+		signo = dequeue_from(t->sb, &l->shared_pending, l->shared_info, &l->shared_more,
+				     allowed, info);
 	if (signo && info->si_code == LINUX_SI_TIMER)
 		ktimer_dequeued_locked(t, info);
 	if (signo)

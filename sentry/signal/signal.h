@@ -72,6 +72,9 @@ bool sig_timer_queued_locked(struct task *t, bool shared, int signo, int id);
 void sig_timer_unqueue_locked(struct task *t, bool shared, int signo, int id);
 /* Drops bits from every queue of t's process; sb->lock held. */
 void sig_unpend_group_locked(struct task *t, linux_sigset_t bits);
+/* Frees t's queued real-time signals (and its process's, for a leader)
+ * when nothing can send it any more (its task_free). */
+void sig_queue_free(struct task *t);
 /* Whether a signal waits that the mask lets through; sb->lock held. */
 bool sig_pending_locked(const struct task *t);
 

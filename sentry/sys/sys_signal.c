@@ -355,11 +355,13 @@ static long queue_info(struct task *t, int tgid, int tid, int sig, uint64_t uinf
 	o = sandbox_find_task_locked(t->sb, tid ? tid : tgid);
 	if (o && o->tgid == tgid) {
 		r = 0;
-		if (sig && o != t)
+		if (sig && !tid) /* kill_proc_info: the process's queue */
+			sig_send_process_locked(o, &info);
+		else if (sig && o != t)
 			sig_send_locked(o, &info);
 	}
 	pthread_mutex_unlock(&t->sb->lock);
-	if (!r && sig && o == t)
+	if (!r && sig && tid && o == t)
 		sig_raise_info(t, &info, false);
 	return r;
 }

@@ -27,7 +27,6 @@
 #define PF_RANDOMIZE 0x00400000u
 #define LINUX_SIGCHLD 17
 #define LINUX_RLIMIT_RSS 5
-#define LINUX_RLIMIT_SIGPENDING 11
 
 bool proc_is_stack(const struct mm_snapshot *s, const struct vma *v)
 {
