@@ -5,13 +5,16 @@
  * Linux asks the polling thread's queues instead, so a poll from another
  * thread, or from a child that inherited the fd, sees the maker's. A pipe,
  * not an eventfd: the sentry's write end is its own, non-blocking, and it
- * drains the read end with RWF_NOWAIT, so whatever the guest does with the
- * read end (F_SETFL, reading it elsewhere) the sentry never blocks. */
+ * drains the pipe through a read end of its own, another open file
+ * description made non-blocking (RWF_NOWAIT on pipes is not in every
+ * kernel), so whatever the guest does with its read end (F_SETFL, reading
+ * it elsewhere) the sentry never blocks. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -61,7 +64,7 @@ static void set_ready(struct signalfd *s, bool ready)
 
 	if (ready && !now && write(s->wfd, "", 1) < 0)
 		return; /* full: readable anyway */
-	while (!ready && now && preadv2(s->rfd, &v, 1, -1, RWF_NOWAIT) > 0)
+	while (!ready && now && readv(s->rfd, &v, 1) > 0)
 		;
 }
 
@@ -92,21 +95,24 @@ void signalfd_sync_locked(struct task *t)
 	pthread_mutex_unlock(&list_lock);
 }
 
-/* The pipe, and the read end's dup for the file; -errno. */
+/* The pipe, and its read end for the file, whose open file description
+ * is the guest's alone; -errno. */
 static int make_pipe(struct signalfd *s, int flags)
 {
+	char path[40];
 	int p[2], fd, err;
 
 	if (pipe2(p, O_CLOEXEC | (flags & O_NONBLOCK)) < 0)
 		return errno == EMFILE ? -ENFILE : -errno;
-	s->rfd = p[0];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", p[0]);
+	s->rfd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	s->wfd = p[1];
-	fd = fcntl(p[0], F_DUPFD_CLOEXEC, 0);
-	if (fd >= 0 && fcntl(p[1], F_SETFL, O_NONBLOCK) == 0)
+	fd = p[0];
+	if (s->rfd >= 0 && fcntl(p[1], F_SETFL, O_NONBLOCK) == 0)
 		return fd;
 	err = errno == EMFILE ? -ENFILE : -errno;
-	if (fd >= 0)
-		close(fd);
+	if (s->rfd >= 0)
+		close(s->rfd);
 	close(p[0]);
 	close(p[1]);
 	return err;
