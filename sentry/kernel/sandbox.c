@@ -11,6 +11,7 @@
 
 #include "arch/arch.h"
 #include "sentry/fs/fdtable.h"
+#include "sentry/fs/inflight.h"
 #include "sentry/fs/proc/procfs.h"
 #include "sentry/kernel/itimer.h"
 #include "sentry/kernel/sandbox.h"
@@ -95,6 +96,8 @@ int sandbox_init(struct sandbox *sb)
 	if (!err)
 		err = pagecache_create(sb->memfile, &sb->pagecache);
 	if (!err)
+		err = inflight_create(&sb->inflight);
+	if (!err)
 		err = mount_default_view(&sb->mounts);
 	if (!err)
 		sb->tmp_err = mount_tmpfs(&sb->mounts, "/tmp", NULL);
@@ -134,6 +137,8 @@ void sandbox_fini(struct sandbox *sb)
 	mount_table_free(&sb->mounts);
 	procfs_destroy(sb->procfs);
 	sb->procfs = NULL;
+	inflight_destroy(sb->inflight);
+	sb->inflight = NULL;
 	pthread_cond_destroy(&sb->child_cond);
 	pthread_mutex_destroy(&sb->lock);
 }

@@ -14,6 +14,7 @@
 struct memfile;
 struct procfs;
 struct futex_waiter;
+struct inflight;
 struct task;
 
 #define SANDBOX_MAX_SYSCALLS 1024
@@ -39,6 +40,7 @@ struct sandbox {
 	int live_tracers; /* detached tracer threads not yet done with the sandbox */
 	struct procfs *procfs;
 	struct pagecache *pagecache;
+	struct inflight *inflight; /* what SCM_RIGHTS messages carry (fs/inflight.h) */
 	struct mount_table mounts;
 	char cwd[VFS_PATH_MAX]; /* where guests start */
 	bool cwd_set;           /* chosen by the embedder, else the caller's */

@@ -2,7 +2,8 @@
  * network: AF_UNIX socket pairs only, each end a host socket the sentry
  * owns. Messages move straight between guest memory and the host socket;
  * SCM_RIGHTS carries guest fds as the host fds behind them and back, so a
- * guest can pass only what it holds. Named sockets (bind, connect) are not
+ * guest can pass only what it holds, and the rest of each file (its mount
+ * and guest path) by the side (fs/inflight.h). Named sockets (bind, connect) are not
  * there yet and say ENOSYS. */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "sentry/fs/fs_task.h"
+#include "sentry/fs/inflight.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
@@ -128,6 +130,7 @@ static long control_out(struct task *t, uint8_t *buf, size_t len)
 
 			if (r)
 				return r;
+			inflight_note(t->sb->inflight, f);
 			fds[i] = f->host_fd;
 		}
 		if (clen >= len)
@@ -141,8 +144,7 @@ static long control_out(struct task *t, uint8_t *buf, size_t len)
 /* A host fd that came in a message as a guest file. */
 static long receive_fd(struct task *t, int host, int flags)
 {
-	int fl = fcntl(host, F_GETFL);
-	struct file *f = file_new(host, fl < 0 ? O_RDWR : fl, NULL, NULL);
+	struct file *f = inflight_file(t->sb->inflight, host);
 
 	if (!f)
 		return -ENOMEM;
