@@ -7,9 +7,9 @@ import subprocess
 import sys
 import tempfile
 
+from checks import check, finish
+
 UMBRA, GUEST = sys.argv[1], sys.argv[2]
-failures = []
-checked = []
 
 
 # Options that show the test trees when the default view hides them.
@@ -21,14 +21,6 @@ def umbra(*args, env=None):
         args = ('run', *TREES, *args[1:])
     return subprocess.run([UMBRA, *args], capture_output=True, text=True, env=env,
                           timeout=60)
-
-
-def check(name, cond, detail=''):
-    checked.append(name)
-    print(('ok   ' if cond else 'FAIL ') + name)
-    if not cond:
-        failures.append(name)
-        print('     ' + detail.replace('\n', '\n     '))
 
 
 def expect(name, r, status, out=None, err_has=None):
@@ -81,5 +73,4 @@ check('--trace prints exit_group', 'exit_group(7) = ?\n' in r.stderr, r.stderr)
 r = umbra('run', '--report-unimplemented', '--', GUEST, 'enosys')
 expect('--report-unimplemented', r, 0, out='syscall(1000) = -1\n', err_has='syscall_1000: 1 call')
 
-print('%d passed, %d failed' % (len(checked) - len(failures), len(failures)))
-sys.exit(1 if failures else 0)
+finish()

@@ -8,11 +8,11 @@ import subprocess
 import sys
 import tempfile
 
+from checks import check, finish
+
 UMBRA = sys.argv[1]
 DEV_ALLOWED = {'null', 'zero', 'full', 'random', 'urandom', 'tty', 'fd', 'stdin', 'stdout',
                'stderr'}
-failures = []
-checked = []
 
 
 def run(argv, stdin=subprocess.DEVNULL):
@@ -21,14 +21,6 @@ def run(argv, stdin=subprocess.DEVNULL):
 
 def umbra(*argv):
     return run([UMBRA, 'run', '--', *argv])
-
-
-def check(name, cond, detail=''):
-    checked.append(name)
-    print(('ok   ' if cond else 'FAIL ') + name)
-    if not cond:
-        failures.append(name)
-        print('     ' + detail.replace('\n', '\n     '))
 
 
 def show(r):
@@ -193,5 +185,4 @@ if os.geteuid() == 0 and shutil.which('setpriv'):
     check('an unprivileged caller gets a private /tmp too',
           r.returncode == 0 and r.stdout == 'n\n', show(r))
 
-print('%d passed, %d failed' % (len(checked) - len(failures), len(failures)))
-sys.exit(1 if failures else 0)
+finish()
