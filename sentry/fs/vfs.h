@@ -30,7 +30,8 @@ struct lookup {
 	char path[VFS_PATH_MAX]; /* canonical guest path of the result */
 	int fd;                  /* O_PATH host fd of the result; -1 when missing */
 	struct stat st;          /* valid when fd >= 0 */
-	int given_acc;           /* MOUNT_ANON: the access mode it was given with */
+	int given_acc;           /* MOUNT_ANON: the access mode it was given with, -1 for
+				  * none (O_PATH) */
 };
 
 

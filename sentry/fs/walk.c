@@ -126,10 +126,12 @@ static int go_up(struct walk *w)
 {
 	char up[VFS_PATH_MAX], *slash;
 
-	if (!strcmp(w->done, w->root))
-		return 0; /* ".." of the root is the root */
+	/* fs/namei.c follow_dotdot: at a scoped walk's start, even when it is
+	 * the root, RESOLVE_BENEATH says EXDEV. */
 	if (w->beneath && !strcmp(w->done, w->beneath))
 		return -EXDEV;
+	if (!strcmp(w->done, w->root))
+		return 0; /* ".." of the root is the root */
 	strcpy(up, w->done);
 	slash = strrchr(up, '/');
 	if (slash == up)

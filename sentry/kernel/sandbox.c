@@ -11,6 +11,7 @@
 
 #include "arch/arch.h"
 #include "sentry/fs/fdtable.h"
+#include "sentry/fs/inflight.h"
 #include "sentry/fs/proc/procfs.h"
 #include "sentry/kernel/itimer.h"
 #include "sentry/kernel/sandbox.h"
@@ -98,6 +99,8 @@ int sandbox_init(struct sandbox *sb)
 	if (!err)
 		err = usock_ns_create(&sb->usock);
 	if (!err)
+		err = inflight_create(&sb->inflight);
+	if (!err)
 		err = mount_default_view(&sb->mounts);
 	if (!err)
 		sb->tmp_err = mount_tmpfs(&sb->mounts, "/tmp", NULL);
@@ -139,6 +142,8 @@ void sandbox_fini(struct sandbox *sb)
 	sb->procfs = NULL;
 	usock_ns_destroy(sb->usock);
 	sb->usock = NULL;
+	inflight_destroy(sb->inflight);
+	sb->inflight = NULL;
 	pthread_cond_destroy(&sb->child_cond);
 	pthread_mutex_destroy(&sb->lock);
 }

@@ -15,6 +15,7 @@ struct memfile;
 struct procfs;
 struct usock_ns;
 struct futex_waiter;
+struct inflight;
 struct task;
 
 #define SANDBOX_MAX_SYSCALLS 1024
@@ -42,6 +43,7 @@ struct sandbox {
 	struct procfs *procfs;
 	struct usock_ns *usock; /* AF_UNIX records and the abstract namespace */
 	struct pagecache *pagecache;
+	struct inflight *inflight; /* what SCM_RIGHTS messages carry (fs/inflight.h) */
 	struct mount_table mounts;
 	char cwd[VFS_PATH_MAX]; /* where guests start */
 	bool cwd_set;           /* chosen by the embedder, else the caller's */

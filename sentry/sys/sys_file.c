@@ -37,9 +37,9 @@ static int may_open(const struct lookup *l, int flags)
 	if (type == S_IFDIR && (flags & O_ACCMODE) != O_RDONLY)
 		return -EISDIR;
 	/* A file reached through /proc/PID/fd that is on no mount of the view:
-	 * no more access than it was given with. */
+	 * no more access than it was given with, none from an O_PATH fd. */
 	if (l->mnt->kind == MOUNT_ANON)
-		return (writing && l->given_acc == O_RDONLY) ||
+		return l->given_acc < 0 || (writing && l->given_acc == O_RDONLY) ||
 		       ((flags & O_ACCMODE) != O_WRONLY && l->given_acc == O_WRONLY) ? -EACCES : 0;
 	if (type == S_IFCHR || type == S_IFBLK)
 		return l->mnt->kind == MOUNT_DEV ? 0 : -EACCES;

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "sentry/fs/inflight.h"
 #include "sentry/fs/fs_task.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
@@ -72,6 +73,7 @@ static long rights_out(struct task *t, const struct cmsghdr *c, uint8_t *out, si
 
 		if (r)
 			return r;
+		inflight_note(t->sb->inflight, f);
 		fds[i] = f->host_fd;
 	}
 	d->cmsg_len = CMSG_LEN(n * sizeof(int));
@@ -111,11 +113,11 @@ static long control_out(struct task *t, struct msg_io *m, const uint8_t *in, siz
 	return 0;
 }
 
-/* A host fd that came in a message as a guest file. */
+/* A host fd that came in a message as a guest file: the file it was when
+ * sent, if a guest of the sandbox sent it (fs/inflight.h). */
 static long receive_fd(struct task *t, int host, int flags)
 {
-	int fl = fcntl(host, F_GETFL);
-	struct file *f = file_new(host, fl < 0 ? O_RDWR : fl, NULL, NULL);
+	struct file *f = inflight_file(t->sb->inflight, host);
 
 	if (!f)
 		return -ENOMEM;

@@ -14,9 +14,10 @@ def check(name, cond, detail=''):
         print('     ' + detail.replace('\n', '\n     '))
 
 
-def show(r):
-    """A finished subprocess.run, for a check's detail."""
-    return 'status %d\nstdout: %r\nstderr: %r' % (r.returncode, r.stdout, r.stderr)
+def show(r, tail=6000):
+    """A finished subprocess.run, for a check's detail: status, stdout, the
+    end of stderr."""
+    return 'status %d\nstdout: %r\nstderr: %r' % (r.returncode, r.stdout, r.stderr[-tail:])
 
 
 def finish():

@@ -99,11 +99,16 @@ static int make_tree(void)
 
 static void scopes(int d)
 {
+	int root = open("/", O_PATH | O_DIRECTORY);
+
 	check_long("BENEATH: sub/file", 0, try_open(d, "sub/file", O_RDONLY, RESOLVE_BENEATH));
 	check_long("BENEATH: sub/../sub/file", 0,
 		   try_open(d, "sub/../sub/file", O_RDONLY, RESOLVE_BENEATH));
 	CHECK_ERRNO("BENEATH: ..", open2(d, "..", O_RDONLY, RESOLVE_BENEATH), EXDEV);
 	CHECK_ERRNO("BENEATH: sub/../..", open2(d, "sub/../..", O_RDONLY, RESOLVE_BENEATH), EXDEV);
+	/* fs/namei.c follow_dotdot: EXDEV at the start even when it is "/". */
+	CHECK_ERRNO("BENEATH: .. of /", open2(root, "..", O_RDONLY, RESOLVE_BENEATH), EXDEV);
+	close(root);
 	CHECK_ERRNO("BENEATH: an absolute path", open2(d, "/", O_RDONLY, RESOLVE_BENEATH), EXDEV);
 	CHECK_ERRNO("BENEATH: a link to ..", open2(d, "up", O_RDONLY, RESOLVE_BENEATH), EXDEV);
 	CHECK_ERRNO("BENEATH: an absolute link", open2(d, "abs", O_RDONLY, RESOLVE_BENEATH), EXDEV);

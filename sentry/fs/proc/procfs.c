@@ -196,7 +196,7 @@ static int follow_pid(struct procfs *fs, struct task *t, const char *rest, void 
 	out->fd = fd;
 	out->mnt = f->mnt ? f->mnt : &mount_anon;
 	snprintf(out->path, sizeof out->path, "%s", f->mnt && f->path ? f->path : "");
-	out->given_acc = f->flags & O_ACCMODE;
+	out->given_acc = f->flags & O_PATH ? -1 : f->flags & O_ACCMODE;
 	return 1;
 }
 
