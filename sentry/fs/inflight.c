@@ -80,7 +80,7 @@ static const struct note *find(const struct inflight *in, dev_t dev, ino_t ino)
 struct file *inflight_file(struct inflight *in, int host_fd)
 {
 	const struct note *n = NULL;
-	struct stat st;
+	struct stat st = { 0 };
 	struct file *f;
 	int fl;
 
