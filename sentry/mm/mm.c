@@ -136,6 +136,26 @@ uint64_t mm_brk(struct mm *mm)
 	return mm->brk;
 }
 
+uint64_t mm_total_outside(struct mm *mm, uint64_t addr, uint64_t len)
+{
+	uint64_t total = 0, end = addr + len;
+
+	pthread_mutex_lock(&mm->lock);
+	for (size_t i = 0; i < mm->vmas.n; i++) {
+		const struct vma *v = &mm->vmas.v[i];
+		uint64_t lo = v->start > addr ? v->start : addr;
+		uint64_t hi = v->end < end ? v->end : end;
+
+		if (v->flags & VMA_RESERVED)
+			continue;
+		total += v->end - v->start;
+		if (lo < hi)
+			total -= hi - lo;
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return total;
+}
+
 static int range_ok(uint64_t addr, uint64_t len)
 {
 	return len && addr >= MMAP_MIN_ADDR && addr <= ARCH_TASK_SIZE &&

@@ -53,6 +53,9 @@ struct plat_proc *mm_proc(const struct mm *mm);
  * searches top-down. */
 void mm_set_layout(struct mm *mm, uint64_t mmap_base, uint64_t brk_start);
 uint64_t mm_brk(struct mm *mm);
+/* The bytes of guest memory mapped outside [addr, addr+len) (the stub's
+ * aside): what RLIMIT_AS weighs a new mapping of that range against. */
+uint64_t mm_total_outside(struct mm *mm, uint64_t addr, uint64_t len);
 
 enum mm_place {
 	MM_HINT,      /* at addr if free, else where mmap would put it */

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
@@ -42,8 +43,25 @@ static int guest_prot(uint64_t prot)
 	return (int)(prot & (PROT_READ | PROT_WRITE | PROT_EXEC));
 }
 
+/* may_expand_vm(): the address space may not pass RLIMIT_AS. A mapping at
+ * a fixed place counts only what it adds to what is there. */
+static bool as_allows(struct task *t, uint64_t addr, uint64_t len, bool fixed)
+{
+	uint64_t limit = t->sb->rlim[RLIMIT_AS].rlim_cur;
+
+	if (limit == RLIM_INFINITY)
+		return true;
+	return len <= limit && mm_total_outside(t->mm, fixed ? addr : 0, fixed ? len : 0) <=
+				       limit - len;
+}
+
+/* brk's growth past RLIMIT_AS refused: the break stays (mm/mmap.c brk). */
 long sys_brk(struct task *t, const struct syscall_args *a)
 {
+	uint64_t old = mm_brk(t->mm), top = page_up(old), want = page_up(a->a[0]);
+
+	if (a->a[0] > old && want > top && !as_allows(t, top, want - top, false))
+		return (long)old;
 	return mm_set_brk(t->mm, t->plat, a->a[0]);
 }
 
@@ -197,11 +215,13 @@ static long mmap_file(struct task *t, uint64_t addr, uint64_t len, uint64_t prot
 	if ((flags & MAP_SHARED) && (prot & PROT_WRITE) && acc != O_RDWR)
 		return -EACCES;
 	if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 5)
-		return mm_map_anon(t->mm, t->plat, addr, len, guest_prot(prot), place); /* /dev/zero */
+		return !as_allows(t, addr, len, place != MM_HINT) ? -ENOMEM : mm_map_anon(t->mm, t->plat, addr, len, guest_prot(prot), place); /* /dev/zero */
 	if (!S_ISREG(st.st_mode))
 		return -ENODEV;
 	if (off > INT64_MAX - len)
 		return -EOVERFLOW;
+	if (!as_allows(t, addr, len, place != MM_HINT))
+		return -ENOMEM;
 	if (!f->mnt || !f->mnt->readonly)
 		r = map_host(t, f, &st, addr, len, guest_prot(prot), place, off, flags & MAP_SHARED);
 	else
@@ -233,6 +253,8 @@ long sys_mmap(struct task *t, const struct syscall_args *a)
 	}
 	if (!(flags & MAP_ANONYMOUS))
 		return mmap_file(t, addr, len, prot, flags, a->a[4], a->a[5], place);
+	if (!as_allows(t, addr, len, place != MM_HINT))
+		return -ENOMEM;
 	if (type != MAP_PRIVATE) {
 		struct mm_source shared = { NULL, 0, true, -1 };
 
@@ -263,8 +285,15 @@ long sys_mprotect(struct task *t, const struct syscall_args *a)
 	return mm_protect(t->mm, t->plat, addr, len, guest_prot(a->a[2]));
 }
 
+/* Growth past RLIMIT_AS is ENOMEM (mremap_to, vma_expandable), after the
+ * flag and alignment checks mm_remap makes first. */
 long sys_mremap(struct task *t, const struct syscall_args *a)
 {
+	uint64_t old_len = page_up(a->a[1]), new_len = page_up(a->a[2]);
+
+	if (!(a->a[3] & ~(uint64_t)7) && !PAGE_OFF(a->a[0]) && old_len && new_len > old_len &&
+	    !as_allows(t, 0, new_len - old_len, false))
+		return -ENOMEM;
 	return mm_remap(t->mm, t->plat, a->a[0], a->a[1], a->a[2], (int)a->a[3], a->a[4]);
 }
 
