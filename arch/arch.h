@@ -107,6 +107,15 @@ struct arch_sigframe_info {
  * generic code must then do, and also when writing buf to the guest fails;
  * -ENOSPC when buf is too small; -EOPNOTSUPP on an x86_64 host without
  * XSAVE, whose frames umbra does not build. */
+/* What the host kernel's own frame says of a fault, which ptrace does not
+ * show: at the entry of a handler it ran for the fault, the ucontext is at
+ * arch_fault_ucontext (the handler's third argument), of which
+ * ARCH_FAULT_UCONTEXT_LEN bytes hold it; arch_fault_parse takes x86_64's
+ * err and trapno, or arm64's ESR (code) from its esr_context. */
+uint64_t arch_fault_ucontext(const struct arch_regs *handler);
+extern const size_t arch_fault_ucontext_len;
+void arch_fault_parse(const void *uc, uint64_t *code, uint64_t *trapno);
+
 int arch_sigframe_build(const struct arch_regs *regs, const struct arch_sigframe_info *in,
 			void *buf, size_t bufsize, uint64_t *frame_addr, size_t *frame_len,
 			struct arch_regs *handler_regs);

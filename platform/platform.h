@@ -28,6 +28,10 @@ struct plat_stop {
 	int signo;
 	int status;
 	struct linux_siginfo info;
+	/* A fault's details beside its siginfo, as the CPU gave them: x86_64's
+	 * error code and trap number, arm64's ESR (code); with fault_known. */
+	bool fault_known;
+	uint64_t fault_code, fault_trapno;
 };
 
 /* Checks the host (PTRACE_SYSEMU, seccomp) and prepares the stub image and its

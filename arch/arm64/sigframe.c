@@ -30,6 +30,36 @@ struct linux_arm64_ucontext {
 	struct linux_arm64_sigcontext uc_mcontext;
 };
 
+uint64_t arch_fault_ucontext(const struct arch_regs *handler)
+{
+	return handler->gpr.regs[2];
+}
+
+const size_t arch_fault_ucontext_len = sizeof(struct linux_arm64_ucontext);
+
+/* The ESR of the esr_context record, 0 without one. */
+void arch_fault_parse(const void *uc, uint64_t *code, uint64_t *trapno)
+{
+	const uint8_t *p = ((const struct linux_arm64_ucontext *)uc)->uc_mcontext.reserved;
+	const uint8_t *end = p + sizeof(((struct linux_arm64_sigcontext *)0)->reserved);
+
+	*code = 0;
+	*trapno = 0;
+	while (p + 8 <= end) {
+		uint32_t magic, size;
+
+		memcpy(&magic, p, 4);
+		memcpy(&size, p + 4, 4);
+		if (!magic || size < 8 || size > (size_t)(end - p))
+			return;
+		if (magic == 0x45535201u /* ESR_MAGIC */ && size >= 16) {
+			memcpy(code, p + 8, 8);
+			return;
+		}
+		p += size;
+	}
+}
+
 struct linux_arm64_rt_sigframe {
 	struct linux_siginfo info;
 	struct linux_arm64_ucontext uc;

@@ -26,6 +26,21 @@ struct linux_x86_ucontext {
 	linux_sigset_t uc_sigmask;
 };
 
+uint64_t arch_fault_ucontext(const struct arch_regs *handler)
+{
+	return handler->gpr.rdx;
+}
+
+const size_t arch_fault_ucontext_len = sizeof(struct linux_x86_ucontext);
+
+void arch_fault_parse(const void *uc, uint64_t *code, uint64_t *trapno)
+{
+	const struct linux_x86_ucontext *u = uc;
+
+	*code = u->uc_mcontext.err;
+	*trapno = u->uc_mcontext.trapno;
+}
+
 struct linux_x86_rt_sigframe {
 	uint64_t pretcode;
 	struct linux_x86_ucontext uc;

@@ -38,7 +38,7 @@ static long inject(struct plat_thread *via, long nr, uint64_t a0, uint64_t a1, u
 	return ptrace_inject(via, nr, args);
 }
 
-static int map_scratch(struct plat_thread *via)
+int ptrace_scratch(struct plat_thread *via)
 {
 	long r;
 
@@ -112,7 +112,7 @@ int plat_map_file(struct plat_thread *via, uint64_t addr, uint64_t len, int prot
 
 	if (p->sock_broken)
 		return -EIO;
-	err = map_scratch(via);
+	err = ptrace_scratch(via);
 	if (!err)
 		err = send_fd(p, host_fd);
 	if (err)

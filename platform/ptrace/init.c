@@ -1,6 +1,7 @@
 /* One-time preparation of the ptrace platform: the stub image in a sealed
  * memfd and the stub's seccomp filter. */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <seccomp.h>
@@ -84,6 +85,8 @@ int plat_init(void)
 
 /* The stub may run only what the sentry injects; anything else kills it.
  * Guest syscalls never get here: PTRACE_SYSEMU stops them before seccomp. */
+static const int fault_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE };
+
 static const int stub_allowed[] = {
 	SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect), SCMP_SYS(madvise),
 	SCMP_SYS(getpid), SCMP_SYS(exit),
@@ -111,6 +114,17 @@ static int seccomp_rules(scmp_filter_ctx ctx)
 		return err;
 	err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(close), 1,
 			       SCMP_A0(SCMP_CMP_LT, PTRACE_STUB_MEMFD));
+	if (err < 0)
+		return err;
+	/* Host handlers for the CPU's faults, on an alternate stack, whose
+	 * frames tell what ptrace does not (faultinfo.c). */
+	for (size_t i = 0; i < sizeof fault_signals / sizeof fault_signals[0]; i++) {
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigaction), 1,
+				       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fault_signals[i]));
+		if (err < 0)
+			return err;
+	}
+	err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sigaltstack), 0);
 	if (err < 0)
 		return err;
 	/* The exec of the stub image itself: only that fd, which is close-on-exec. */

@@ -142,6 +142,7 @@ int plat_proc_create(int memfd, struct plat_proc **procp, struct plat_thread **t
 	p->main.proc = p;
 	p->pidfd = -1;
 	p->refs = 1;
+	pthread_mutex_init(&p->fault_lock, NULL);
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, socks) < 0) {
 		err = -errno;
 		free(p);
@@ -171,8 +172,10 @@ int plat_proc_create(int memfd, struct plat_proc **procp, struct plat_thread **t
 
 static void proc_put(struct plat_proc *p)
 {
-	if (!__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL))
+	if (!__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL)) {
+		pthread_mutex_destroy(&p->fault_lock);
 		free(p);
+	}
 }
 
 void plat_proc_destroy(struct plat_proc *p)

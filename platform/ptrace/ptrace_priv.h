@@ -3,6 +3,7 @@
 #define UMBRA_PLATFORM_PTRACE_PRIV_H
 
 #include <linux/filter.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -18,6 +19,10 @@
 /* A page of the stub's reserved range that receiving a file needs
  * (its msghdr), mapped the first time. */
 #define PTRACE_STUB_SCRATCH (ARCH_STUB_BASE + 0x8000)
+/* The rest of the reserved range: the alternate stack the host kernel
+ * builds its frames on when a fault's details are read (faultinfo.c). */
+#define PTRACE_STUB_ALTSTACK (ARCH_STUB_BASE + 0x9000)
+#define PTRACE_STUB_ALTSTACK_SIZE (ARCH_STUB_SIZE - 0x9000)
 
 /* What plat_thread_interrupt sends: a stub gets it from nobody else, and
  * its stop is recognised by the sender (the sentry). */
@@ -32,6 +37,7 @@ struct plat_thread {
 	pid_t tid;
 	struct arch_regs regs;
 	bool at_syscall; /* stopped at a syscall-entry stop */
+	bool altstack;   /* its host sigaltstack is PTRACE_STUB_ALTSTACK */
 	bool gone;       /* exited or killed: nothing to resume */
 };
 
@@ -43,6 +49,8 @@ struct plat_proc {
 	int sock;             /* the sentry's end of the stub's socket */
 	bool scratch_mapped;  /* PTRACE_STUB_SCRATCH exists */
 	bool sock_broken;     /* a file sent was never taken: no more */
+	bool fault_handlers;  /* host handlers for faults, on the alternate stack */
+	pthread_mutex_t fault_lock; /* one fault's frame at a time on that stack */
 	struct plat_thread main;
 };
 
@@ -66,6 +74,14 @@ void ptrace_thread_gone(struct plat_thread *th);
 /* Whether a signal stop is plat_thread_interrupt's. */
 bool ptrace_is_interrupt(struct plat_thread *th, int status);
 int ptrace_seccomp_filter(struct sock_fprog *out);
+/* Maps PTRACE_STUB_SCRATCH the first time. */
+int ptrace_scratch(struct plat_thread *via);
+/* At a stop for a fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE from the CPU): the
+ * details only the host's signal frame holds, into stop; the thread is left
+ * as it was. If the fault does not come back, stop becomes whatever stop
+ * the thread made instead. */
+int ptrace_fault_info(struct plat_thread *th, int status, struct plat_stop *stop);
+int ptrace_decode_stop(struct plat_thread *th, int status, struct plat_stop *stop);
 
 extern const unsigned char ptrace_stub_image[];
 extern const unsigned int ptrace_stub_image_len;

@@ -77,7 +77,7 @@ static bool from_sentry(int signo, const struct linux_siginfo *info)
 	       info->u.kill.pid == getpid();
 }
 
-static int decode_stop(struct plat_thread *th, int status, struct plat_stop *stop)
+int ptrace_decode_stop(struct plat_thread *th, int status, struct plat_stop *stop)
 {
 	int err;
 
@@ -106,7 +106,7 @@ static int decode_stop(struct plat_thread *th, int status, struct plat_stop *sto
 		return -errno;
 	if (from_sentry(stop->signo, &stop->info))
 		stop->kind = PLAT_STOP_INTERRUPT;
-	return 0;
+	return ptrace_fault_info(th, status, stop);
 }
 
 bool ptrace_is_interrupt(struct plat_thread *th, int status)
@@ -141,5 +141,5 @@ int plat_run(struct plat_thread *th, struct plat_stop *stop)
 		if (err)
 			return err;
 	}
-	return decode_stop(th, status, stop);
+	return ptrace_decode_stop(th, status, stop);
 }

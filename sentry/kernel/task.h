@@ -103,6 +103,10 @@ struct task {
 	 * thread that does not block them takes (signal->shared_pending). */
 	linux_sigset_t shared_pending;
 	struct linux_siginfo shared_info[LINUX_NSIG];
+	/* The last fault's details as the CPU gave them (x86_64 error code and
+	 * trap number, arm64 ESR): what every later frame shows, as Linux's
+	 * thread_struct keeps them. */
+	uint64_t fault_code, fault_trapno;
 	/* Real-time signals queued behind the one in each slot (signal.c). */
 	struct sig_more *sig_more, *shared_more;
 	linux_sigset_t saved_mask;

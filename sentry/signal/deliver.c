@@ -57,9 +57,13 @@ static void restart_without_handler(struct task *t, struct arch_regs *r)
 		arch_syscall_set_nr(r, SYSCALL_NR_restart_syscall);
 }
 
-/* The registers the host's fault left to the arch's frame (cr2, ESR). */
-static void fault_info(const struct linux_siginfo *info, struct arch_sigframe_info *in)
+/* The registers the host's faults left to the arch's frame (cr2, err and
+ * trapno; fault_address and the ESR). */
+static void fault_info(const struct task *t, const struct linux_siginfo *info,
+		       struct arch_sigframe_info *in)
 {
+	in->fault_code = t->fault_code;
+	in->fault_trapno = t->fault_trapno;
 	/* cr2 (x86_64) and fault_address (arm64) name the page fault's address:
 	 * only SIGSEGV and SIGBUS have one. */
 	bool fault = info->si_code > 0 && (info->si_signo == SIGSEGV || info->si_signo == SIGBUS);
@@ -89,7 +93,7 @@ static int setup_frame(struct task *t, int signo, const struct linux_siginfo *in
 	in.restorer = (act->flags & LINUX_SA_RESTORER) ? act->restorer : ARCH_SIGRETURN_TRAMPOLINE;
 	in.saved_mask = t->restore_mask ? t->saved_mask : t->sigmask;
 	in.altstack = t->altstack;
-	fault_info(info, &in);
+	fault_info(t, info, &in);
 	err = arch_sigframe_build(r, &in, buf, sizeof buf, &addr, &len, r);
 	if (!err)
 		err = copy_to_guest(t, addr, buf, len);

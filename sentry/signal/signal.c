@@ -489,5 +489,9 @@ void sig_host_stop(struct task *t, const struct plat_stop *stop)
 	struct linux_siginfo info = stop->info;
 
 	info.si_signo = stop->signo;
+	if (stop->fault_known) {
+		t->fault_code = stop->fault_code;
+		t->fault_trapno = stop->fault_trapno;
+	}
 	sig_raise_info(t, &info, is_fault(stop->signo, &stop->info));
 }
