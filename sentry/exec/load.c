@@ -40,7 +40,7 @@ static uint64_t rnd_pages(uint64_t r)
 static int choose_layout(struct task *t, const struct elf_image *img, struct layout *l)
 {
 	uint64_t r[4];
-	uint64_t stack = t->sb->rlim[RLIMIT_STACK].rlim_cur;
+	uint64_t stack = t->leader->rlim[RLIMIT_STACK].rlim_cur;
 
 	if (getrandom(r, sizeof r, 0) != sizeof r || getrandom(l->random, 16, 0) != 16)
 		return -EIO;

@@ -195,7 +195,7 @@ long fs_create_file(struct task *t, const char *path, int flags, uint32_t mode,
 
 int fs_fd_limit(struct task *t)
 {
-	uint64_t cur = t->sb->rlim[RLIMIT_NOFILE].rlim_cur;
+	uint64_t cur = t->leader->rlim[RLIMIT_NOFILE].rlim_cur;
 
 	return cur > FDTABLE_MAX ? FDTABLE_MAX : (int)cur;
 }

@@ -60,7 +60,7 @@ static int strv_push(struct strv *s, char *str)
 /* bprm_stack_limits(): what argv and envp may take of the stack. */
 static uint64_t arg_limit(struct task *t)
 {
-	uint64_t stack = t->sb->rlim[RLIMIT_STACK].rlim_cur;
+	uint64_t stack = t->leader->rlim[RLIMIT_STACK].rlim_cur;
 	uint64_t limit = STK_LIM / 4 * 3;
 
 	if (limit > stack / 4)

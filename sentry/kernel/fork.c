@@ -95,7 +95,7 @@ static long pidfd_check(const struct clone_req *c)
  * CAP_SYS_ADMIN to be exempt otherwise. */
 static long nproc_check(struct task *t)
 {
-	uint64_t limit = t->sb->rlim[RLIMIT_NPROC].rlim_cur, n = 0;
+	uint64_t limit = t->leader->rlim[RLIMIT_NPROC].rlim_cur, n = 0;
 
 	if (t->sb->uid == 0)
 		return 0;
@@ -150,6 +150,8 @@ static void child_identity(struct task *t, const struct clone_req *c, struct tas
 		child->tgid = t->tgid;
 		child->leader = t->leader;
 		child->exit_signal = -1; /* a thread tells nobody of its end */
+	} else {
+		memcpy(child->rlim, t->leader->rlim, sizeof child->rlim);
 	}
 }
 

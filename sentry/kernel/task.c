@@ -123,6 +123,7 @@ struct task *task_create(struct sandbox *sb)
 		return NULL;
 	t->init = t;
 	t->pgid = t->sid = t->tid;
+	memcpy(t->rlim, sb->rlim, sizeof t->rlim);
 	t->fs = fs_struct_new(NULL);
 	t->files = fdtable_create();
 	t->sighand = sighand_new(NULL);

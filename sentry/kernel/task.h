@@ -103,6 +103,8 @@ struct task {
 	 * thread that does not block them takes (signal->shared_pending). */
 	linux_sigset_t shared_pending;
 	struct linux_siginfo shared_info[LINUX_NSIG];
+	/* The process's resource limits (the leader's count), copied by fork. */
+	struct linux_rlimit rlim[LINUX_RLIM_NLIMITS];
 	/* The last fault's details as the CPU gave them (x86_64 error code and
 	 * trap number, arm64 ESR): what every later frame shows, as Linux's
 	 * thread_struct keeps them. */

@@ -67,10 +67,11 @@ static bool is_rt(int signo)
 /* Appends info; false when the sandbox's pending count is at the limit
  * and the sender may not pass it (__sigqueue_alloc's override_rlimit: a
  * kill's or the kernel's signal may, a sigqueue's may not). */
-static bool push_more(struct sandbox *sb, struct sig_more **list, const struct linux_siginfo *info)
+static bool push_more(struct task *to, struct sig_more **list, const struct linux_siginfo *info)
 {
+	struct sandbox *sb = to->sb;
 	bool over = (uint64_t)__atomic_load_n(&sb->sig_queued, __ATOMIC_RELAXED) >=
-		    sb->rlim[LINUX_RLIMIT_SIGPENDING].rlim_cur;
+		    to->leader->rlim[LINUX_RLIMIT_SIGPENDING].rlim_cur;
 	struct sig_more *m;
 
 	if (over && info->si_code < 0)
@@ -275,7 +276,7 @@ static bool queue_locked(struct task *t, const struct linux_siginfo *info, bool 
 		return false;
 	if (!(t->sigpending & bit(signo)))
 		t->siginfo[signo - 1] = *info;
-	else if (is_rt(signo) && !push_more(t->sb, &t->sig_more, info))
+	else if (is_rt(signo) && !push_more(t, &t->sig_more, info))
 		return false;
 	t->sigpending |= bit(signo);
 	signalfd_sync_locked(t);
@@ -294,7 +295,7 @@ static bool queue_shared_locked(struct task *leader, const struct linux_siginfo 
 		return false;
 	if (!(leader->shared_pending & bit(signo)))
 		leader->shared_info[signo - 1] = *info;
-	else if (is_rt(signo) && !push_more(leader->sb, &leader->shared_more, info))
+	else if (is_rt(signo) && !push_more(leader, &leader->shared_more, info))
 		return false;
 	leader->shared_pending |= bit(signo);
 	signalfd_sync_locked(leader);

@@ -50,26 +50,38 @@ static long rlimit_get(struct task *t, unsigned int res, uint64_t uptr)
 	if (res >= LINUX_RLIM_NLIMITS)
 		return -EINVAL;
 	pthread_mutex_lock(&t->sb->lock);
-	r = t->sb->rlim[res];
+	r = t->leader->rlim[res];
 	pthread_mutex_unlock(&t->sb->lock);
 	return copy_to_guest(t, uptr, &r, sizeof r);
 }
 
-/* kernel/sys.c do_prlimit: soft <= hard; raising hard needs privilege. */
-static long rlimit_set(struct task *t, unsigned int res, const struct linux_rlimit *n)
+/* kernel/sys.c do_prlimit: soft <= hard; raising hard needs privilege.
+ * The limits of p (a leader), the old ones into *old; sb->lock held. */
+static long rlimit_swap_locked(struct task *t, struct task *p, unsigned int res,
+			       const struct linux_rlimit *n, struct linux_rlimit *old)
 {
-	struct linux_rlimit *cur = &t->sb->rlim[res];
-	long err = 0;
+	struct linux_rlimit *cur = &p->rlim[res];
 
+	if (old)
+		*old = *cur;
+	if (!n)
+		return 0;
 	if (n->rlim_cur > n->rlim_max)
 		return -EINVAL;
 	if (res == 7 /* RLIMIT_NOFILE */ && n->rlim_max > 1024 * 1024)
 		return -EPERM;
-	pthread_mutex_lock(&t->sb->lock);
 	if (n->rlim_max > cur->rlim_max && t->sb->uid != 0)
-		err = -EPERM;
-	else
-		*cur = *n;
+		return -EPERM;
+	*cur = *n;
+	return 0;
+}
+
+static long rlimit_set(struct task *t, unsigned int res, const struct linux_rlimit *n)
+{
+	long err;
+
+	pthread_mutex_lock(&t->sb->lock);
+	err = rlimit_swap_locked(t, t->leader, res, n, NULL);
 	pthread_mutex_unlock(&t->sb->lock);
 	return err;
 }
@@ -93,23 +105,24 @@ long sys_setrlimit(struct task *t, const struct syscall_args *a)
 long sys_prlimit64(struct task *t, const struct syscall_args *a)
 {
 	unsigned int res = (unsigned int)a->a[1];
+	int pid = (int)a->a[0];
 	struct linux_rlimit n, old;
-	long err;
+	struct task *p;
+	long err = -ESRCH;
 
-	if ((int)a->a[0] != 0 && (int)a->a[0] != t->tgid)
-		return -ESRCH;
-	if (res >= LINUX_RLIM_NLIMITS)
-		return -EINVAL;
 	if (a->a[2] && copy_from_guest(t, &n, a->a[2], sizeof n) < 0)
 		return -EFAULT;
+	/* Any process of the sandbox: all its guests share one uid. Then the
+	 * resource (do_prlimit). */
 	pthread_mutex_lock(&t->sb->lock);
-	old = t->sb->rlim[res];
+	p = pid ? sandbox_find_task_locked(t->sb, pid) : t;
+	if (p && !p->zombie)
+		err = res >= LINUX_RLIM_NLIMITS ? -EINVAL
+						: rlimit_swap_locked(t, p->leader, res,
+								     a->a[2] ? &n : NULL, &old);
 	pthread_mutex_unlock(&t->sb->lock);
-	if (a->a[2]) {
-		err = rlimit_set(t, res, &n);
-		if (err)
-			return err;
-	}
+	if (err)
+		return err;
 	if (a->a[3] && copy_to_guest(t, a->a[3], &old, sizeof old) < 0)
 		return -EFAULT;
 	return 0;

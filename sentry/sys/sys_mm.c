@@ -47,7 +47,7 @@ static int guest_prot(uint64_t prot)
  * a fixed place counts only what it adds to what is there. */
 static bool as_allows(struct task *t, uint64_t addr, uint64_t len, bool fixed)
 {
-	uint64_t limit = t->sb->rlim[RLIMIT_AS].rlim_cur;
+	uint64_t limit = t->leader->rlim[RLIMIT_AS].rlim_cur;
 
 	if (limit == RLIM_INFINITY)
 		return true;

@@ -207,7 +207,7 @@ static void task_sig(struct task *t, struct strbuf *b)
 
 	sig_actions(t, &ign, &cgt);
 	strbuf_printf(b, "Threads:\t%d\nSigQ:\t0/%" PRIu64 "\n", nr_threads(t),
-		      (uint64_t)t->sb->rlim[LINUX_RLIMIT_SIGPENDING].rlim_cur);
+		      (uint64_t)t->leader->rlim[LINUX_RLIMIT_SIGPENDING].rlim_cur);
 	sigset_line(b, "SigPnd", 0);
 	sigset_line(b, "ShdPnd", 0);
 	sigset_line(b, "SigBlk", t->sigmask);
@@ -266,7 +266,7 @@ int proc_gen_status(struct task *t, struct strbuf *b)
 
 static uint64_t rlim_cur(struct task *t, int res)
 {
-	return t->sb->rlim[res].rlim_cur;
+	return t->leader->rlim[res].rlim_cur;
 }
 
 /* Fields 1-25 of do_task_stat. */
