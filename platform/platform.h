@@ -53,6 +53,11 @@ struct plat_usage {
 	unsigned long long user_ns, sys_ns, maxrss_kb;
 };
 int plat_proc_usage(struct plat_proc *proc, struct plat_usage *u);
+/* A stub thread's CPU time, which the host's clocks give only to its own
+ * process: kind 0 user+system, 1 user (clock ticks), 2 scheduler run time
+ * (ns), as CPUCLOCK_PROF, _VIRT and _SCHED. Any host thread may ask,
+ * serialised with plat_thread_exit. */
+int plat_thread_cputime(const struct plat_thread *th, int kind, uint64_t *ns);
 
 /* Guest threads: a stub thread each. spawn starts one through via (injected
  * clone); it waits, untraced and touching no memory, until the host thread

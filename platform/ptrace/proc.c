@@ -293,39 +293,76 @@ int plat_thread_interrupt(struct plat_thread *th)
 	return 0;
 }
 
-/* /proc/PID/stat fields 14 and 15 (utime, stime, in clock ticks) and
- * /proc/PID/status VmHWM of the stub. */
-int plat_proc_usage(struct plat_proc *p, struct plat_usage *u)
+/* A /proc file's first bytes, NUL-terminated; its length or -errno. */
+static int read_proc(const char *path, char *buf, size_t size)
 {
-	char path[64], buf[1024], *s;
-	long tick = sysconf(_SC_CLK_TCK);
-	unsigned long long ut = 0, st = 0;
-	int fd, n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), n;
 
-	memset(u, 0, sizeof *u);
-	snprintf(path, sizeof path, "/proc/%d/stat", p->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = (int)read(fd, buf, sizeof buf - 1);
+	n = (int)read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0)
 		return -EIO;
 	buf[n] = 0;
+	return n;
+}
+
+/* Fields 14 and 15 of a /proc stat file (utime, stime), in ns. */
+static int stat_times(const char *path, unsigned long long *user, unsigned long long *sys)
+{
+	char buf[1024], *s;
+	long tick = sysconf(_SC_CLK_TCK);
+	unsigned long long ut = 0, st = 0;
+	int n = read_proc(path, buf, sizeof buf);
+
+	if (n < 0)
+		return n;
 	s = strrchr(buf, ')'); /* comm may hold spaces */
 	if (!s || sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
 			 &ut, &st) != 2 || tick <= 0)
 		return -EIO;
-	u->user_ns = ut * (1000000000ULL / (unsigned long long)tick);
-	u->sys_ns = st * (1000000000ULL / (unsigned long long)tick);
+	*user = ut * (1000000000ULL / (unsigned long long)tick);
+	*sys = st * (1000000000ULL / (unsigned long long)tick);
+	return 0;
+}
+
+/* /proc/PID/stat's CPU times and /proc/PID/status VmHWM of the stub. */
+int plat_proc_usage(struct plat_proc *p, struct plat_usage *u)
+{
+	char path[64], buf[2048], *s;
+	int err;
+
+	memset(u, 0, sizeof *u);
+	snprintf(path, sizeof path, "/proc/%d/stat", p->pid);
+	err = stat_times(path, &u->user_ns, &u->sys_ns);
+	if (err)
+		return err;
 	snprintf(path, sizeof path, "/proc/%d/status", p->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = (int)read(fd, buf, sizeof buf - 1);
-		close(fd);
-		buf[n > 0 ? n : 0] = 0;
-		if ((s = strstr(buf, "VmHWM:")))
-			sscanf(s + 6, "%llu", &u->maxrss_kb);
+	if (read_proc(path, buf, sizeof buf) > 0 && (s = strstr(buf, "VmHWM:")))
+		sscanf(s + 6, "%llu", &u->maxrss_kb);
+	return 0;
+}
+
+/* /proc/PID/task/TID/schedstat's first field, or stat's utime and stime. */
+int plat_thread_cputime(const struct plat_thread *th, int kind, uint64_t *ns)
+{
+	char path[80], buf[256];
+	unsigned long long ut = 0, st = 0, run = 0;
+	int err;
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/%s", th->proc->pid, th->tid,
+		 kind == 2 ? "schedstat" : "stat");
+	if (kind != 2) {
+		err = stat_times(path, &ut, &st);
+		*ns = ut + (kind == 0 ? st : 0);
+		return err;
 	}
+	err = read_proc(path, buf, sizeof buf);
+	if (err < 0)
+		return err;
+	if (sscanf(buf, "%llu", &run) != 1)
+		return -EIO;
+	*ns = run;
 	return 0;
 }

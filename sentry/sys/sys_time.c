@@ -1,9 +1,13 @@
 /* Clocks and sleeps. Wall and monotonic clocks are the host's; CPU clocks are
- * those of the guest's own host thread and process. */
+ * those of the guests' host threads and processes. */
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "platform/platform.h"
+#include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/sleep.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -27,15 +31,58 @@ static long host_clock(struct task *t, uint64_t id, clockid_t *out)
 	case CLOCK_PROCESS_CPUTIME_ID:
 		*out = linux_process_cpuclock(pid);
 		return 0;
-	case CLOCK_THREAD_CPUTIME_ID:
-		/* Linux gives thread CPU clocks only within the caller's own thread
-		 * group, which the sentry is not in: a guest thread's clock reads its
-		 * process's (exact for one thread, more with several). */
-		*out = linux_process_cpuclock(pid);
-		return 0;
 	default:
-		return -EINVAL; /* CPU clocks of other guest ids: none are reachable yet */
+		return -EINVAL; /* thread and encoded CPU clocks: cpu_clock_read */
 	}
+}
+
+#define CPUCLOCK_PERTHREAD 4
+#define CPUCLOCK_KIND(id) ((int)((id) & 3)) /* PROF 0, VIRT 1, SCHED 2; 3 is none */
+
+/* A CPU clock of the sandbox's (kernel/time/posix-cpu-timers.c): its own
+ * thread's (CLOCK_THREAD_CPUTIME_ID), or one a pid encodes, ~pid << 3 with
+ * bit 2 for a thread, which only a thread of the same process may read.
+ * Process clocks are the host's clock of the stub; thread clocks come from
+ * the host's /proc (plat_thread_cputime). -EINVAL for anything else. */
+static long cpu_clock_read(struct task *t, int64_t id, struct timespec *ts)
+{
+	int pid = id == CLOCK_THREAD_CPUTIME_ID ? 0 : (int)~(id >> 3);
+	bool thread = id == CLOCK_THREAD_CPUTIME_ID || (id & CPUCLOCK_PERTHREAD);
+	int kind = id == CLOCK_THREAD_CPUTIME_ID ? 2 : CPUCLOCK_KIND(id);
+	uint64_t ns = 0;
+	struct task *p;
+	long err = -EINVAL;
+
+	if ((id >= 0 && id != CLOCK_THREAD_CPUTIME_ID) || kind == 3)
+		return -EINVAL;
+	pthread_mutex_lock(&t->sb->lock);
+	p = pid ? sandbox_find_task_locked(t->sb, pid) : t;
+	if (p && !p->zombie && (thread ? p->tgid == t->tgid : p == p->leader)) {
+		pthread_mutex_lock(&p->kill_lock); /* the stub stays while it is held */
+		if (thread && p->plat)
+			err = plat_thread_cputime(p->plat, kind, &ns);
+		else if (!thread && p->proc)
+			err = clock_gettime((clockid_t)((~(uint32_t)plat_proc_pid(p->proc) << 3) |
+							(uint32_t)kind), ts) < 0 ? -errno : 1;
+		pthread_mutex_unlock(&p->kill_lock);
+	}
+	pthread_mutex_unlock(&t->sb->lock);
+	if (err)
+		return err > 0 ? 0 : err;
+	ts->tv_sec = (time_t)(ns / NSEC_PER_SEC);
+	ts->tv_nsec = (long)(ns % NSEC_PER_SEC);
+	return 0;
+}
+
+/* posix_cpu_clock_getres: a tick, one nanosecond for run time. */
+static long cpu_clock_res(struct task *t, int64_t id, struct timespec *ts)
+{
+	long err = cpu_clock_read(t, id, ts);
+
+	ts->tv_sec = 0;
+	ts->tv_nsec = id == CLOCK_THREAD_CPUTIME_ID || CPUCLOCK_KIND(id) == 2
+			      ? 1 : (NSEC_PER_SEC + sysconf(_SC_CLK_TCK) - 1) / sysconf(_SC_CLK_TCK);
+	return err;
 }
 
 static long put_ts(struct task *t, uint64_t uptr, const struct timespec *ts)
@@ -52,10 +99,10 @@ long sys_clock_gettime(struct task *t, const struct syscall_args *a)
 	long err = host_clock(t, a->a[0], &c);
 
 	if (err)
-		return err;
-	if (clock_gettime(c, &ts) < 0)
-		return -errno;
-	return put_ts(t, a->a[1], &ts);
+		err = cpu_clock_read(t, (int64_t)(int32_t)a->a[0], &ts);
+	else if (clock_gettime(c, &ts) < 0)
+		err = -errno;
+	return err ? err : put_ts(t, a->a[1], &ts);
 }
 
 long sys_clock_getres(struct task *t, const struct syscall_args *a)
@@ -65,9 +112,11 @@ long sys_clock_getres(struct task *t, const struct syscall_args *a)
 	long err = host_clock(t, a->a[0], &c);
 
 	if (err)
+		err = cpu_clock_res(t, (int64_t)(int32_t)a->a[0], &ts);
+	else if (clock_getres(c, &ts) < 0)
+		err = -errno;
+	if (err)
 		return err;
-	if (clock_getres(c, &ts) < 0)
-		return -errno;
 	return a->a[1] ? put_ts(t, a->a[1], &ts) : 0;
 }
 
