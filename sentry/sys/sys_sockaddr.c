@@ -82,10 +82,13 @@ static long resolve_path(struct task *t, const struct usock_addr *a, struct sock
 
 	if (err)
 		return err;
-	if (!S_ISSOCK(to->l.st.st_mode)) {
+	if (!S_ISSOCK(to->l.st.st_mode) || to->l.mnt->readonly) {
 		lookup_release(&to->l);
 		to->l.fd = -1;
-		return -ECONNREFUSED;
+		/* A socket on a read-only mount of the host is a host service's
+		 * (D-Bus, syslog, a container daemon): the view grants reading the
+		 * files there, not talking to their owners. */
+		return S_ISSOCK(to->l.st.st_mode) ? -EACCES : -ECONNREFUSED;
 	}
 	fs_proc_path(to->l.fd, to->sa.sun_path);
 	return 0;

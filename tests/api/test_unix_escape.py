@@ -2,7 +2,8 @@
 """AF_UNIX sockets never lead out of the sandbox: a guest reaches neither a
 host service listening on an abstract name nor a host socket file outside
 its view (directly, or through a symlink the sentry's walk resolves in the
-view), and a host process cannot reach a guest's abstract name."""
+view), nor a host service's socket the view shows read-only, and a host
+process cannot reach a guest's abstract name."""
 import os
 import socket
 import subprocess
@@ -66,6 +67,18 @@ with tempfile.TemporaryDirectory(prefix='umbra-escape-', dir='/tmp') as hidden, 
               os.path.join(scratch, 'link'))
     check('nor through a symlink in its view that names it', r.stdout == 'ENOENT\n', show(r))
     check('and the host listener saw nobody', nobody_connected(listener))
+    listener.close()
+
+    # A host service's socket that the default view shows read-only (as
+    # /run's would be): the guest may read the directory, not talk to it.
+    visible = os.path.join(scratch, 'service')
+    listener = host_listener(visible)
+    r = umbra([], 'unix-connect', visible)
+    check('a guest cannot reach a host socket on a read-only mount', r.stdout == 'EACCES\n',
+          show(r))
+    check('and that listener saw nobody', nobody_connected(listener))
+    r = umbra(['--bind', '%s:%s:rw' % (scratch, scratch)], 'unix-connect', visible)
+    check('a read-write bind grants it', r.stdout == 'connected\n', show(r))
     listener.close()
 
 # A guest's abstract name is not in the host's namespace.
