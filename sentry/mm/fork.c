@@ -107,19 +107,24 @@ static int copy_area(struct mm *parent, struct mm *child, struct vma *v)
 	int64_t off;
 	int err;
 
+	if (v->flags & VMA_DONTFORK)
+		return 0;
 	if (host && ((v->flags & VMA_SHARED) || !(v->flags & VMA_ACCOUNT)))
 		return map_host_again(child, v);
-	if (!host && ((v->flags & VMA_SHARED) || !(v->prot & PROT_WRITE)))
+	if (!host && !(v->flags & VMA_WIPEONFORK) &&
+	    ((v->flags & VMA_SHARED) || !(v->prot & PROT_WRITE)))
 		return share_area(child, v);
 	off = memfile_alloc(child->mf, len);
 	if (off < 0)
 		return -ENOMEM;
-	if (host)
+	if (v->flags & VMA_WIPEONFORK)
+		err = 0; /* a clean slate in the child */
+	else if (host)
 		err = copy_host_data(parent, v, (uint64_t)off);
 	else
 		err = copy_data(child->mf, v->off, (uint64_t)off, len);
 	c.off = (uint64_t)off;
-	c.flags &= ~VMA_HOST;
+	c.flags &= ~(VMA_HOST | VMA_COW); /* memory of its own */
 	c.file = vma_file_get(v->file);
 	if (!err)
 		err = vma_insert(&child->vmas, &c);

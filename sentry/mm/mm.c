@@ -408,6 +408,46 @@ int mm_discard(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t l
 	return err;
 }
 
+/* What an advice does to one area's flags; -EINVAL when it may not. */
+static int fork_flags(struct vma *v, int advice)
+{
+	switch (advice) {
+	case MADV_DONTFORK:
+		v->flags |= VMA_DONTFORK;
+		return 0;
+	case MADV_DOFORK:
+		v->flags &= ~VMA_DONTFORK;
+		return 0;
+	case MADV_WIPEONFORK:
+		if (v->file || (v->flags & (VMA_SHARED | VMA_HOST)))
+			return -EINVAL; /* private anonymous memory only */
+		v->flags |= VMA_WIPEONFORK;
+		return 0;
+	default: /* MADV_KEEPONFORK */
+		v->flags &= ~VMA_WIPEONFORK;
+		return 0;
+	}
+}
+
+int mm_fork_advice(struct mm *mm, uint64_t addr, uint64_t len, int advice)
+{
+	uint64_t end = addr + len;
+	bool holes;
+	int err;
+
+	pthread_mutex_lock(&mm->lock);
+	holes = !vma_range_mapped(&mm->vmas, addr, end);
+	err = vma_split_at(&mm->vmas, addr);
+	if (!err)
+		err = vma_split_at(&mm->vmas, end);
+	for (size_t i = vma_lower_bound(&mm->vmas, addr); !err && i < mm->vmas.n &&
+	     mm->vmas.v[i].start < end; i++)
+		err = mm->vmas.v[i].flags & VMA_RESERVED ? -EINVAL
+							 : fork_flags(&mm->vmas.v[i], advice);
+	pthread_mutex_unlock(&mm->lock);
+	return err ? err : holes ? -ENOMEM : 0;
+}
+
 int mm_sync(struct mm *mm, uint64_t addr, uint64_t len, bool wait)
 {
 	uint64_t end = addr + len;

@@ -93,6 +93,10 @@ long mm_remap(struct mm *mm, struct plat_thread *via, uint64_t old_addr, uint64_
 /* MADV_DONTNEED and friends: anonymous memory reads as zeroes again, a
  * private mapping of a host file as the file. */
 int mm_discard(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len);
+/* madvise(2)'s MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK, MADV_KEEPONFORK
+ * on the areas of the range: -EINVAL for WIPEONFORK on a file or shared
+ * mapping, -ENOMEM when part of the range is unmapped (the rest changed). */
+int mm_fork_advice(struct mm *mm, uint64_t addr, uint64_t len, int advice);
 /* msync(2): -ENOMEM when part of the range is unmapped; with wait
  * (MS_SYNC) the host files mapped shared in it are written back first. */
 int mm_sync(struct mm *mm, uint64_t addr, uint64_t len, bool wait);

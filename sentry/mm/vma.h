@@ -17,6 +17,8 @@
  * private as VMA_SHARED says: no memory-file range; the sentry reaches it
  * by copying through the stub (plat_proc_read, plat_proc_write). */
 #define VMA_HOST 32u
+#define VMA_DONTFORK 64u   /* MADV_DONTFORK: a fork's child does not get it */
+#define VMA_WIPEONFORK 128u /* MADV_WIPEONFORK: a fork's child gets it zeroed */
 
 /* The file an area maps, as /proc/PID/maps names it. Immutable and shared
  * by the pieces a mapping splits into; freed with its last reference. */

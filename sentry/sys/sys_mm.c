@@ -297,7 +297,8 @@ long sys_mremap(struct task *t, const struct syscall_args *a)
 	return mm_remap(t->mm, t->plat, a->a[0], a->a[1], a->a[2], (int)a->a[3], a->a[4]);
 }
 
-/* Advice that changes contents zeroes anonymous memory; the rest is a hint. */
+/* Advice that changes contents (1) zeroes anonymous memory; what a fork
+ * does with an area (2) is the area's; the rest is a hint (0). */
 static int advice_kind(int advice)
 {
 	switch (advice) {
@@ -305,10 +306,12 @@ static int advice_kind(int advice)
 	case MADV_FREE:
 	case MADV_REMOVE:
 		return 1;
+	case MADV_DONTFORK: case MADV_DOFORK: case MADV_WIPEONFORK: case MADV_KEEPONFORK:
+		return 2;
 	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
-	case MADV_DONTFORK: case MADV_DOFORK: case MADV_MERGEABLE: case MADV_UNMERGEABLE:
+	case MADV_MERGEABLE: case MADV_UNMERGEABLE:
 	case MADV_HUGEPAGE: case MADV_NOHUGEPAGE: case MADV_DONTDUMP: case MADV_DODUMP:
-	case MADV_WIPEONFORK: case MADV_KEEPONFORK: case MADV_COLD: case MADV_PAGEOUT:
+	case MADV_COLD: case MADV_PAGEOUT:
 	case 22 /* MADV_POPULATE_READ */: case 23 /* MADV_POPULATE_WRITE */:
 	case 25 /* MADV_COLLAPSE */:
 		return 0;
@@ -328,6 +331,8 @@ long sys_madvise(struct task *t, const struct syscall_args *a)
 		return 0;
 	if (addr + len < addr || addr + len > ARCH_TASK_SIZE)
 		return -ENOMEM;
+	if (kind == 2)
+		return mm_fork_advice(t->mm, addr, len, (int)a->a[2]);
 	return kind ? mm_discard(t->mm, t->plat, addr, len) : 0;
 }
 
