@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sentry/lib/writecount.h"
@@ -36,6 +37,20 @@ struct file *file_new(int host_fd, int flags, const struct mount *mnt, const cha
 void file_get(struct file *f)
 {
 	__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+}
+
+bool file_never_blocks(struct file *f)
+{
+	int type = __atomic_load_n(&f->type, __ATOMIC_RELAXED);
+	struct stat st;
+
+	if (!type) {
+		if (fstat(f->host_fd, &st) < 0)
+			return false;
+		type = (int)(st.st_mode & S_IFMT);
+		__atomic_store_n(&f->type, type, __ATOMIC_RELAXED);
+	}
+	return type == S_IFREG || type == S_IFDIR || type == S_IFBLK;
 }
 
 void file_put(struct file *f)

@@ -23,6 +23,7 @@ struct file {
 	char *path;               /* canonical guest path, NULL if given */
 	bool ofd_locked;          /* has held OFD locks: drop them when it goes */
 	int pidfd;                /* a pidfd: the guest pid it names, else 0 */
+	int type;                 /* S_IFMT of the host object once known (file_never_blocks) */
 	bool writer;              /* counts in writecount: a regular file open for writing */
 	uint64_t dev, ino;        /* the writer's inode */
 	struct signalfd *sigfd;   /* a signalfd: its mask and readiness, which go with it */
@@ -42,6 +43,9 @@ struct fdtable {
  * (host_fd is then closed). path may be NULL. */
 struct file *file_new(int host_fd, int flags, const struct mount *mnt, const char *path);
 void file_get(struct file *f);
+/* Whether I/O on f can never wait (a regular file, a directory, a block
+ * device): nothing to poll for before a read or write. */
+bool file_never_blocks(struct file *f);
 void file_put(struct file *f);
 
 struct fdtable *fdtable_create(void);

@@ -104,7 +104,8 @@ static long host_rw_bounce(struct task *t, int fd, uint64_t addr, size_t len, in
 
 /* Moves len bytes between a host fd (at off, or its own offset when off < 0)
  * and guest memory at addr. */
-static long host_rw_at(struct task *t, int fd, uint64_t addr, size_t len, int reading, int64_t off)
+static long host_rw_at(struct task *t, int fd, uint64_t addr, size_t len, int reading, int64_t off,
+		       bool may_block)
 {
 	struct iovec iov[IOV_BATCH];
 	ssize_t n;
@@ -119,7 +120,7 @@ static long host_rw_at(struct task *t, int fd, uint64_t addr, size_t len, int re
 	}
 	if (len > RW_MAX)
 		len = RW_MAX;
-	if (off < 0 && (cnt = task_wait_fd(fd, reading ? POLLIN : POLLOUT)) < 0)
+	if (off < 0 && may_block && (cnt = task_wait_fd(fd, reading ? POLLIN : POLLOUT)) < 0)
 		return cnt;
 	cnt = mm_iov(t->mm, addr, len, reading ? MM_WRITE : MM_READ, iov, IOV_BATCH);
 	if (cnt == -EREMOTEIO)
@@ -133,38 +134,49 @@ static long host_rw_at(struct task *t, int fd, uint64_t addr, size_t len, int re
 	return io_host_result(t, n, reading);
 }
 
-static long host_rw(struct task *t, int fd, uint64_t addr, size_t len, int reading)
+static long host_rw(struct task *t, int fd, uint64_t addr, size_t len, int reading, bool may_block)
 {
-	return host_rw_at(t, fd, addr, len, reading, -1);
+	return host_rw_at(t, fd, addr, len, reading, -1, may_block);
+}
+
+/* The host fd behind a guest fd for I/O, and whether a call on it may have
+ * to wait (not for regular files: no poll, no host call, before them). */
+static int io_fd(struct task *t, uint64_t fd, bool *may_block)
+{
+	struct file *f = fd > INT_MAX ? NULL : fdtable_get(t->files, (int)fd);
+
+	if (!f)
+		return -EBADF;
+	if (f->pidfd || f->sigfd)
+		return -EINVAL; /* pidfd_fops has no read or write, signalfd_fops no write */
+	if (may_block)
+		*may_block = !file_never_blocks(f);
+	return f->host_fd;
 }
 
 static int file_fd(struct task *t, uint64_t fd)
 {
-	struct file *f = fdtable_get(t->files, (int)fd);
-
-	if (fd > INT_MAX || !f)
-		return -EBADF;
-	if (f->pidfd || f->sigfd)
-		return -EINVAL; /* pidfd_fops has no read or write, signalfd_fops no write */
-	return f->host_fd;
+	return io_fd(t, fd, NULL);
 }
 
 long sys_read(struct task *t, const struct syscall_args *a)
 {
 	struct file *f = a->a[0] > INT_MAX ? NULL : fdtable_get(t->files, (int)a->a[0]);
+	bool may_block;
 	int fd;
 
 	if (f && f->sigfd)
 		return signalfd_read(t, f->sigfd, fs_status_flags(f) & O_NONBLOCK, a->a[1], a->a[2]);
-	fd = file_fd(t, a->a[0]);
-	return fd < 0 ? fd : host_rw(t, fd, a->a[1], a->a[2], 1);
+	fd = io_fd(t, a->a[0], &may_block);
+	return fd < 0 ? fd : host_rw(t, fd, a->a[1], a->a[2], 1, may_block);
 }
 
 long sys_write(struct task *t, const struct syscall_args *a)
 {
-	int fd = file_fd(t, a->a[0]);
+	bool may_block;
+	int fd = io_fd(t, a->a[0], &may_block);
 
-	return fd < 0 ? fd : host_rw(t, fd, a->a[1], a->a[2], 0);
+	return fd < 0 ? fd : host_rw(t, fd, a->a[1], a->a[2], 0, may_block);
 }
 
 #define HOST_IOV_MAX IO_HOST_IOV_MAX
@@ -352,7 +364,8 @@ static long vector_rw(struct task *t, const struct vector_io *io)
 {
 	struct guest_iovec v[IOV_MAX_GUEST]; /* 16 KiB each: tracer threads' stacks hold them */
 	struct iovec iov[HOST_IOV_MAX];
-	int fd = file_fd(t, io->fd), n;
+	bool may_block;
+	int fd = io_fd(t, io->fd, &may_block), n;
 	uint64_t total;
 	long err;
 
@@ -371,7 +384,7 @@ static long vector_rw(struct task *t, const struct vector_io *io)
 		return vector_bounce(t, fd, v, io);
 	if (n < 0)
 		return n;
-	if (io->pos < 0 && !(io->flags & LINUX_RWF_NOWAIT) &&
+	if (io->pos < 0 && may_block && !(io->flags & LINUX_RWF_NOWAIT) &&
 	    (err = task_wait_fd(fd, io->reading ? POLLIN : POLLOUT)) < 0)
 		return err;
 	return io_host_result(t, host_vector(fd, iov, n, io), io->reading);
@@ -386,7 +399,7 @@ static long positional_rw(struct task *t, const struct syscall_args *a, int read
 		return fd;
 	if ((int64_t)a->a[3] < 0)
 		return -EINVAL;
-	return host_rw_at(t, fd, a->a[1], a->a[2], reading, (int64_t)a->a[3]);
+	return host_rw_at(t, fd, a->a[1], a->a[2], reading, (int64_t)a->a[3], false);
 }
 
 long sys_pread64(struct task *t, const struct syscall_args *a)
