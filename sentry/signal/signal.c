@@ -64,17 +64,31 @@ static bool is_rt(int signo)
 	return signo >= LINUX_SIGRTMIN;
 }
 
-/* Appends info; false when the sandbox's pending count is at the limit
- * and the sender may not pass it (__sigqueue_alloc's override_rlimit: a
- * kill's or the kernel's signal may, a sigqueue's may not). */
+/* Whether one more queued real-time signal passes to's RLIMIT_SIGPENDING
+ * (__send_signal_locked: no sender may pass it with one; past it, a kill's
+ * adds no instance, and others fail with EAGAIN). */
+static bool over_limit(const struct task *to)
+{
+	return (uint64_t)__atomic_load_n(&to->sb->sig_queued, __ATOMIC_RELAXED) >=
+	       to->leader->rlim[LINUX_RLIMIT_SIGPENDING].rlim_cur;
+}
+
+bool sig_queue_full_locked(const struct task *to, bool shared, const struct linux_siginfo *info)
+{
+	linux_sigset_t pending = shared ? to->leader->shared_pending : to->sigpending;
+	int signo = info->si_signo;
+
+	return signo >= 1 && signo <= LINUX_NSIG && is_rt(signo) && info->si_code != LINUX_SI_USER &&
+	       (pending & (1ULL << (signo - 1))) && over_limit(to);
+}
+
+/* Appends info; false when over the limit (over_limit) or out of memory. */
 static bool push_more(struct task *to, struct sig_more **list, const struct linux_siginfo *info)
 {
 	struct sandbox *sb = to->sb;
-	bool over = (uint64_t)__atomic_load_n(&sb->sig_queued, __ATOMIC_RELAXED) >=
-		    to->leader->rlim[LINUX_RLIMIT_SIGPENDING].rlim_cur;
 	struct sig_more *m;
 
-	if (over && info->si_code < 0)
+	if (over_limit(to))
 		return false;
 	m = malloc(sizeof *m);
 	if (!m)

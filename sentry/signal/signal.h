@@ -72,6 +72,10 @@ bool sig_timer_queued_locked(struct task *t, bool shared, int signo, int id);
 void sig_timer_unqueue_locked(struct task *t, bool shared, int signo, int id);
 /* Drops bits from every queue of t's process; sb->lock held. */
 void sig_unpend_group_locked(struct task *t, linux_sigset_t bits);
+/* Whether a real-time signal sent by sigqueue to t (its process's queue with
+ * shared) would pass RLIMIT_SIGPENDING: rt_sigqueueinfo's EAGAIN; sb->lock
+ * held. */
+bool sig_queue_full_locked(const struct task *t, bool shared, const struct linux_siginfo *info);
 /* Frees t's queued real-time signals (and its process's, for a leader)
  * when nothing can send it any more (its task_free). */
 void sig_queue_free(struct task *t);

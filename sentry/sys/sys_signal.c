@@ -354,10 +354,10 @@ static long queue_info(struct task *t, int tgid, int tid, int sig, uint64_t uinf
 	pthread_mutex_lock(&t->sb->lock);
 	o = sandbox_find_task_locked(t->sb, tid ? tid : tgid);
 	if (o && o->tgid == tgid) {
-		r = 0;
-		if (sig && !tid) /* kill_proc_info: the process's queue */
+		r = sig && sig_queue_full_locked(o, !tid, &info) ? -EAGAIN : 0;
+		if (!r && sig && !tid) /* kill_proc_info: the process's queue */
 			sig_send_process_locked(o, &info);
-		else if (sig && o != t)
+		else if (!r && sig && o != t)
 			sig_send_locked(o, &info);
 	}
 	pthread_mutex_unlock(&t->sb->lock);

@@ -5,10 +5,12 @@
  * siginfo, and they are taken lowest number first, in the order sent within
  * a number; a standard signal sent again while pending stays one. The same
  * holds for a thread's own queue (rt_tgsigqueueinfo) and for delivery to a
- * handler, which runs once per instance.
+ * handler, which runs once per instance. Past RLIMIT_SIGPENDING sigqueue
+ * fails with EAGAIN and a kill adds no instance (the one pending stays).
  */
 #include "sig.h"
 
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -128,9 +130,55 @@ static void handler_per_instance(void)
 	printf("handler per instance: done\n");
 }
 
+/* How many instances of sig are pending (taken off to count them). */
+static int drain(int sig)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t set;
+	int n = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	while (n < 100 && sigtimedwait(&set, NULL, &zero) == sig)
+		n++;
+	return n;
+}
+
+static void pending_limit(void)
+{
+	struct rlimit old, lim;
+	union sigval v = { .sival_int = 0 };
+	sigset_t set;
+	int queued = 0, refused = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, RT_B);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	getrlimit(RLIMIT_SIGPENDING, &old);
+	lim = old;
+	lim.rlim_cur = 4;
+	CHECK_OK("setrlimit(RLIMIT_SIGPENDING, 4)", setrlimit(RLIMIT_SIGPENDING, &lim));
+	for (int i = 0; i < 10; i++) {
+		if (sigqueue(getpid(), RT_B, v) == 0)
+			queued++;
+		else if (errno == EAGAIN)
+			refused++;
+		else
+			fail("sigqueue past the limit: expected EAGAIN got %s", err_name(errno));
+	}
+	check_true("sigqueue is refused (EAGAIN) past RLIMIT_SIGPENDING", refused > 0);
+	check_true("and some were queued before", queued >= 3 && queued <= 5);
+	CHECK_OK("kill past the limit", kill(getpid(), RT_B));
+	check_long("every accepted instance is pending, and kill added none", queued, drain(RT_B));
+	setrlimit(RLIMIT_SIGPENDING, &old);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	printf("pending limit: done\n");
+}
+
 int main(void)
 {
 	queued_in_order();
+	pending_limit();
 	thread_queue();
 	handler_per_instance();
 	return check_exit("signal_rt_queue");
