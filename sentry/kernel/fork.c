@@ -146,6 +146,7 @@ static void child_identity(struct task *t, const struct clone_req *c, struct tas
 
 	child->parent = parent;
 	child->ppid = parent ? parent->tgid : 0;
+	memcpy(child->cpumask, t->cpumask, sizeof child->cpumask);
 	if (thread) {
 		child->tgid = t->tgid;
 		child->leader = t->leader;

@@ -12,6 +12,8 @@
 #include "sentry/kernel/restart.h"
 #include "sentry/fs/vfs.h"
 
+#define TASK_CPUMASK_BYTES 128 /* 1024 CPUs */
+
 struct sig_more;
 struct sandbox;
 struct mm;
@@ -103,6 +105,9 @@ struct task {
 	 * thread that does not block them takes (signal->shared_pending). */
 	linux_sigset_t shared_pending;
 	struct linux_siginfo shared_info[LINUX_NSIG];
+	/* The CPUs the task may run on (sched_setaffinity), one bit each, of
+	 * the sandbox's; copied by clone. */
+	uint8_t cpumask[TASK_CPUMASK_BYTES];
 	/* The process's resource limits (the leader's count), copied by fork. */
 	struct linux_rlimit rlim[LINUX_RLIM_NLIMITS];
 	/* The last fault's details as the CPU gave them (x86_64 error code and

@@ -1,5 +1,6 @@
 /* What the system is: uname, randomness, limits, CPUs. */
 #include <errno.h>
+#include <stdbool.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/random.h>
@@ -13,7 +14,6 @@
 #define LINUX_GRND_NONBLOCK 1
 #define LINUX_GRND_RANDOM 2
 #define LINUX_GRND_INSECURE 4
-#define CPUMASK_MAX_BYTES 128 /* 1024 vCPUs */
 
 long sys_uname(struct task *t, const struct syscall_args *a)
 {
@@ -129,22 +129,72 @@ long sys_prlimit64(struct task *t, const struct syscall_args *a)
 }
 
 /* kernel/sched/syscalls.c: the length must hold nr_cpu_ids bits, in longs. */
+/* The task a sched_* call names: 0 is the caller, else any task of the
+ * sandbox (all its guests share one uid); its mask copied in or out under
+ * the lock. */
+enum affinity_op { AFFINITY_GET, AFFINITY_SET, AFFINITY_NONE /* a mask of no CPU */ };
+
+static long affinity_io(struct task *t, int pid, uint8_t *mask, enum affinity_op op)
+{
+	struct task *p;
+	long err = -ESRCH;
+
+	pthread_mutex_lock(&t->sb->lock);
+	p = pid ? sandbox_find_task_locked(t->sb, pid) : t;
+	if (p && !p->zombie) {
+		err = op == AFFINITY_NONE ? -EINVAL : 0; /* after ESRCH, as the kernel */
+		if (op == AFFINITY_SET)
+			memcpy(p->cpumask, mask, sizeof p->cpumask);
+		else if (op == AFFINITY_GET)
+			memcpy(mask, p->cpumask, sizeof p->cpumask);
+	}
+	pthread_mutex_unlock(&t->sb->lock);
+	return err;
+}
+
+/* cpumask_size(): whole longs of nr_cpu_ids bits. */
+static size_t mask_bytes(const struct task *t)
+{
+	return (size_t)((t->sb->ncpus + 63) / 64) * 8;
+}
+
 long sys_sched_getaffinity(struct task *t, const struct syscall_args *a)
 {
-	uint8_t mask[CPUMASK_MAX_BYTES];
-	size_t need = (size_t)((t->sb->ncpus + 63) / 64) * 8;
+	uint8_t mask[TASK_CPUMASK_BYTES];
+	size_t need = mask_bytes(t);
 	uint64_t len = a->a[1];
+	long err;
 
-	if ((int)a->a[0] != 0 && (int)a->a[0] != t->tid)
-		return -ESRCH;
 	if (len * 8 < (uint64_t)t->sb->ncpus || (len & 7))
 		return -EINVAL;
-	memset(mask, 0, sizeof mask);
-	for (int cpu = 0; cpu < t->sb->ncpus; cpu++)
-		mask[cpu / 8] |= (uint8_t)(1u << (cpu % 8));
+	err = affinity_io(t, (int)a->a[0], mask, AFFINITY_GET);
+	if (err)
+		return err;
 	if (copy_to_guest(t, a->a[2], mask, need) < 0)
 		return -EFAULT;
 	return (long)need;
+}
+
+/* kernel/sched/syscalls.c: the guest's mask, cut or zero-extended to
+ * cpumask_size, must name one of the sandbox's CPUs (else EINVAL). */
+long sys_sched_setaffinity(struct task *t, const struct syscall_args *a)
+{
+	uint8_t mask[TASK_CPUMASK_BYTES];
+	size_t need = mask_bytes(t), len = a->a[1] < need ? (size_t)a->a[1] : need;
+	bool any = false;
+
+	memset(mask, 0, sizeof mask);
+	if (len && copy_from_guest(t, mask, a->a[2], len) < 0)
+		return -EFAULT;
+	for (int cpu = 0; cpu < TASK_CPUMASK_BYTES * 8; cpu++) {
+		bool on = mask[cpu / 8] & (1u << (cpu % 8));
+
+		if (cpu >= t->sb->ncpus)
+			mask[cpu / 8] &= (uint8_t)~(1u << (cpu % 8));
+		else
+			any |= on;
+	}
+	return affinity_io(t, (int)a->a[0], mask, any ? AFFINITY_SET : AFFINITY_NONE);
 }
 
 long sys_sched_yield(struct task *t, const struct syscall_args *a)
@@ -155,9 +205,15 @@ long sys_sched_yield(struct task *t, const struct syscall_args *a)
 	return 0;
 }
 
+/* Until umbra schedules its own CPUs, a task runs on the first it may. */
 long sys_getcpu(struct task *t, const struct syscall_args *a)
 {
-	uint32_t cpu = 0, node = 0; /* one task, on vCPU 0 of node 0 */
+	uint32_t cpu = 0, node = 0;
+
+	pthread_mutex_lock(&t->sb->lock);
+	while (cpu + 1 < (uint32_t)t->sb->ncpus && !(t->cpumask[cpu / 8] & (1u << (cpu % 8))))
+		cpu++;
+	pthread_mutex_unlock(&t->sb->lock);
 
 	if (a->a[0] && copy_to_guest(t, a->a[0], &cpu, sizeof cpu) < 0)
 		return -EFAULT;

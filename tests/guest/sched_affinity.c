@@ -2,13 +2,59 @@
 /*
  * CPU placement as the guest sees it: a nonempty affinity mask, getcpu and
  * sched_getcpu naming a CPU inside it, sched_yield succeeding, and the
- * kernel's size rules for the raw sched_getaffinity.
+ * kernel's size rules for the raw sched_getaffinity. sched_setaffinity
+ * narrows the mask to one CPU, where getcpu then finds the task; a fork
+ * inherits it; a mask of no CPU the system has is EINVAL, after ESRCH for
+ * a bad pid; a bad pointer is EFAULT.
  */
 #include "check.h"
 
 #include <sched.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+/* Narrows the affinity to the first CPU of all, then puts all back. */
+static void set_affinity(const cpu_set_t *all)
+{
+	cpu_set_t one, back, none;
+	unsigned int cpu = ~0U;
+	int first = 0, status;
+	pid_t pid;
+
+	while (first < CPU_SETSIZE && !CPU_ISSET(first, all))
+		first++;
+	CPU_ZERO(&one);
+	CPU_SET(first, &one);
+	if (!CHECK_OK("sched_setaffinity(one CPU)", sched_setaffinity(0, sizeof(one), &one)))
+		return;
+	CPU_ZERO(&back);
+	if (CHECK_OK("sched_getaffinity after it", sched_getaffinity(0, sizeof(back), &back)))
+		check_true("the mask is that one CPU", CPU_EQUAL(&one, &back));
+	sched_yield();
+	if (CHECK_OK("getcpu on one CPU", getcpu(&cpu, NULL)))
+		check_long("getcpu names that CPU", first, (long)cpu);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		CPU_ZERO(&back);
+		sched_getaffinity(0, sizeof(back), &back);
+		_exit(CPU_EQUAL(&one, &back) ? 0 : 1);
+	}
+	if (pid > 0 && waitpid(pid, &status, 0) == pid)
+		check_long("a fork inherits the mask", 0, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	CPU_ZERO(&none);
+	CHECK_ERRNO("sched_setaffinity(no CPU)", sched_setaffinity(0, sizeof(none), &none), EINVAL);
+	CPU_ZERO(&none);
+	CPU_SET(CPU_SETSIZE - 1, &none);
+	CHECK_ERRNO("sched_setaffinity(only a CPU past the system's)",
+		    sched_setaffinity(0, sizeof(none), &none), EINVAL);
+	CHECK_ERRNO("sched_setaffinity(pid -1, no CPU)",
+		    syscall(SYS_sched_setaffinity, -1L, sizeof(none), &none), ESRCH);
+	CHECK_ERRNO("sched_setaffinity(a bad pointer)",
+		    syscall(SYS_sched_setaffinity, 0L, sizeof(none), 1L), EFAULT);
+	CHECK_OK("sched_setaffinity(all again)", sched_setaffinity(0, sizeof(*all), all));
+}
 
 int main(void)
 {
@@ -66,6 +112,7 @@ int main(void)
 		}
 	}
 
+	set_affinity(&set);
 	printf("sched_affinity: done\n");
 	return check_exit("sched_affinity");
 }
