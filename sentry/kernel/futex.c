@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sentry/sched/vcpu.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
@@ -102,6 +103,7 @@ long futex_wait(struct task *t, uint64_t addr, bool private, uint32_t val, uint3
 			r = -ETIMEDOUT;
 			break;
 		}
+		sched_block(t);
 		if (deadline)
 			pthread_cond_timedwait(&sb->child_cond, &sb->lock, deadline);
 		else

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "sentry/sched/vcpu.h"
 #include "sentry/fs/vfs.h"
 #include "sentry/kernel/task.h"
 
@@ -87,8 +88,10 @@ static int wait_ready(int fd, short events, bool sock)
 {
 	struct pollfd p = { fd, events, 0 };
 	struct timespec ts;
-	int n = ppoll(&p, 1, sock ? sock_timeout(fd, events, &ts) : NULL, &wait_mask);
+	int n;
 
+	sched_block(task_current);
+	n = ppoll(&p, 1, sock ? sock_timeout(fd, events, &ts) : NULL, &wait_mask);
 	if (n < 0)
 		return -errno;
 	return n ? 0 : -EAGAIN; /* the socket's timeout passed */

@@ -7,6 +7,7 @@
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/sched/vcpu.h"
 #include "sentry/signal/signal.h"
 
 static void task_syscall(struct task *t)
@@ -64,7 +65,10 @@ void task_run(struct task *t)
 			sig_deliver(t);
 		if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE))
 			break;
+		if (sched_acquire(t->sb->sched, t, t->sb->ncpus) < 0)
+			break; /* being ended */
 		err = plat_run(t->plat, &stop);
+		sched_release(t->sb->sched, t, !err && stop.kind == PLAT_STOP_SYSCALL);
 
 		if (err) {
 			sandbox_log(t->sb, "cannot run the guest: error %d", -err);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "arch/arch.h"
+#include "sentry/sched/vcpu.h"
 #include "sentry/fs/fdtable.h"
 #include "sentry/fs/inflight.h"
 #include "sentry/fs/proc/procfs.h"
@@ -101,6 +102,8 @@ int sandbox_init(struct sandbox *sb)
 	if (!err)
 		err = inflight_create(&sb->inflight);
 	if (!err)
+		err = sched_create(&sb->sched);
+	if (!err)
 		err = mount_default_view(&sb->mounts);
 	if (!err)
 		sb->tmp_err = mount_tmpfs(&sb->mounts, "/tmp", NULL);
@@ -130,6 +133,8 @@ void sandbox_fini(struct sandbox *sb)
 {
 	wait_tracers(sb);
 	itimer_stop(sb);
+	sched_destroy(sb->sched);
+	sb->sched = NULL;
 	for (int i = 0; i < 3; i++)
 		if (sb->stdio[i] >= 0)
 			close(sb->stdio[i]);

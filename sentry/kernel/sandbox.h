@@ -27,6 +27,7 @@ struct sandbox {
 	int trace_fd;   /* -1: no tracing */
 	int log_fd;     /* where the sentry reports what the guest cannot see */
 	int ncpus;
+	struct sched *sched; /* its vCPUs */
 	uint32_t uid, gid;
 	uint32_t umask; /* the caller's, which guests start with */
 	struct linux_utsname uts;

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <time.h>
 
+#include "sentry/sched/vcpu.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/sleep.h"
 #include "sentry/kernel/task.h"
@@ -41,6 +42,7 @@ long sleep_until(struct task *t, int64_t deadline_ns)
 		}
 		if (sleep_now_ns(CLOCK_MONOTONIC) >= deadline_ns)
 			break;
+		sched_block(t);
 		pthread_cond_timedwait(&sb->child_cond, &sb->lock, &end);
 	}
 	pthread_mutex_unlock(&sb->lock);

@@ -68,6 +68,7 @@ struct task *task_alloc(struct sandbox *sb)
 	t->nthreads = 1;
 	t->nlive = 1;
 	t->exit_efd = -1;
+	t->vcpu = t->last_vcpu = -1;
 	return t;
 }
 

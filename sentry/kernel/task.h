@@ -105,6 +105,9 @@ struct task {
 	 * thread that does not block them takes (signal->shared_pending). */
 	linux_sigset_t shared_pending;
 	struct linux_siginfo shared_info[LINUX_NSIG];
+	/* The vCPU it holds while it runs guest code (-1: none) and the one it
+	 * last ran on (sentry/sched/vcpu.h). */
+	int vcpu, last_vcpu;
 	/* The CPUs the task may run on (sched_setaffinity), one bit each, of
 	 * the sandbox's; copied by clone. */
 	uint8_t cpumask[TASK_CPUMASK_BYTES];

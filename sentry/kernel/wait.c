@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "sentry/sched/vcpu.h"
 #include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
@@ -142,6 +143,7 @@ static int do_wait(struct task *t, const struct wait_opts *w, struct wait_result
 			r = -ERESTARTSYS;
 			break;
 		}
+		sched_block(t);
 		pthread_cond_wait(&sb->child_cond, &sb->lock);
 	}
 	pthread_mutex_unlock(&sb->lock);

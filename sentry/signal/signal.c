@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "platform/platform.h"
+#include "sentry/sched/vcpu.h"
 #include "sentry/kernel/itimer.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/sleep.h"
@@ -421,6 +422,7 @@ int sig_dequeue_wait(struct task *t, const linux_sigset_t *set, int64_t deadline
 		r = -EAGAIN;
 		if (deadline > 0 && sleep_now_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
+		sched_block(t);
 		if (deadline > 0)
 			pthread_cond_timedwait(&sb->child_cond, &sb->lock, &until);
 		else

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sentry/sched/vcpu.h"
 #include "sentry/fs/fs_task.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
@@ -151,6 +152,7 @@ static long do_epoll_wait(struct task *t, uint64_t epfd, uint64_t uevents, int m
 		return r;
 	if (max > EPOLL_MAX_EVENTS)
 		max = EPOLL_MAX_EVENTS;
+	sched_block(task_current);
 	n = epoll_pwait(ep, ev, max, ms, task_kick_mask());
 	if (n < 0)
 		return -errno;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "sentry/sched/vcpu.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -132,6 +133,20 @@ long sys_prlimit64(struct task *t, const struct syscall_args *a)
 /* The task a sched_* call names: 0 is the caller, else any task of the
  * sandbox (all its guests share one uid); its mask copied in or out under
  * the lock. */
+/* A new mask moves the task off a vCPU it no longer allows, at once, as
+ * the kernel's migration does: to the first it allows. sb->lock held. */
+static void set_mask_locked(struct task *p, const uint8_t *mask)
+{
+	int last = __atomic_load_n(&p->last_vcpu, __ATOMIC_RELAXED), cpu = 0;
+
+	memcpy(p->cpumask, mask, sizeof p->cpumask);
+	if (last >= 0 && (mask[last / 8] & (1u << (last % 8))))
+		return;
+	while (cpu < p->sb->ncpus - 1 && !(mask[cpu / 8] & (1u << (cpu % 8))))
+		cpu++;
+	__atomic_store_n(&p->last_vcpu, cpu, __ATOMIC_RELAXED);
+}
+
 enum affinity_op { AFFINITY_GET, AFFINITY_SET, AFFINITY_NONE /* a mask of no CPU */ };
 
 static long affinity_io(struct task *t, int pid, uint8_t *mask, enum affinity_op op)
@@ -144,7 +159,7 @@ static long affinity_io(struct task *t, int pid, uint8_t *mask, enum affinity_op
 	if (p && !p->zombie) {
 		err = op == AFFINITY_NONE ? -EINVAL : 0; /* after ESRCH, as the kernel */
 		if (op == AFFINITY_SET)
-			memcpy(p->cpumask, mask, sizeof p->cpumask);
+			set_mask_locked(p, mask);
 		else if (op == AFFINITY_GET)
 			memcpy(mask, p->cpumask, sizeof p->cpumask);
 	}
@@ -205,15 +220,10 @@ long sys_sched_yield(struct task *t, const struct syscall_args *a)
 	return 0;
 }
 
-/* Until umbra schedules its own CPUs, a task runs on the first it may. */
+/* The vCPU the task ran on until this call, on node 0. */
 long sys_getcpu(struct task *t, const struct syscall_args *a)
 {
-	uint32_t cpu = 0, node = 0;
-
-	pthread_mutex_lock(&t->sb->lock);
-	while (cpu + 1 < (uint32_t)t->sb->ncpus && !(t->cpumask[cpu / 8] & (1u << (cpu % 8))))
-		cpu++;
-	pthread_mutex_unlock(&t->sb->lock);
+	uint32_t cpu = (uint32_t)sched_cpu(t), node = 0;
 
 	if (a->a[0] && copy_to_guest(t, a->a[0], &cpu, sizeof cpu) < 0)
 		return -EFAULT;

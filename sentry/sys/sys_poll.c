@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "abi/linux.h"
+#include "sentry/sched/vcpu.h"
 #include "sentry/fs/fs_task.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
@@ -79,6 +80,7 @@ static long do_poll(struct task *t, uint64_t ufds, uint64_t nfds, const struct t
 		nval += g[i].fd >= 0 && h[i].fd < 0;
 	}
 	/* A POLLNVAL is an event: the call returns at once. */
+	sched_block(task_current);
 	n = ppoll(h, nfds, nval ? &now : timeout, task_kick_mask());
 	if (n < 0)
 		return -errno;
@@ -228,6 +230,7 @@ static long do_select(struct task *t, int n, const uint64_t uset[3], const struc
 		h[count] = (struct pollfd){ f->host_fd, ev, 0 };
 		fds[count++] = fd;
 	}
+	sched_block(task_current);
 	if (ppoll(h, (nfds_t)count, timeout, task_kick_mask()) < 0)
 		return -errno;
 	memset(&r, 0, sizeof r);

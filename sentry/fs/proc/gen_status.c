@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 
 #include "arch/arch.h"
+#include "sentry/sched/vcpu.h"
 #include "sentry/fs/fdtable.h"
 #include "sentry/fs/proc/gen_priv.h"
 #include "sentry/kernel/sandbox.h"
@@ -285,8 +286,7 @@ static void stat_head(struct task *t, const struct proc_vm *vm, struct strbuf *b
  * others, as getcpu(2) says. */
 static int vcpu_of(const struct task *t)
 {
-	(void)t;
-	return 0;
+	return sched_cpu(t);
 }
 
 /* Fields 26-52; field 39 is the CPU. */

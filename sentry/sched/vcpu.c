@@ -1,0 +1,250 @@
+/* The vCPUs of a sandbox (vcpu.h): holders, and a FIFO of waiters. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "platform/platform.h"
+#include "sentry/kernel/sleep.h"
+#include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/task.h"
+#include "sentry/sched/vcpu.h"
+
+struct vcpu {
+	struct task *holder;
+	int64_t since; /* when its holder's slice began, or it was last asked to stop */
+	/* Between a holder's stop and its return to guest code (a syscall the
+	 * sentry answers), the vCPU stays its own until reserved_until, unless
+	 * the holder blocks (sched_block) or its slice is spent: a task that
+	 * makes syscalls keeps its CPU as it would on Linux. */
+	struct task *reserved_for;
+	int64_t reserved_until;
+};
+
+struct waiter {
+	struct waiter *next;
+	struct task *t;
+};
+
+struct sched {
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* a vCPU came free */
+	struct waiter *waiters; /* oldest first */
+	struct vcpu cpu[SCHED_MAX_CPUS];
+};
+
+int sched_create(struct sched **out)
+{
+	struct sched *s = calloc(1, sizeof *s);
+	pthread_condattr_t attr;
+
+	if (!s)
+		return -ENOMEM;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cond, &attr);
+	pthread_condattr_destroy(&attr);
+	*out = s;
+	return 0;
+}
+
+void sched_destroy(struct sched *s)
+{
+	if (!s)
+		return;
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+static bool allowed(const struct task *t, int cpu)
+{
+	return t->cpumask[cpu / 8] & (1u << (cpu % 8));
+}
+
+/* Whether t may take the vCPU now: nobody holds it, and no other task's
+ * reservation on it still runs. Lock held. */
+static bool open_to(const struct vcpu *v, const struct task *t, int64_t now)
+{
+	return !v->holder && (!v->reserved_for || v->reserved_for == t || now >= v->reserved_until);
+}
+
+/* A vCPU t may take, its last one first; -1 if none. Lock held. */
+static int free_cpu(const struct sched *s, const struct task *t, int ncpus, int64_t now)
+{
+	int last = t->last_vcpu;
+
+	if (last >= 0 && last < ncpus && allowed(t, last) && open_to(&s->cpu[last], t, now))
+		return last;
+	for (int cpu = 0; cpu < ncpus; cpu++)
+		if (allowed(t, cpu) && open_to(&s->cpu[cpu], t, now))
+			return cpu;
+	return -1;
+}
+
+/* The vCPU for the first waiter that one can serve is w's: or -1. */
+static int turn(const struct sched *s, const struct waiter *w, int ncpus, int64_t now)
+{
+	for (const struct waiter *x = s->waiters; x; x = x->next) {
+		int cpu = free_cpu(s, x->t, ncpus, now);
+
+		if (cpu >= 0)
+			return x == w ? cpu : -1;
+	}
+	return -1;
+}
+
+static void take(struct sched *s, struct task *t, int cpu, int64_t now)
+{
+	struct vcpu *v = &s->cpu[cpu];
+
+	if (v->reserved_for != t)
+		v->since = now; /* a new slice; a reservation continues the old */
+	v->holder = t;
+	v->reserved_for = NULL;
+	__atomic_store_n(&t->vcpu, cpu, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->last_vcpu, cpu, __ATOMIC_RELAXED);
+}
+
+static void unqueue(struct sched *s, struct waiter *w)
+{
+	for (struct waiter **p = &s->waiters; *p; p = &(*p)->next)
+		if (*p == w) {
+			*p = w->next;
+			return;
+		}
+}
+
+/* A waiter asks the holder that has run longest
+ * on a vCPU it may use, if that one has run a quantum, to stop. */
+static void preempt(struct sched *s, const struct task *t, int ncpus, int64_t now)
+{
+	struct vcpu *oldest = NULL;
+
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		struct vcpu *v = &s->cpu[cpu];
+
+		if (v->holder && allowed(t, cpu) && (!oldest || v->since < oldest->since))
+			oldest = v;
+	}
+	if (!oldest || now - oldest->since < SCHED_QUANTUM_NS)
+		return;
+	oldest->since = now; /* asked once a quantum */
+	pthread_mutex_lock(&oldest->holder->kill_lock);
+	if (oldest->holder->plat)
+		plat_thread_interrupt(oldest->holder->plat);
+	pthread_mutex_unlock(&oldest->holder->kill_lock);
+}
+
+/* The vCPU reserved for t, which it takes back at once: or -1. */
+static int reserved_cpu(struct sched *s, const struct task *t, int ncpus)
+{
+	int cpu = t->last_vcpu;
+
+	if (cpu >= 0 && cpu < ncpus && s->cpu[cpu].reserved_for == t && allowed(t, cpu))
+		return cpu;
+	return -1;
+}
+
+/* When a waiter should look again: a quantum on, or sooner when a
+ * reservation it could use runs out. */
+static int64_t next_event(const struct sched *s, const struct task *t, int ncpus, int64_t now)
+{
+	int64_t next = now + SCHED_QUANTUM_NS;
+
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		const struct vcpu *v = &s->cpu[cpu];
+
+		if (allowed(t, cpu) && !v->holder && v->reserved_for && v->reserved_until < next)
+			next = v->reserved_until > now ? v->reserved_until : now + 1;
+	}
+	return next;
+}
+
+int sched_acquire(struct sched *s, struct task *t, int ncpus)
+{
+	struct waiter w = { NULL, t };
+	bool queued = false;
+	int cpu, err = 0;
+
+	if (ncpus > SCHED_MAX_CPUS)
+		ncpus = SCHED_MAX_CPUS;
+	pthread_mutex_lock(&s->lock);
+	cpu = reserved_cpu(s, t, ncpus);
+	if (cpu < 0 && !s->waiters)
+		cpu = free_cpu(s, t, ncpus, sleep_now_ns(CLOCK_MONOTONIC));
+	if (cpu < 0) {
+		struct waiter **end = &s->waiters;
+
+		while (*end)
+			end = &(*end)->next;
+		*end = &w;
+		queued = true;
+	}
+	while (cpu < 0 && !(err = __atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE) ? -EINTR : 0)) {
+		int64_t now = sleep_now_ns(CLOCK_MONOTONIC);
+		struct timespec until = sleep_ts(next_event(s, t, ncpus, now));
+
+		cpu = turn(s, &w, ncpus, now);
+		if (cpu >= 0)
+			break;
+		preempt(s, t, ncpus, now); /* a holder past its slice goes now */
+		pthread_cond_timedwait(&s->cond, &s->lock, &until);
+	}
+	if (queued)
+		unqueue(s, &w);
+	if (cpu >= 0)
+		take(s, t, cpu, sleep_now_ns(CLOCK_MONOTONIC));
+	if (s->waiters)
+		pthread_cond_broadcast(&s->cond); /* the next in line may be served too */
+	pthread_mutex_unlock(&s->lock);
+	return err;
+}
+
+void sched_release(struct sched *s, struct task *t, bool keep)
+{
+	int cpu = __atomic_load_n(&t->vcpu, __ATOMIC_RELAXED);
+	int64_t now = sleep_now_ns(CLOCK_MONOTONIC);
+	struct vcpu *v;
+
+	if (cpu < 0)
+		return;
+	pthread_mutex_lock(&s->lock);
+	v = &s->cpu[cpu];
+	v->holder = NULL;
+	/* A slice not spent, or nobody waiting: the vCPU stays the task's
+	 * while the sentry answers it. */
+	if (keep && (!s->waiters || now - v->since < SCHED_QUANTUM_NS)) {
+		v->reserved_for = t;
+		v->reserved_until = now + SCHED_RESERVE_NS;
+	}
+	__atomic_store_n(&t->vcpu, -1, __ATOMIC_RELAXED);
+	if (s->waiters && !v->reserved_for)
+		pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void sched_block(struct task *t)
+{
+	struct sched *s = t ? t->sb->sched : NULL;
+	int cpu = t ? __atomic_load_n(&t->last_vcpu, __ATOMIC_RELAXED) : -1;
+
+	if (!s || cpu < 0)
+		return;
+	pthread_mutex_lock(&s->lock);
+	if (s->cpu[cpu].reserved_for == t) {
+		s->cpu[cpu].reserved_for = NULL;
+		if (s->waiters)
+			pthread_cond_broadcast(&s->cond);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+int sched_cpu(const struct task *t)
+{
+	int cpu = __atomic_load_n(&t->last_vcpu, __ATOMIC_RELAXED);
+
+	return cpu < 0 ? 0 : cpu;
+}
