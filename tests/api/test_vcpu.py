@@ -2,6 +2,7 @@
 """umbra's virtual CPUs through the real command: --cpus N is what the guest
 sees everywhere (nproc, /proc/cpuinfo, affinity), and N vCPUs run at most N
 threads at once: spinning threads on one vCPU use at most one CPU's time."""
+import os
 import re
 import subprocess
 import sys
@@ -9,10 +10,12 @@ import sys
 from apicheck import check, finish, show
 
 UMBRA, FAIRNESS, AFFINITY = sys.argv[1], sys.argv[2], sys.argv[3]
+# Options that show the test trees when the default view hides them.
+TREES = os.environ.get('UMBRA_TEST_RUN_ARGS', '').split()
 
 
 def umbra(*argv):
-    return subprocess.run([UMBRA, 'run', *argv], capture_output=True, text=True,
+    return subprocess.run([UMBRA, 'run', *TREES, *argv], capture_output=True, text=True,
                           stdin=subprocess.DEVNULL, timeout=120)
 
 
