@@ -212,10 +212,12 @@ long sys_sched_setaffinity(struct task *t, const struct syscall_args *a)
 	return affinity_io(t, (int)a->a[0], mask, any ? AFFINITY_SET : AFFINITY_NONE);
 }
 
+/* The caller gives its vCPU up: a waiter takes it, and the caller queues
+ * behind the waiters there are. */
 long sys_sched_yield(struct task *t, const struct syscall_args *a)
 {
-	(void)t;
 	(void)a;
+	sched_block(t);
 	sched_yield();
 	return 0;
 }
