@@ -35,14 +35,6 @@ static bool is_cpu_fault(const struct plat_stop *stop)
 	return false;
 }
 
-static long inject(struct plat_thread *th, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
-		   uint64_t a3, uint64_t a4, uint64_t a5)
-{
-	uint64_t args[6] = { a0, a1, a2, a3, a4, a5 };
-
-	return ptrace_inject(th, nr, args);
-}
-
 /* The handlers (no mask, SA_NODEFER: the thread's blocked set never
  * changes) and the stack's memory, once per stub. */
 static int setup_process(struct plat_thread *th)
@@ -55,14 +47,14 @@ static int setup_process(struct plat_thread *th)
 
 	if (th->proc->fault_handlers || r < 0)
 		return (int)r;
-	r = inject(th, SYS_mmap, PTRACE_STUB_ALTSTACK, PTRACE_STUB_ALTSTACK_SIZE,
-		   PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, (uint64_t)-1, 0);
+	r = ptrace_inject_mmap(th, PTRACE_STUB_ALTSTACK, PTRACE_STUB_ALTSTACK_SIZE,
+			       PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (r >= 0 && plat_proc_write(th->proc, PTRACE_STUB_SCRATCH, &act, sizeof act) !=
 			      (long)sizeof act)
 		r = -EFAULT;
 	for (size_t i = 0; r >= 0 && i < sizeof fault_signals / sizeof fault_signals[0]; i++)
-		r = inject(th, SYS_rt_sigaction, (uint64_t)fault_signals[i], PTRACE_STUB_SCRATCH, 0,
-			   sizeof act.mask, 0, 0);
+		r = ptrace_inject6(th, SYS_rt_sigaction, (uint64_t)fault_signals[i],
+				   PTRACE_STUB_SCRATCH, 0, sizeof act.mask, 0, 0);
 	if (r < 0)
 		return (int)r;
 	th->proc->fault_handlers = true;
@@ -78,7 +70,7 @@ static int setup_thread(struct plat_thread *th)
 		return 0;
 	if (plat_proc_write(th->proc, PTRACE_STUB_SCRATCH, &ss, sizeof ss) != (long)sizeof ss)
 		return -EFAULT;
-	r = inject(th, SYS_sigaltstack, PTRACE_STUB_SCRATCH, 0, 0, 0, 0, 0);
+	r = ptrace_inject6(th, SYS_sigaltstack, PTRACE_STUB_SCRATCH, 0, 0, 0, 0, 0);
 	if (r < 0)
 		return (int)r;
 	th->altstack = true;

@@ -30,28 +30,17 @@ struct scratch {
 
 #define AT_SCRATCH(field) (PTRACE_STUB_SCRATCH + offsetof(struct scratch, field))
 
-static long inject(struct plat_thread *via, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
-		   uint64_t a3, uint64_t a4, uint64_t a5)
-{
-	uint64_t args[6] = { a0, a1, a2, a3, a4, a5 };
-
-	return ptrace_inject(via, nr, args);
-}
-
 int ptrace_scratch(struct plat_thread *via)
 {
-	long r;
+	int err;
 
 	if (via->proc->scratch_mapped)
 		return 0;
-	r = inject(via, SYS_mmap, PTRACE_STUB_SCRATCH, ARCH_PAGE_SIZE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, (uint64_t)-1, 0);
-	if (r < 0)
-		return (int)r;
-	if ((uint64_t)r != PTRACE_STUB_SCRATCH)
-		return -EFAULT;
-	via->proc->scratch_mapped = true;
-	return 0;
+	err = ptrace_inject_mmap(via, PTRACE_STUB_SCRATCH, ARCH_PAGE_SIZE, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!err)
+		via->proc->scratch_mapped = true;
+	return err;
 }
 
 static int send_fd(struct plat_proc *p, int fd)
@@ -91,7 +80,7 @@ static long receive_fd(struct plat_thread *via)
 	s.iov.iov_len = 1;
 	if (plat_proc_write(p, PTRACE_STUB_SCRATCH, &s, sizeof s) != (long)sizeof s)
 		return -EFAULT;
-	r = inject(via, SYS_recvmsg, PTRACE_STUB_SOCKFD, PTRACE_STUB_SCRATCH, MSG_DONTWAIT, 0, 0, 0);
+	r = ptrace_inject6(via, SYS_recvmsg, PTRACE_STUB_SOCKFD, PTRACE_STUB_SCRATCH, MSG_DONTWAIT, 0, 0, 0);
 	if (r != 1)
 		return r < 0 ? r : -EIO;
 	if (plat_proc_read(p, &s, PTRACE_STUB_SCRATCH, sizeof s) != (long)sizeof s)
@@ -107,7 +96,7 @@ int plat_map_file(struct plat_thread *via, uint64_t addr, uint64_t len, int prot
 		  int host_fd, uint64_t off)
 {
 	struct plat_proc *p = via->proc;
-	long fd, r;
+	long fd;
 	int err;
 
 	if (p->sock_broken)
@@ -122,17 +111,15 @@ int plat_map_file(struct plat_thread *via, uint64_t addr, uint64_t len, int prot
 		p->sock_broken = true; /* the file may still wait in the socket */
 		return (int)fd;
 	}
-	r = inject(via, SYS_mmap, addr, len, (uint64_t)prot,
-		   (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED, (uint64_t)fd, off);
-	inject(via, SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
-	if (r < 0)
-		return (int)r;
-	return (uint64_t)r == addr ? 0 : -EFAULT;
+	err = ptrace_inject_mmap(via, addr, len, prot, shared ? MAP_SHARED : MAP_PRIVATE, (int)fd,
+				 off);
+	ptrace_inject6(via, SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
+	return err;
 }
 
 int plat_advise(struct plat_thread *via, uint64_t addr, uint64_t len, int advice)
 {
-	long r = inject(via, SYS_madvise, addr, len, (uint64_t)advice, 0, 0, 0);
+	long r = ptrace_inject6(via, SYS_madvise, addr, len, (uint64_t)advice, 0, 0, 0);
 
 	return r < 0 ? (int)r : 0;
 }

@@ -73,32 +73,40 @@ int ptrace_settle(struct plat_thread *th)
 	return run_to_trap(th, &regs);
 }
 
-static int inject6(struct plat_thread *th, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
-		   uint64_t a3, uint64_t a4, uint64_t a5)
+long ptrace_inject6(struct plat_thread *th, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		    uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	uint64_t args[6] = { a0, a1, a2, a3, a4, a5 };
-	long r = ptrace_inject(th, nr, args);
 
-	return r < 0 ? (int)r : 0;
+	return ptrace_inject(th, nr, args);
 }
 
-int plat_map(struct plat_thread *via, uint64_t addr, uint64_t len, int prot, uint64_t off)
+int ptrace_inject_mmap(struct plat_thread *th, uint64_t addr, uint64_t len, int prot, int flags,
+		       int fd, uint64_t off)
 {
-	uint64_t args[6] = { addr, len, (uint64_t)prot, MAP_SHARED | MAP_FIXED,
-			     PTRACE_STUB_MEMFD, off };
-	long r = ptrace_inject(via, SYS_mmap, args);
+	long r = ptrace_inject6(th, SYS_mmap, addr, len, (uint64_t)prot,
+				(uint64_t)(flags | MAP_FIXED), (uint64_t)(int64_t)fd, off);
 
 	if (r < 0)
 		return (int)r;
 	return (uint64_t)r == addr ? 0 : -EFAULT;
 }
 
+int plat_map(struct plat_thread *via, uint64_t addr, uint64_t len, int prot, uint64_t off)
+{
+	return ptrace_inject_mmap(via, addr, len, prot, MAP_SHARED, PTRACE_STUB_MEMFD, off);
+}
+
 int plat_unmap(struct plat_thread *via, uint64_t addr, uint64_t len)
 {
-	return inject6(via, SYS_munmap, addr, len, 0, 0, 0, 0);
+	long r = ptrace_inject6(via, SYS_munmap, addr, len, 0, 0, 0, 0);
+
+	return r < 0 ? (int)r : 0;
 }
 
 int plat_protect(struct plat_thread *via, uint64_t addr, uint64_t len, int prot)
 {
-	return inject6(via, SYS_mprotect, addr, len, (uint64_t)prot, 0, 0, 0);
+	long r = ptrace_inject6(via, SYS_mprotect, addr, len, (uint64_t)prot, 0, 0, 0);
+
+	return r < 0 ? (int)r : 0;
 }

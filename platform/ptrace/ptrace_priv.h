@@ -64,6 +64,13 @@ extern struct ptrace_host ptrace_host;
 int ptrace_regs_get(struct plat_thread *th, unsigned int set, struct arch_regs *r);
 int ptrace_regs_set(struct plat_thread *th, unsigned int set, const struct arch_regs *r);
 long ptrace_inject(struct plat_thread *th, long nr, const uint64_t args[6]);
+/* ptrace_inject with the arguments spelt out. */
+long ptrace_inject6(struct plat_thread *th, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		    uint64_t a3, uint64_t a4, uint64_t a5);
+/* An injected mmap(addr, len, prot, flags | MAP_FIXED, fd, off): 0, -errno,
+ * or -EFAULT when the stub mapped it elsewhere. */
+int ptrace_inject_mmap(struct plat_thread *th, uint64_t addr, uint64_t len, int prot, int flags,
+		       int fd, uint64_t off);
 /* The same through another syscall instruction of the stub's text. */
 long ptrace_inject_at(struct plat_thread *th, uint64_t ip, long nr, const uint64_t args[6]);
 int ptrace_settle(struct plat_thread *th);
