@@ -180,11 +180,8 @@ int mm_replay(struct mm *mm, struct plat_thread *via)
 	for (size_t i = 0; !err && i < mm->vmas.n; i++) {
 		const struct vma *v = &mm->vmas.v[i];
 
-		if (v->flags & VMA_HOST)
-			err = plat_map_file(via, v->start, v->end - v->start, v->prot,
-					    v->flags & VMA_SHARED, v->file->host_fd, v->pgoff);
-		else if (!(v->flags & VMA_RESERVED))
-			err = plat_map(via, v->start, v->end - v->start, v->prot, v->off);
+		if (!(v->flags & VMA_RESERVED))
+			err = mm_map_area(via, v);
 	}
 	pthread_mutex_unlock(&mm->lock);
 	return err;

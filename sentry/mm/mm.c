@@ -36,6 +36,14 @@ int mm_create(struct memfile *mf, struct mm **out)
 	return 0;
 }
 
+int mm_map_area(struct plat_thread *via, const struct vma *v)
+{
+	if (v->flags & VMA_HOST)
+		return plat_map_file(via, v->start, v->end - v->start, v->prot,
+				     v->flags & VMA_SHARED, v->file->host_fd, v->pgoff);
+	return plat_map(via, v->start, v->end - v->start, v->prot, v->off);
+}
+
 void mm_release_piece(void *arg, const struct vma *piece)
 {
 	struct mm *mm = arg;

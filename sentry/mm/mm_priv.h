@@ -24,6 +24,9 @@ struct mm {
 long mm_map_locked(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len,
 		   int prot, enum mm_place place);
 int mm_unmap_locked(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len);
+/* Maps the area v describes into the stub: its memory-file range, or its
+ * host file (VMA_HOST). */
+int mm_map_area(struct plat_thread *via, const struct vma *v);
 /* vma_carve callback giving a removed piece's memory back to the file. */
 void mm_release_piece(void *mm, const struct vma *piece);
 

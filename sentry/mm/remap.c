@@ -45,15 +45,6 @@ static void continue_area(struct mm *mm, struct vma *tail)
 	tail->pgoff = prev->pgoff + (tail->start - prev->start);
 }
 
-/* Maps the piece v describes: its memory-file range or its host file. */
-static int map_piece(struct plat_thread *via, const struct vma *v)
-{
-	if (v->flags & VMA_HOST)
-		return plat_map_file(via, v->start, v->end - v->start, v->prot,
-				     v->flags & VMA_SHARED, v->file->host_fd, v->pgoff);
-	return plat_map(via, v->start, v->end - v->start, v->prot, v->off);
-}
-
 static long grow_in_place(struct mm *mm, struct plat_thread *via, uint64_t addr,
 			  uint64_t old_len, uint64_t new_len, int prot)
 {
@@ -71,7 +62,7 @@ static long grow_in_place(struct mm *mm, struct plat_thread *via, uint64_t addr,
 		}
 		v.off = (uint64_t)off;
 	}
-	err = map_piece(via, &v);
+	err = mm_map_area(via, &v);
 	if (!err)
 		err = vma_insert(&mm->vmas, &v);
 	if (err) {
@@ -131,7 +122,7 @@ static long move_to(struct mm *mm, struct plat_thread *via, uint64_t addr, uint6
 		v.start = dest + (m.v[i].start - addr);
 		v.end = dest + (m.v[i].end - addr);
 		if (!err)
-			err = map_piece(via, &v);
+			err = mm_map_area(via, &v);
 		if (!err && (v.flags & (VMA_HOST | VMA_SHARED | VMA_ACCOUNT)) ==
 				    (VMA_HOST | VMA_ACCOUNT))
 			move_contents(mm, &m.v[i], v.start);
