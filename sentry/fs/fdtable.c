@@ -39,6 +39,23 @@ void file_get(struct file *f)
 	__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
 }
 
+int file_count_writer(struct file *f)
+{
+	struct stat st;
+	int err;
+
+	if ((f->flags & O_ACCMODE) == O_RDONLY || (f->flags & O_PATH) ||
+	    fstat(f->host_fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	err = writecount_get(st.st_dev, st.st_ino);
+	if (err)
+		return err;
+	f->writer = true;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	return 0;
+}
+
 bool file_never_blocks(struct file *f)
 {
 	int type = __atomic_load_n(&f->type, __ATOMIC_RELAXED);

@@ -43,6 +43,10 @@ struct fdtable {
  * (host_fd is then closed). path may be NULL. */
 struct file *file_new(int host_fd, int flags, const struct mount *mnt, const char *path);
 void file_get(struct file *f);
+/* A regular file open for writing counts as a writer of its inode
+ * (get_write_access, put again by file_put): 0, or -ETXTBSY while a
+ * program runs it (f is then no writer). */
+int file_count_writer(struct file *f);
 /* Whether I/O on f can never wait (a regular file, a directory, a block
  * device): nothing to poll for before a read or write. */
 bool file_never_blocks(struct file *f);

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sentry/lib/writecount.h"
 #include "sentry/fs/fdtable.h"
 #include "sentry/fs/inflight.h"
 
@@ -94,13 +93,10 @@ struct file *inflight_file(struct inflight *in, int host_fd)
 		f = file_new(host_fd, fl < 0 ? O_RDWR : fl, NULL, NULL);
 	}
 	pthread_mutex_unlock(&in->lock);
-	/* A regular file open for writing counts as a writer in every process
-	 * that holds it (ETXTBSY for exec): the receiver's file too. */
-	if (f && (f->flags & O_ACCMODE) != O_RDONLY && !(f->flags & O_PATH) &&
-	    S_ISREG(st.st_mode) && writecount_get(st.st_dev, st.st_ino) == 0) {
-		f->writer = true;
-		f->dev = st.st_dev;
-		f->ino = st.st_ino;
-	}
+	/* A file open for writing counts as a writer in every process that
+	 * holds it (ETXTBSY for exec): the receiver's file too, unless a
+	 * program runs it now. */
+	if (f)
+		file_count_writer(f);
 	return f;
 }

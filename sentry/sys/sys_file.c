@@ -52,39 +52,18 @@ static int may_open(const struct lookup *l, int flags)
 	return 0;
 }
 
-/* A regular file open for writing counts as a writer of its inode
- * (get_write_access): -ETXTBSY while a program runs it. */
-static int count_writer(int fd, int flags, struct stat *st)
-{
-	int err;
-
-	if ((flags & O_ACCMODE) == O_RDONLY || (flags & O_PATH) || fstat(fd, st) < 0 ||
-	    !S_ISREG(st->st_mode))
-		return 0;
-	err = writecount_get(st->st_dev, st->st_ino);
-	return err ? err : 1;
-}
-
 static long install(struct task *t, int fd, int flags, const struct mount *mnt, const char *path)
 {
-	struct stat st;
-	int writer = count_writer(fd, flags, &st);
-	struct file *f;
+	struct file *f = file_new(fd, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC),
+				  mnt, path);
+	int err;
 
-	if (writer < 0) {
-		close(fd);
-		return writer;
-	}
-	f = file_new(fd, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC), mnt, path);
-	if (!f) {
-		if (writer)
-			writecount_put(st.st_dev, st.st_ino);
+	if (!f)
 		return -ENOMEM;
-	}
-	if (writer) {
-		f->writer = true;
-		f->dev = st.st_dev;
-		f->ino = st.st_ino;
+	err = file_count_writer(f); /* -ETXTBSY while a program runs it */
+	if (err) {
+		file_put(f);
+		return err;
 	}
 	return fdtable_install(t->files, f, 0, fs_fd_limit(t), flags & O_CLOEXEC);
 }
