@@ -14,6 +14,12 @@
 
 #define TASK_CPUMASK_BYTES 128 /* 1024 CPUs */
 
+/* Whether a CPU mask (sched_setaffinity's bytes) names cpu. */
+static inline bool cpumask_has(const uint8_t *mask, int cpu)
+{
+	return mask[cpu / 8] & (1u << (cpu % 8));
+}
+
 struct sig_more;
 struct sandbox;
 struct mm;

@@ -61,7 +61,7 @@ void sched_destroy(struct sched *s)
 
 static bool allowed(const struct task *t, int cpu)
 {
-	return t->cpumask[cpu / 8] & (1u << (cpu % 8));
+	return cpumask_has(t->cpumask, cpu);
 }
 
 /* Whether t may take the vCPU now: nobody holds it, and no other task's

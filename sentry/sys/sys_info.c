@@ -140,9 +140,9 @@ static void set_mask_locked(struct task *p, const uint8_t *mask)
 	int last = __atomic_load_n(&p->last_vcpu, __ATOMIC_RELAXED), cpu = 0;
 
 	memcpy(p->cpumask, mask, sizeof p->cpumask);
-	if (last >= 0 && (mask[last / 8] & (1u << (last % 8))))
+	if (last >= 0 && cpumask_has(mask, last))
 		return;
-	while (cpu < p->sb->ncpus - 1 && !(mask[cpu / 8] & (1u << (cpu % 8))))
+	while (cpu < p->sb->ncpus - 1 && !cpumask_has(mask, cpu))
 		cpu++;
 	__atomic_store_n(&p->last_vcpu, cpu, __ATOMIC_RELAXED);
 }
@@ -202,7 +202,7 @@ long sys_sched_setaffinity(struct task *t, const struct syscall_args *a)
 	if (len && copy_from_guest(t, mask, a->a[2], len) < 0)
 		return -EFAULT;
 	for (int cpu = 0; cpu < TASK_CPUMASK_BYTES * 8; cpu++) {
-		bool on = mask[cpu / 8] & (1u << (cpu % 8));
+		bool on = cpumask_has(mask, cpu);
 
 		if (cpu >= t->sb->ncpus)
 			mask[cpu / 8] &= (uint8_t)~(1u << (cpu % 8));
