@@ -82,24 +82,19 @@ static long host_rw_bounce(struct task *t, int fd, uint64_t addr, size_t len, in
 			   int64_t off)
 {
 	size_t n = len < BOUNCE_MAX ? len : BOUNCE_MAX;
-	char *buf = malloc(n);
-	ssize_t got;
+	size_t page_left = ARCH_PAGE_SIZE - (addr & (ARCH_PAGE_SIZE - 1));
+	struct io_bounce b;
+	struct iovec iov;
+	int r = io_bounce_buf(t, addr, n, reading, &b, &iov);
 
-	if (!buf)
-		return -ENOMEM;
-	if (!reading && mm_read(t->mm, buf, addr, n) < 0) {
-		n = ARCH_PAGE_SIZE - (addr & (ARCH_PAGE_SIZE - 1)) < n
-			    ? ARCH_PAGE_SIZE - (addr & (ARCH_PAGE_SIZE - 1)) : n;
-		if (mm_read(t->mm, buf, addr, n) < 0) {
-			free(buf);
-			return -EFAULT;
-		}
+	if (r == -EFAULT && !reading && page_left < n) { /* a write up to the bad page */
+		io_bounce_done(t, &b, 0);
+		r = io_bounce_buf(t, addr, page_left, reading, &b, &iov);
 	}
-	got = host_rw_buf(fd, buf, n, reading, off);
-	if (got > 0 && reading && mm_write(t->mm, addr, buf, (size_t)got) < 0)
-		got = -1, errno = EFAULT;
-	free(buf);
-	return io_host_result(t, got, reading);
+	if (r < 0)
+		return io_bounce_done(t, &b, r);
+	return io_bounce_done(t, &b, io_host_result(t, host_rw_buf(fd, iov.iov_base, iov.iov_len,
+								    reading, off), reading));
 }
 
 /* Moves len bytes between a host fd (at off, or its own offset when off < 0)
