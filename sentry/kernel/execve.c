@@ -19,6 +19,7 @@
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
+#include "sentry/rseq/task_rseq.h"
 #include "sentry/mm/memfile.h"
 #include "sentry/mm/mm.h"
 #include "syscall_handlers.h"
@@ -249,6 +250,8 @@ static long exec_commit(struct task *t, struct exec_req *x)
 	t->robust_list = 0; /* the old image's list went with it (exec_mm_release) */
 	t->robust_len = 0;
 	t->did_exec = true;
+	rseq_exec(t);
+	__atomic_store_n(&t->leader->membarrier, 0, __ATOMIC_RELAXED); /* a new mm's */
 	task_vfork_release(t);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
+#include "sentry/rseq/task_rseq.h"
 #include "sentry/mm/mm.h"
 #include "syscall_handlers.h"
 
@@ -197,6 +198,7 @@ static int child_copy(struct task *t, const struct clone_req *c, struct task *ch
 	if (c->flags & LINUX_CLONE_CHILD_CLEARTID)
 		child->clear_child_tid = c->child_tid;
 	child_identity(t, c, child);
+	rseq_fork(child, t, c->flags & LINUX_CLONE_VM);
 	return child_share(t, c, child);
 }
 

@@ -7,6 +7,7 @@
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/rseq/task_rseq.h"
 #include "sentry/sched/vcpu.h"
 #include "sentry/signal/signal.h"
 
@@ -53,6 +54,36 @@ static void task_stub_gone(struct task *t, const struct plat_stop *stop)
 	task_exit_group(t, sig);
 }
 
+/* Signals or a stop for the loop to look at before guest code runs. */
+static bool work_pending(const struct task *t)
+{
+	return t->sigpending || t->leader->shared_pending || t->restart || t->restore_mask ||
+	       t->leader->stopped;
+}
+
+/* Runs t's guest code on its vCPU until a stop that is not a slice
+ * extension's grant; 0 or the platform's error. */
+static int run_guest(struct task *t, struct plat_stop *stop)
+{
+	int err;
+
+	do {
+		err = plat_run(t->plat, stop);
+		__atomic_add_fetch(&t->stops, 1, __ATOMIC_RELEASE);
+	} while (!err && stop->kind == PLAT_STOP_INTERRUPT &&
+		 rseq_slice_preempted(t, work_pending(t)));
+	return err;
+}
+
+/* Whether t keeps its vCPU reserved while the sentry answers stop. */
+static bool keeps_vcpu(struct task *t, int err, const struct plat_stop *stop)
+{
+	t->rseq.user_irq = stop->kind != PLAT_STOP_SYSCALL;
+	if (err || stop->kind != PLAT_STOP_SYSCALL)
+		return false;
+	return !rseq_slice_syscall(t, arch_syscall_nr(plat_regs(t->plat)));
+}
+
 void task_run(struct task *t)
 {
 	struct plat_stop stop;
@@ -60,15 +91,18 @@ void task_run(struct task *t)
 	while (!__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE)) {
 		int err;
 
-		if (t->sigpending || t->leader->shared_pending || t->restart || t->restore_mask ||
-		    t->leader->stopped)
+		if (work_pending(t))
 			sig_deliver(t);
 		if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE))
 			break;
-		if (sched_acquire(t->sb->sched, t, t->sb->ncpus) < 0)
+		if ((err = sched_acquire(t->sb->sched, t, t->sb->ncpus)) < 0)
 			break; /* being ended */
-		err = plat_run(t->plat, &stop);
-		sched_release(t->sb->sched, t, !err && stop.kind == PLAT_STOP_SYSCALL);
+		if (rseq_resume(t, err == 1) < 0) {
+			sched_release(t->sb->sched, t, true);
+			continue; /* its SIGSEGV first */
+		}
+		err = run_guest(t, &stop);
+		sched_release(t->sb->sched, t, keeps_vcpu(t, err, &stop));
 
 		if (err) {
 			sandbox_log(t->sb, "cannot run the guest: error %d", -err);
@@ -90,4 +124,5 @@ void task_run(struct task *t)
 			break;
 		}
 	}
+	sched_block(t); /* its vCPU and concurrency id go */
 }

@@ -85,6 +85,7 @@ int sandbox_init(struct sandbox *sb)
 	sb->trace_fd = -1;
 	sb->log_fd = STDERR_FILENO;
 	sb->ncpus = n > 0 ? (int)n : 1;
+	sb->rseq_slice_ns = RSEQ_SLICE_NS_MIN;
 	sb->uid = getuid();
 	sb->gid = getgid();
 	sb->umask = umask(022);

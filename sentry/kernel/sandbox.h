@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "abi/linux.h"
+#include "sentry/rseq/rseq.h"
 #include "sentry/fs/mount.h"
 #include "sentry/fs/vfs.h"
 
@@ -28,6 +29,8 @@ struct sandbox {
 	int log_fd;     /* where the sentry reports what the guest cannot see */
 	int ncpus;
 	struct sched *sched; /* its vCPUs */
+	int rseq_slice_ns; /* the slice extension's grant */
+	struct rseq_stats rseq_stats;
 	uint32_t uid, gid;
 	uint32_t umask; /* the caller's, which guests start with */
 	struct linux_utsname uts;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "abi/linux.h"
+#include "sentry/rseq/rseq.h"
 #include "platform/platform.h"
 #include "sentry/kernel/restart.h"
 #include "sentry/fs/vfs.h"
@@ -114,6 +115,10 @@ struct task {
 	/* The vCPU it holds while it runs guest code (-1: none) and the one it
 	 * last ran on (sentry/sched/vcpu.h). */
 	int vcpu, last_vcpu;
+	int mm_cid; /* its concurrency id in its address space there */
+	struct task_rseq rseq; /* its rseq registration (sentry/rseq/rseq.h) */
+	uint64_t stops; /* how often it stopped in guest code (atomic) */
+	int membarrier; /* the process's membarrier registrations (leader, atomic) */
 	/* The CPUs the task may run on (sched_setaffinity), one bit each, of
 	 * the sandbox's; copied by clone. */
 	uint8_t cpumask[TASK_CPUMASK_BYTES];

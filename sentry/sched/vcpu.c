@@ -20,6 +20,15 @@ struct vcpu {
 	 * makes syscalls keeps its CPU as it would on Linux. */
 	struct task *reserved_for;
 	int64_t reserved_until;
+	/* The concurrency id (rseq's mm_cid) its holder or the task it is
+	 * reserved for has, and in which address space (compared, never
+	 * followed); cid_mm NULL: none. */
+	const struct mm *cid_mm;
+	int cid;
+	/* Its holder was asked to stop for a waiter (resched), and was granted
+	 * a slice extension instead until grant_until. */
+	bool resched, granted;
+	int64_t grant_until;
 };
 
 struct waiter {
@@ -64,6 +73,34 @@ static bool allowed(const struct task *t, int cpu)
 	return cpumask_has(t->cpumask, cpu);
 }
 
+/* Whether v's occupant still counts for its concurrency id. */
+static bool occupied(const struct vcpu *v, int64_t now)
+{
+	return v->cid_mm && (v->holder || (v->reserved_for && now < v->reserved_until));
+}
+
+/* A concurrency id no other vCPU's occupant of mm has, as Linux's mm_cid:
+ * compact, and unique among the threads that run. keep (-1: none) if it is
+ * free, else the smallest. */
+static int cid_alloc(const struct sched *s, const struct vcpu *self, const struct mm *mm,
+		     int keep, int ncpus, int64_t now)
+{
+	uint64_t used[SCHED_MAX_CPUS / 64] = { 0 };
+	int cid = 0;
+
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		const struct vcpu *v = &s->cpu[cpu];
+
+		if (v != self && v->cid_mm == mm && occupied(v, now))
+			used[v->cid / 64] |= 1ull << (v->cid % 64);
+	}
+	if (keep >= 0 && !(used[keep / 64] & (1ull << (keep % 64))))
+		return keep;
+	while (used[cid / 64] & (1ull << (cid % 64)))
+		cid++;
+	return cid;
+}
+
 /* Whether t may take the vCPU now: nobody holds it, and no other task's
  * reservation on it still runs. Lock held. */
 static bool open_to(const struct vcpu *v, const struct task *t, int64_t now)
@@ -96,16 +133,24 @@ static int turn(const struct sched *s, const struct waiter *w, int ncpus, int64_
 	return -1;
 }
 
-static void take(struct sched *s, struct task *t, int cpu, int64_t now)
+/* t takes cpu: true when that is a switch (a new slice), false when it
+ * continues its reservation. */
+static bool take(struct sched *s, struct task *t, int cpu, int ncpus, int64_t now)
 {
 	struct vcpu *v = &s->cpu[cpu];
+	bool fresh = v->reserved_for != t;
 
-	if (v->reserved_for != t)
+	if (fresh)
 		v->since = now; /* a new slice; a reservation continues the old */
+	v->cid = cid_alloc(s, v, t->mm, !fresh && v->cid_mm == t->mm ? v->cid : -1, ncpus, now);
+	v->cid_mm = t->mm;
 	v->holder = t;
 	v->reserved_for = NULL;
+	v->resched = v->granted = false;
+	t->mm_cid = v->cid;
 	__atomic_store_n(&t->vcpu, cpu, __ATOMIC_RELAXED);
 	__atomic_store_n(&t->last_vcpu, cpu, __ATOMIC_RELAXED);
+	return fresh;
 }
 
 static void unqueue(struct sched *s, struct waiter *w)
@@ -131,7 +176,14 @@ static void preempt(struct sched *s, const struct task *t, int ncpus, int64_t no
 	}
 	if (!oldest || now - oldest->since < SCHED_QUANTUM_NS)
 		return;
+	if (oldest->granted) {
+		if (now < oldest->grant_until)
+			return; /* a slice extension runs */
+		oldest->granted = false;
+		__atomic_add_fetch(&oldest->holder->sb->rseq_stats.expiries, 1, __ATOMIC_RELAXED);
+	}
 	oldest->since = now; /* asked once a quantum */
+	oldest->resched = true;
 	pthread_mutex_lock(&oldest->holder->kill_lock);
 	if (oldest->holder->plat)
 		plat_thread_interrupt(oldest->holder->plat);
@@ -159,6 +211,8 @@ static int64_t next_event(const struct sched *s, const struct task *t, int ncpus
 
 		if (allowed(t, cpu) && !v->holder && v->reserved_for && v->reserved_until < next)
 			next = v->reserved_until > now ? v->reserved_until : now + 1;
+		if (allowed(t, cpu) && v->holder && v->granted && v->grant_until < next)
+			next = v->grant_until > now ? v->grant_until : now + 1;
 	}
 	return next;
 }
@@ -196,7 +250,7 @@ int sched_acquire(struct sched *s, struct task *t, int ncpus)
 	if (queued)
 		unqueue(s, &w);
 	if (cpu >= 0)
-		take(s, t, cpu, sleep_now_ns(CLOCK_MONOTONIC));
+		err = take(s, t, cpu, ncpus, sleep_now_ns(CLOCK_MONOTONIC));
 	if (s->waiters)
 		pthread_cond_broadcast(&s->cond); /* the next in line may be served too */
 	pthread_mutex_unlock(&s->lock);
@@ -214,11 +268,14 @@ void sched_release(struct sched *s, struct task *t, bool keep)
 	pthread_mutex_lock(&s->lock);
 	v = &s->cpu[cpu];
 	v->holder = NULL;
+	v->resched = v->granted = false;
 	/* A slice not spent, or nobody waiting: the vCPU stays the task's
 	 * while the sentry answers it. */
 	if (keep && (!s->waiters || now - v->since < SCHED_QUANTUM_NS)) {
 		v->reserved_for = t;
 		v->reserved_until = now + SCHED_RESERVE_NS;
+	} else {
+		v->cid_mm = NULL;
 	}
 	__atomic_store_n(&t->vcpu, -1, __ATOMIC_RELAXED);
 	if (s->waiters && !v->reserved_for)
@@ -236,6 +293,7 @@ void sched_block(struct task *t)
 	pthread_mutex_lock(&s->lock);
 	if (s->cpu[cpu].reserved_for == t) {
 		s->cpu[cpu].reserved_for = NULL;
+		s->cpu[cpu].cid_mm = NULL;
 		if (s->waiters)
 			pthread_cond_broadcast(&s->cond);
 	}
@@ -247,4 +305,32 @@ int sched_cpu(const struct task *t)
 	int cpu = __atomic_load_n(&t->last_vcpu, __ATOMIC_RELAXED);
 
 	return cpu < 0 ? 0 : cpu;
+}
+
+bool sched_take_resched(struct sched *s, struct task *t)
+{
+	int cpu = __atomic_load_n(&t->vcpu, __ATOMIC_RELAXED);
+	bool asked;
+
+	if (cpu < 0)
+		return false;
+	pthread_mutex_lock(&s->lock);
+	asked = s->cpu[cpu].resched;
+	s->cpu[cpu].resched = false;
+	pthread_mutex_unlock(&s->lock);
+	return asked;
+}
+
+void sched_grant(struct sched *s, struct task *t, int64_t until)
+{
+	int cpu = __atomic_load_n(&t->vcpu, __ATOMIC_RELAXED);
+
+	if (cpu < 0)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->cpu[cpu].granted = true;
+	s->cpu[cpu].grant_until = until;
+	if (s->waiters)
+		pthread_cond_broadcast(&s->cond); /* they time the grant */
+	pthread_mutex_unlock(&s->lock);
 }

@@ -23,12 +23,21 @@ struct sched;
 int sched_create(struct sched **out);
 void sched_destroy(struct sched *s);
 /* Waits for a vCPU for t among the sandbox's first ncpus that t's mask
- * allows: 0 once t holds one, -EINTR when t is being ended. */
+ * allows, and gives t its concurrency id there (t->mm_cid): 1 once t holds
+ * one anew (a switch), 0 when it continues its reservation, -EINTR when t
+ * is being ended. */
 int sched_acquire(struct sched *s, struct task *t, int ncpus);
 /* keep: the sentry answers the stop and t runs on (a syscall). */
 void sched_release(struct sched *s, struct task *t, bool keep);
-/* t (NULL: none) is about to block in the sentry: its reservation ends. */
+/* t (NULL: none) is about to block in the sentry, or ends: its
+ * reservation ends. */
 void sched_block(struct task *t);
+/* Whether the sentry interrupted t, which holds its vCPU, for a waiter
+ * since it took it (once: the request is taken). */
+bool sched_take_resched(struct sched *s, struct task *t);
+/* t keeps its vCPU, past its slice, until the CLOCK_MONOTONIC time until
+ * (an rseq slice extension); a waiter then interrupts it again. */
+void sched_grant(struct sched *s, struct task *t, int64_t until);
 /* The vCPU t runs or last ran on (getcpu, /proc/PID/stat's processor). */
 int sched_cpu(const struct task *t);
 

@@ -13,6 +13,7 @@
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
+#include "sentry/rseq/task_rseq.h"
 #include "sentry/mm/mm.h"
 #include "sentry/signal/signal.h"
 #include "syscall_handlers.h"
@@ -117,6 +118,7 @@ static void run_handler(struct task *t, int signo, const struct linux_siginfo *i
 	r = plat_regs(t->plat);
 	if (t->restart)
 		settle_for_handler(t, r, act);
+	rseq_signal_deliver(t); /* a critical section ends before the frame */
 	if (setup_frame(t, signo, info, act) < 0) {
 		sig_raise(t, SIGSEGV, true); /* force_sigsegv */
 		return;

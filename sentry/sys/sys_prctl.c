@@ -10,6 +10,7 @@
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/rseq/task_rseq.h"
 #include "syscall_handlers.h"
 
 #define PR_SET_PDEATHSIG 1
@@ -22,6 +23,7 @@
 #define PR_GET_CHILD_SUBREAPER 37
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
+#define PR_RSEQ_SLICE_EXTENSION 79
 
 typedef long (*prctl_fn)(struct task *t, const uint64_t *a);
 
@@ -114,6 +116,7 @@ static const prctl_fn options[] = {
 	[PR_GET_CHILD_SUBREAPER] = get_subreaper,
 	[PR_SET_NO_NEW_PRIVS] = set_no_new_privs,
 	[PR_GET_NO_NEW_PRIVS] = get_no_new_privs,
+	[PR_RSEQ_SLICE_EXTENSION] = rseq_slice_prctl,
 };
 
 long sys_prctl(struct task *t, const struct syscall_args *a)
