@@ -44,6 +44,19 @@ UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_set_stdio(struct umbra_sandbox *sb,
 							int in, int out, int err);
 /* Number of virtual CPUs (default: the host's online CPUs). */
 UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_set_cpus(struct umbra_sandbox *sb, int ncpus);
+/* How long an rseq time-slice extension grant lasts, in ns: 5000 (the
+ * default) to 50000, else -EINVAL. */
+UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_set_rseq_slice_ns(struct umbra_sandbox *sb,
+								 int ns);
+
+/* What the sandbox's rseq time-slice extension did so far: grants made,
+ * grants ended by rseq_slice_yield, by their timer (expiries), by another
+ * syscall (aborts), and grants revoked when the task was switched out. */
+struct umbra_rseq_stats {
+	uint64_t grants, yields, expiries, revocations, aborts;
+};
+UMBRA_API UMBRA_MUST_CHECK int umbra_sandbox_rseq_stats(struct umbra_sandbox *sb,
+							 struct umbra_rseq_stats *out);
 
 /* The file system view. By default the guest sees the host's / read-only,
  * a private tmpfs at /tmp, /proc and /sys hidden and /dev limited to null,

@@ -101,6 +101,29 @@ int umbra_sandbox_set_cpus(struct umbra_sandbox *s, int ncpus)
 	return 0;
 }
 
+int umbra_sandbox_set_rseq_slice_ns(struct umbra_sandbox *s, int ns)
+{
+	if (!s || ns < RSEQ_SLICE_NS_MIN || ns > RSEQ_SLICE_NS_MAX)
+		return -EINVAL;
+	s->sb.rseq_slice_ns = ns;
+	return 0;
+}
+
+int umbra_sandbox_rseq_stats(struct umbra_sandbox *s, struct umbra_rseq_stats *out)
+{
+	const struct rseq_stats *st;
+
+	if (!s || !out)
+		return -EINVAL;
+	st = &s->sb.rseq_stats;
+	out->grants = __atomic_load_n(&st->grants, __ATOMIC_RELAXED);
+	out->yields = __atomic_load_n(&st->yields, __ATOMIC_RELAXED);
+	out->expiries = __atomic_load_n(&st->expiries, __ATOMIC_RELAXED);
+	out->revocations = __atomic_load_n(&st->revocations, __ATOMIC_RELAXED);
+	out->aborts = __atomic_load_n(&st->aborts, __ATOMIC_RELAXED);
+	return 0;
+}
+
 /* After a mount change the default cwd may name another directory, or none. */
 static int view_changed(struct umbra_sandbox *s, int err)
 {

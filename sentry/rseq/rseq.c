@@ -31,11 +31,6 @@ struct rseq_mem rseq_task_mem(struct task *t)
 	return (struct rseq_mem){ t, guest_read, guest_write };
 }
 
-static void count(_Atomic uint64_t *n)
-{
-	__atomic_add_fetch(n, 1, __ATOMIC_RELAXED);
-}
-
 /* What Linux does where rseq finds the guest's state broken: force_sig. */
 static int fatal(struct task *t)
 {
@@ -53,15 +48,6 @@ static int abort_cs(struct task *t, const struct rseq_mem *m)
 	if (!err && ip != was)
 		arch_set_ip(r, ip);
 	return err;
-}
-
-/* The grant ends: being scheduled out revokes it. */
-static void slice_revoke(struct task *t)
-{
-	if (!t->rseq.slice_granted)
-		return;
-	t->rseq.slice_granted = false;
-	count(&t->sb->rseq_stats.revocations);
 }
 
 int rseq_resume(struct task *t, bool switched)
@@ -84,7 +70,7 @@ int rseq_resume(struct task *t, bool switched)
 		err = rseq_rule_slice_clear(&m, r->area);
 	r->force_ids = false;
 	if (switched)
-		slice_revoke(t);
+		rseq_slice_on_switch(r, &t->sb->rseq_stats);
 	if (!err && switched && user_irq)
 		err = abort_cs(t, &m);
 	if (!err)
@@ -107,25 +93,16 @@ void rseq_signal_deliver(struct task *t)
 
 bool rseq_slice_preempted(struct task *t, bool work_pending)
 {
-	struct task_rseq *r = &t->rseq;
 	struct rseq_mem m = rseq_task_mem(t);
 	int granted;
 
-	if (!r->slice_enabled || !sched_take_resched(t->sb->sched, t))
+	if (!t->rseq.slice_enabled || !sched_take_resched(t->sb->sched, t))
 		return false;
-	if (work_pending || r->slice_granted) {
-		slice_revoke(t); /* an expired grant, or signals to deliver */
-		if (rseq_rule_slice_clear(&m, r->area))
-			fatal(t);
-		return false;
-	}
-	granted = rseq_rule_grant(&m, r->area);
+	granted = rseq_slice_on_resched(&t->rseq, &m, work_pending, &t->sb->rseq_stats);
 	if (granted < 0)
 		fatal(t);
 	if (granted <= 0)
 		return false;
-	r->slice_granted = true;
-	count(&t->sb->rseq_stats.grants);
 	sched_grant(t->sb->sched, t, sleep_now_ns(CLOCK_MONOTONIC) + t->sb->rseq_slice_ns);
 	return true;
 }
@@ -133,19 +110,15 @@ bool rseq_slice_preempted(struct task *t, bool work_pending)
 bool rseq_slice_syscall(struct task *t, long nr)
 {
 	struct rseq_mem m = rseq_task_mem(t);
+	int ended;
 
 	if (!t->rseq.slice_granted)
 		return false;
-	t->rseq.slice_granted = false;
-	if (nr == SYSCALL_NR_rseq_slice_yield) {
-		t->rseq.slice_yielded = true;
-		count(&t->sb->rseq_stats.yields);
-	} else {
-		count(&t->sb->rseq_stats.aborts);
-	}
-	if (rseq_rule_slice_clear(&m, t->rseq.area))
+	ended = rseq_slice_on_syscall(&t->rseq, &m, nr == SYSCALL_NR_rseq_slice_yield,
+				      &t->sb->rseq_stats);
+	if (ended < 0)
 		fatal(t);
-	return true;
+	return ended != 0;
 }
 
 void rseq_fork(struct task *child, const struct task *parent, bool share_vm)

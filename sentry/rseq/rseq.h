@@ -89,4 +89,17 @@ int rseq_rule_reset_ids(const struct rseq_mem *m, uint64_t area);
 int rseq_rule_grant(const struct rseq_mem *m, uint64_t area);
 int rseq_rule_slice_clear(const struct rseq_mem *m, uint64_t area);
 
+/* The slice extension's state machine (slice.c), counted in st. */
+
+/* The sentry stopped the task for a waiter: 1 when it runs on with a grant
+ * (it asked for one), 0 when it goes (a grant it had is over), -EFAULT. */
+int rseq_slice_on_resched(struct task_rseq *r, const struct rseq_mem *m, bool work_pending,
+			  struct rseq_stats *st);
+/* The task made a syscall (yield: rseq_slice_yield): 1 when that ended a
+ * grant, so the task must give its vCPU up, 0 when it had none, -EFAULT. */
+int rseq_slice_on_syscall(struct task_rseq *r, const struct rseq_mem *m, bool yield,
+			  struct rseq_stats *st);
+/* The task was switched out: a grant is revoked. */
+void rseq_slice_on_switch(struct task_rseq *r, struct rseq_stats *st);
+
 #endif

@@ -192,12 +192,20 @@ END_TEST
 
 START_TEST(bad_arguments)
 {
+	struct umbra_rseq_stats stats;
 	struct umbra_sandbox *sb;
 	struct umbra_process *p;
 
 	ck_assert_int_eq(umbra_sandbox_create(NULL), -EINVAL);
 	ck_assert_int_eq(umbra_sandbox_create(&sb), 0);
 	ck_assert_int_eq(umbra_sandbox_set_cpus(sb, 0), -EINVAL);
+	ck_assert_int_eq(umbra_sandbox_set_rseq_slice_ns(sb, 4999), -EINVAL);
+	ck_assert_int_eq(umbra_sandbox_set_rseq_slice_ns(sb, 50001), -EINVAL);
+	ck_assert_int_eq(umbra_sandbox_set_rseq_slice_ns(sb, 50000), 0);
+	ck_assert_int_eq(umbra_sandbox_rseq_stats(sb, NULL), -EINVAL);
+	ck_assert_int_eq(umbra_sandbox_rseq_stats(NULL, &stats), -EINVAL);
+	ck_assert_int_eq(umbra_sandbox_rseq_stats(sb, &stats), 0);
+	ck_assert_uint_eq(stats.grants + stats.yields + stats.expiries + stats.revocations, 0);
 	ck_assert_int_eq(umbra_sandbox_set_trace_fd(sb, 12345), -EBADF);
 	ck_assert_int_eq(umbra_sandbox_set_stdio(sb, 12345, 1, 2), -EBADF);
 	ck_assert_int_eq(umbra_spawn(sb, NULL, NULL, NULL, &p), -EINVAL);

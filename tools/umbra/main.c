@@ -27,7 +27,9 @@ struct bind {
 struct options {
 	int trace;
 	int report;
+	int stats;
 	int cpus;
+	int slice_ns;
 	const char *root;
 	const char *cwd;
 	struct bind binds[MAX_BINDS];
@@ -49,6 +51,10 @@ static void usage(FILE *out)
 	      "  --trace                  print each guest syscall to stderr, strace-style\n"
 	      "  --report-unimplemented   at exit, list the syscalls umbra answered ENOSYS\n"
 	      "  --cpus N                 number of virtual CPUs (default: the host's)\n"
+	      "  --rseq-slice-ns NS       an rseq time-slice extension lasts NS ns,\n"
+	      "                           5000 to 50000 (default 5000)\n"
+	      "  --stats                  at exit, print what the rseq time-slice\n"
+	      "                           extension did\n"
 	      "  --root DIR               the guest's / is host directory DIR (read-only)\n"
 	      "  --bind HOST:GUEST[:ro|rw]  show host directory HOST at GUEST (default rw)\n"
 	      "  --tmpfs PATH[:SIZE]      a new private tmpfs at PATH (SIZE as tmpfs takes\n"
@@ -116,12 +122,28 @@ static void print_unimplemented(const char *name, uint64_t count, void *arg)
 		count == 1 ? "" : "s");
 }
 
+static void print_stats(struct umbra_sandbox *sb)
+{
+	struct umbra_rseq_stats st;
+
+	if (umbra_sandbox_rseq_stats(sb, &st) < 0)
+		return;
+	fprintf(stderr,
+		"umbra: rseq slice: grants %llu yields %llu expiries %llu revocations %llu "
+		"aborts %llu\n",
+		(unsigned long long)st.grants, (unsigned long long)st.yields,
+		(unsigned long long)st.expiries, (unsigned long long)st.revocations,
+		(unsigned long long)st.aborts);
+}
+
 static int parse_run(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "trace", no_argument, NULL, 't' },
 		{ "report-unimplemented", no_argument, NULL, 'r' },
 		{ "cpus", required_argument, NULL, 'c' },
+		{ "rseq-slice-ns", required_argument, NULL, 'S' },
+		{ "stats", no_argument, NULL, 's' },
 		{ "root", required_argument, NULL, 'R' },
 		{ "bind", required_argument, NULL, 'b' },
 		{ "tmpfs", required_argument, NULL, 'T' },
@@ -147,6 +169,16 @@ static int parse_run(int argc, char **argv, struct options *o)
 				fprintf(stderr, "umbra: --cpus wants a number from 1 to 1024\n");
 				return -1;
 			}
+			break;
+		case 'S':
+			o->slice_ns = atoi(optarg);
+			if (o->slice_ns < 5000 || o->slice_ns > 50000) {
+				fprintf(stderr, "umbra: --rseq-slice-ns wants a number from 5000 to 50000\n");
+				return -1;
+			}
+			break;
+		case 's':
+			o->stats = 1;
 			break;
 		case 'R':
 			o->root = optarg;
@@ -217,6 +249,8 @@ static int configure(struct umbra_sandbox *sb, const struct options *o)
 
 	if (!err && o->cpus)
 		err = umbra_sandbox_set_cpus(sb, o->cpus);
+	if (!err && o->slice_ns)
+		err = umbra_sandbox_set_rseq_slice_ns(sb, o->slice_ns);
 	if (!err && o->root && (err = umbra_sandbox_set_root(sb, o->root, 1)) < 0)
 		fprintf(stderr, "umbra: --root %s: %s\n", o->root, umbra_strerror(err));
 	for (int i = 0; !err && i < o->nbinds; i++)
@@ -334,6 +368,8 @@ static int run(int argc, char **argv)
 		if (umbra_sandbox_unimplemented(sb, print_unimplemented, NULL) == 0)
 			fprintf(stderr, "umbra:   none\n");
 	}
+	if (o.stats)
+		print_stats(sb);
 	umbra_sandbox_free(sb);
 	return err ? 125 : exit_code(argv[first], status);
 }
