@@ -9,7 +9,6 @@
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
-#include "sentry/kernel/sleep.h"
 #include "sentry/mm/mm.h"
 #include "sentry/rseq/task_rseq.h"
 #include "sentry/sched/vcpu.h"
@@ -98,12 +97,13 @@ bool rseq_slice_preempted(struct task *t, bool work_pending)
 
 	if (!t->rseq.slice_enabled || !sched_take_resched(t->sb->sched, t))
 		return false;
+
 	granted = rseq_slice_on_resched(&t->rseq, &m, work_pending, &t->sb->rseq_stats);
 	if (granted < 0)
 		fatal(t);
 	if (granted <= 0)
 		return false;
-	sched_grant(t->sb->sched, t, sleep_now_ns(CLOCK_MONOTONIC) + t->sb->rseq_slice_ns);
+	sched_grant(t->sb->sched, t, t->sb->rseq_slice_ns);
 	return true;
 }
 

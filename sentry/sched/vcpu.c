@@ -28,7 +28,9 @@ struct vcpu {
 	/* Its holder was asked to stop for a waiter (resched), and was granted
 	 * a slice extension instead until grant_until. */
 	bool resched, granted;
-	int64_t grant_until;
+	int64_t grant_until; /* when it may be over: its ns, run or not */
+	int64_t grant_ns;
+	uint64_t grant_run0; /* the stub thread's run time at the grant */
 };
 
 struct waiter {
@@ -162,32 +164,76 @@ static void unqueue(struct sched *s, struct waiter *w)
 		}
 }
 
-/* A waiter asks the holder that has run longest
- * on a vCPU it may use, if that one has run a quantum, to stop. */
+static void interrupt(struct vcpu *v, int64_t now)
+{
+	v->since = now; /* asked once a quantum */
+	v->resched = true;
+	pthread_mutex_lock(&v->holder->kill_lock);
+	if (v->holder->plat)
+		plat_thread_interrupt(v->holder->plat);
+	pthread_mutex_unlock(&v->holder->kill_lock);
+}
+
+/* How long holder's stub thread has run on a host CPU, in ns (0: unknown). */
+static uint64_t run_time(struct task *holder)
+{
+	uint64_t ns = 0;
+
+	pthread_mutex_lock(&holder->kill_lock);
+	if (!holder->plat || plat_thread_cputime(holder->plat, 2, &ns) < 0)
+		ns = 0;
+	pthread_mutex_unlock(&holder->kill_lock);
+	return ns;
+}
+
+/* Whether v's slice extension is over: its time has passed and the guest
+ * thread ran that long (else the grant is timed again for what is left). */
+static bool grant_over(struct vcpu *v, int64_t now)
+{
+	uint64_t ran;
+
+	if (now < v->grant_until)
+		return false;
+	ran = run_time(v->holder) - v->grant_run0;
+	if (!v->grant_run0 || ran >= (uint64_t)v->grant_ns)
+		return true;
+	v->grant_until = now + (v->grant_ns - (int64_t)ran);
+	return false;
+}
+
+/* A holder t may displace whose slice extension is over: or NULL. */
+static struct vcpu *expired_grant(struct sched *s, const struct task *t, int ncpus, int64_t now)
+{
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		struct vcpu *v = &s->cpu[cpu];
+
+		if (v->holder && v->granted && allowed(t, cpu) && grant_over(v, now))
+			return v;
+	}
+	return NULL;
+}
+
+/* A waiter asks a holder on a vCPU it may use to stop: one whose slice
+ * extension is over, else the one that has run longest if that has run a
+ * quantum and has no extension. */
 static void preempt(struct sched *s, const struct task *t, int ncpus, int64_t now)
 {
-	struct vcpu *oldest = NULL;
+	struct vcpu *oldest = expired_grant(s, t, ncpus, now);
 
+	if (oldest) {
+		oldest->granted = false;
+		__atomic_add_fetch(&oldest->holder->sb->rseq_stats.expiries, 1, __ATOMIC_RELAXED);
+		interrupt(oldest, now);
+		return;
+	}
 	for (int cpu = 0; cpu < ncpus; cpu++) {
 		struct vcpu *v = &s->cpu[cpu];
 
 		if (v->holder && allowed(t, cpu) && (!oldest || v->since < oldest->since))
 			oldest = v;
 	}
-	if (!oldest || now - oldest->since < SCHED_QUANTUM_NS)
-		return;
-	if (oldest->granted) {
-		if (now < oldest->grant_until)
-			return; /* a slice extension runs */
-		oldest->granted = false;
-		__atomic_add_fetch(&oldest->holder->sb->rseq_stats.expiries, 1, __ATOMIC_RELAXED);
-	}
-	oldest->since = now; /* asked once a quantum */
-	oldest->resched = true;
-	pthread_mutex_lock(&oldest->holder->kill_lock);
-	if (oldest->holder->plat)
-		plat_thread_interrupt(oldest->holder->plat);
-	pthread_mutex_unlock(&oldest->holder->kill_lock);
+	if (oldest && !oldest->granted && now - oldest->since >= SCHED_QUANTUM_NS)
+		interrupt(oldest, now);
 }
 
 /* The vCPU reserved for t, which it takes back at once: or -1. */
@@ -321,15 +367,19 @@ bool sched_take_resched(struct sched *s, struct task *t)
 	return asked;
 }
 
-void sched_grant(struct sched *s, struct task *t, int64_t until)
+void sched_grant(struct sched *s, struct task *t, int64_t ns)
 {
 	int cpu = __atomic_load_n(&t->vcpu, __ATOMIC_RELAXED);
+	uint64_t run0;
 
 	if (cpu < 0)
 		return;
+	run0 = run_time(t);
 	pthread_mutex_lock(&s->lock);
 	s->cpu[cpu].granted = true;
-	s->cpu[cpu].grant_until = until;
+	s->cpu[cpu].grant_ns = ns;
+	s->cpu[cpu].grant_run0 = run0;
+	s->cpu[cpu].grant_until = sleep_now_ns(CLOCK_MONOTONIC) + ns;
 	if (s->waiters)
 		pthread_cond_broadcast(&s->cond); /* they time the grant */
 	pthread_mutex_unlock(&s->lock);

@@ -35,9 +35,10 @@ void sched_block(struct task *t);
 /* Whether the sentry interrupted t, which holds its vCPU, for a waiter
  * since it took it (once: the request is taken). */
 bool sched_take_resched(struct sched *s, struct task *t);
-/* t keeps its vCPU, past its slice, until the CLOCK_MONOTONIC time until
- * (an rseq slice extension); a waiter then interrupts it again. */
-void sched_grant(struct sched *s, struct task *t, int64_t until);
+/* t keeps its vCPU past its slice until its stub thread has run ns more
+ * (an rseq slice extension: the time a ptrace resume takes is not the
+ * guest's); a waiter then interrupts it again. */
+void sched_grant(struct sched *s, struct task *t, int64_t ns);
 /* The vCPU t runs or last ran on (getcpu, /proc/PID/stat's processor). */
 int sched_cpu(const struct task *t);
 

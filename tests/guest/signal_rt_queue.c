@@ -144,12 +144,30 @@ static int drain(int sig)
 	return n;
 }
 
+/* Signals already counted against this user's RLIMIT_SIGPENDING (SigQ's
+ * first number): other processes' queued signals and POSIX timers count
+ * too on a shared host. 0 when unknown. */
+static int user_sigq(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	int n = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "SigQ: %d/", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
 static void pending_limit(void)
 {
 	struct rlimit old, lim;
 	union sigval v = { .sival_int = 0 };
 	sigset_t set;
-	int queued = 0, refused = 0;
+	int queued = 0, refused = 0, used = user_sigq();
 
 	sigemptyset(&set);
 	sigaddset(&set, RT_B);
@@ -167,7 +185,8 @@ static void pending_limit(void)
 			fail("sigqueue past the limit: expected EAGAIN got %s", err_name(errno));
 	}
 	check_true("sigqueue is refused (EAGAIN) past RLIMIT_SIGPENDING", refused > 0);
-	check_true("and some were queued before", queued >= 3 && queued <= 5);
+	check_true("and some were queued before",
+		   queued >= 3 - used && queued <= 5 - used && queued >= 0);
 	CHECK_OK("kill past the limit", kill(getpid(), RT_B));
 	check_long("every accepted instance is pending, and kill added none", queued, drain(RT_B));
 	setrlimit(RLIMIT_SIGPENDING, &old);
