@@ -63,7 +63,7 @@ _Static_assert(sizeof(struct rseq_abi) == 32, "struct rseq");
 
 /* The critical sections of rseq_<arch>.S (see there). */
 int rseq_inc(struct rseq_abi *rs, const struct rseq_cs *cs, uint32_t cpu,
-	     long *slot);
+	     long *slot, long delay);
 int rseq_spin(struct rseq_abi *rs, uint64_t cs, const volatile int *stop);
 extern const char rseq_inc_start[], rseq_inc_end[], rseq_inc_abort[];
 extern const char rseq_spin_start[], rseq_spin_end[], rseq_spin_abort[];

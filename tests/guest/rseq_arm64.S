@@ -13,10 +13,12 @@
 
 /*
  * int rseq_inc(struct rseq_abi *rs, const struct rseq_cs *cs, uint32_t cpu,
- *              long *slot)
+ *              long *slot, long delay)
  *
  * ++*slot as a critical section that commits with its last store, when
- * rs->cpu_id still is cpu. 0 when it committed, 1 when it aborted.
+ * rs->cpu_id still is cpu; between the load and the store it counts delay
+ * down, so that preemptions land inside it. 0 when it committed, 1 when it
+ * aborted.
  */
 	.globl	rseq_inc, rseq_inc_start, rseq_inc_end, rseq_inc_abort
 	.hidden	rseq_inc, rseq_inc_start, rseq_inc_end, rseq_inc_abort
@@ -29,6 +31,8 @@ rseq_inc_start:
 	cmp	w4, w2
 	b.ne	rseq_inc_abort
 	ldr	x5, [x3]
+1:	subs	x4, x4, #1
+	b.gt	1b
 	add	x5, x5, #1
 	str	x5, [x3]			/* the commit */
 rseq_inc_end:

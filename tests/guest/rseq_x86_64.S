@@ -13,10 +13,12 @@
 
 /*
  * int rseq_inc(struct rseq_abi *rs, const struct rseq_cs *cs, uint32_t cpu,
- *              long *slot)
+ *              long *slot, long delay)
  *
  * ++*slot as a critical section that commits with its last store, when
- * rs->cpu_id still is cpu. 0 when it committed, 1 when it aborted.
+ * rs->cpu_id still is cpu; between the load and the store it counts delay
+ * down, so that preemptions land inside it. 0 when it committed, 1 when it
+ * aborted.
  */
 	.globl	rseq_inc, rseq_inc_start, rseq_inc_end, rseq_inc_abort
 	.hidden	rseq_inc, rseq_inc_start, rseq_inc_end, rseq_inc_abort
@@ -27,6 +29,8 @@ rseq_inc_start:
 	cmpl	RSEQ_CPU_ID(%rdi), %edx
 	jne	rseq_inc_abort
 	movq	(%rcx), %rax
+1:	subq	$1, %r8
+	jg	1b
 	addq	$1, %rax
 	movq	%rax, (%rcx)			/* the commit */
 rseq_inc_end:
