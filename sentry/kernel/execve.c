@@ -251,7 +251,7 @@ static long exec_commit(struct task *t, struct exec_req *x)
 	t->robust_len = 0;
 	t->did_exec = true;
 	rseq_exec(t);
-	__atomic_store_n(&t->leader->membarrier, 0, __ATOMIC_RELAXED); /* a new mm's */
+	t->leader->membarrier = t->leader->membarrier_ready = 0; /* a new mm's */
 	task_vfork_release(t);
 	return 0;
 }

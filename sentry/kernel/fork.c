@@ -155,6 +155,10 @@ static void child_identity(struct task *t, const struct clone_req *c, struct tas
 		child->exit_signal = -1; /* a thread tells nobody of its end */
 	} else {
 		memcpy(child->rlim, t->leader->rlim, sizeof child->rlim);
+		/* dup_mm copies the mm's membarrier state */
+		child->membarrier = __atomic_load_n(&t->leader->membarrier, __ATOMIC_RELAXED);
+		child->membarrier_ready =
+			__atomic_load_n(&t->leader->membarrier_ready, __ATOMIC_RELAXED);
 	}
 }
 

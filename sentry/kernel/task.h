@@ -118,7 +118,9 @@ struct task {
 	int mm_cid; /* its concurrency id in its address space there */
 	struct task_rseq rseq; /* its rseq registration (sentry/rseq/rseq.h) */
 	uint64_t stops; /* how often it stopped in guest code (atomic) */
-	int membarrier; /* the process's membarrier registrations (leader, atomic) */
+	/* The process's membarrier registrations (leader, atomic): what
+	 * GET_REGISTRATIONS shows, and which commands they made ready. */
+	int membarrier, membarrier_ready;
 	/* The CPUs the task may run on (sched_setaffinity), one bit each, of
 	 * the sandbox's; copied by clone. */
 	uint8_t cpumask[TASK_CPUMASK_BYTES];

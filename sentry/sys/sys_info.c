@@ -6,6 +6,7 @@
 #include <sys/random.h>
 
 #include "sentry/sched/vcpu.h"
+#include "platform/platform.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -138,8 +139,15 @@ long sys_prlimit64(struct task *t, const struct syscall_args *a)
 static void set_mask_locked(struct task *p, const uint8_t *mask)
 {
 	int last = __atomic_load_n(&p->last_vcpu, __ATOMIC_RELAXED), cpu = 0;
+	int on = __atomic_load_n(&p->vcpu, __ATOMIC_RELAXED);
 
 	memcpy(p->cpumask, mask, sizeof p->cpumask);
+	if (on >= 0 && !cpumask_has(mask, on)) { /* it runs there: stop it */
+		pthread_mutex_lock(&p->kill_lock);
+		if (p->plat)
+			plat_thread_interrupt(p->plat);
+		pthread_mutex_unlock(&p->kill_lock);
+	}
 	if (last >= 0 && cpumask_has(mask, last))
 		return;
 	while (cpu < p->sb->ncpus - 1 && !cpumask_has(mask, cpu))

@@ -42,7 +42,7 @@ static bool targeted(const struct task *t, const struct task *x, enum target whi
 		return false;
 	switch (which) {
 	case GLOBAL_REGISTERED:
-		return __atomic_load_n(&x->leader->membarrier, __ATOMIC_RELAXED) &
+		return __atomic_load_n(&x->leader->membarrier_ready, __ATOMIC_RELAXED) &
 		       CMD_REGISTER_GLOBAL_EXPEDITED;
 	case PROCESS:
 		return x->mm == t->mm;
@@ -86,14 +86,21 @@ static long barrier(struct task *t, enum target which, int cpu)
 /* The registration a private command needs, or -EPERM. */
 static long private_cmd(struct task *t, int registration, int cpu)
 {
-	if (!(__atomic_load_n(&t->leader->membarrier, __ATOMIC_RELAXED) & registration))
+	if (!(__atomic_load_n(&t->leader->membarrier_ready, __ATOMIC_ACQUIRE) & registration))
 		return -EPERM;
 	return barrier(t, PROCESS, cpu);
 }
 
+/* As membarrier_register_private_expedited: every private registration
+ * shows as PRIVATE_EXPEDITED too, which only its own makes ready. */
 static long enroll(struct task *t, int registration)
 {
-	__atomic_or_fetch(&t->leader->membarrier, registration, __ATOMIC_SEQ_CST);
+	int shown = registration;
+
+	if (registration != CMD_REGISTER_GLOBAL_EXPEDITED)
+		shown |= CMD_REGISTER_PRIVATE_EXPEDITED;
+	__atomic_or_fetch(&t->leader->membarrier, shown, __ATOMIC_SEQ_CST);
+	__atomic_or_fetch(&t->leader->membarrier_ready, registration, __ATOMIC_SEQ_CST);
 	return 0;
 }
 

@@ -1,11 +1,8 @@
 #!/usr/bin/env python3
-"""PENDING (rseq slice extension): fails until umbra has --stats and
---rseq-slice-ns.
-
-`umbra run --stats` prints the time-slice extension's statistics on stderr
+"""`umbra run --stats` prints the time-slice extension's statistics on stderr
 when the guest has ended, in one line:
 
-    rseq slice: grants N yields N expiries N revocations N aborts N
+    umbra: rseq slice: grants N yields N expiries N revocations N aborts N
 
 (Linux's rseq_stats s_granted, s_yielded, s_expired, s_revoked, s_aborted:
 an abort is a grant ended by a syscall other than rseq_slice_yield).
@@ -21,7 +18,7 @@ from apicheck import check, finish, show
 
 UMBRA, HELLO, SLICE = sys.argv[1], sys.argv[2], sys.argv[3]
 TREES = os.environ.get('UMBRA_TEST_RUN_ARGS', '').split()
-STATS = re.compile(r'^rseq slice: grants (\d+) yields (\d+) expiries (\d+) '
+STATS = re.compile(r'^umbra: rseq slice: grants (\d+) yields (\d+) expiries (\d+) '
                    r'revocations (\d+) aborts (\d+)$', re.M)
 
 

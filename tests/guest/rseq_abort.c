@@ -184,8 +184,10 @@ static void signal_abort(void)
 		fail("signal: expected a handler at abort_ip within 5 s got none of %ld", sent);
 	check_long("signal: handlers at an IP inside the critical section", 0, sig_inside);
 	check_long("signal: handlers at abort_ip with rseq_cs still set", 0, sig_cs_left);
-	if (s.aborts < sig_abort)
-		fail("signal: expected at least %ld aborts got %ld", sig_abort, s.aborts);
+	/* Two handlers may see one abort: a signal still pending when the
+	 * first returns is delivered before abort_ip runs. */
+	if (sig_abort && !s.aborts)
+		fail("signal: expected an abort for %ld handlers at abort_ip got none", sig_abort);
 	if (sig_other)
 		note("signal: %ld of %ld signals landed outside the critical section", sig_other,
 		     sent);

@@ -182,38 +182,84 @@ static void efault_cases(void)
 
 /*
  * Unregistering an area the kernel cannot write is EFAULT, and the area
- * stays registered. The area is read-only only around that call: a
- * preemption then kills the child with SIGSEGV (the kernel cannot write the
- * ids), so a SIGSEGV'd attempt is tried again.
+ * stays registered. The area is read-only only around that call.
+ * - 6.18 sends no signal with it; a preemption while the area is read-only
+ *   kills the child (the kernel cannot write the ids), so such an attempt
+ *   is tried again.
+ * - 7.1 also sends SIGSEGV (rseq_reset_ids). With a V2 (64-byte)
+ *   registration a handler takes it and makes the area writable again; a
+ *   legacy one dies of it, because 7.1 writes a legacy area's ids before
+ *   the handler runs and SIGSEGV is then blocked.
  */
-static void unregister_efault(char *page)
+static char *ro_page;
+static volatile sig_atomic_t ro_segv;
+
+static void ro_segv_handler(int sig)
 {
-	int status = 0, killed = 0;
+	(void)sig;
+	ro_segv++;
+	mprotect(ro_page, PAGE, PROT_READ | PROT_WRITE);
+}
+
+/* The child's part: register len bytes at page, unregister while it is
+ * read-only (EFAULT), then check the registration is still there. */
+static void unregister_ro_child(char *page, unsigned int len)
+{
+	sig_no_core();
+	if (!CHECK_OK("register", rseq_sys(page, len, 0, RSEQ_SIG)))
+		proc_child_exit();
+	ro_page = page;
+	if (rseq_v71())
+		signal(SIGSEGV, ro_segv_handler);
+	mprotect(page, PAGE, PROT_READ);
+	CHECK_ERRNO("unregister a read-only area", rseq_sys(page, len, RSEQ_FLAG_UNREG, RSEQ_SIG),
+		    EFAULT);
+	mprotect(page, PAGE, PROT_READ | PROT_WRITE);
+	if (rseq_v71())
+		check_true("7.1: SIGSEGV with the EFAULT", ro_segv > 0);
+	expect_err("still registered after EFAULT", page, len, 0, RSEQ_SIG, EBUSY);
+	CHECK_OK("unregister", rseq_sys(page, len, RSEQ_FLAG_UNREG, RSEQ_SIG));
+	proc_child_exit();
+}
+
+/* Runs the child until it is not killed by a preemption (6.18), with
+ * len; its status. */
+static int unregister_ro(char *page, unsigned int len, int *killed)
+{
+	int status = 0;
 
 	for (int i = 0; i < 20; i++) {
 		pid_t pid = proc_fork("unregister EFAULT");
 
-		if (pid == 0) {
-			sig_no_core();
-			if (!CHECK_OK("register", rseq_sys(page, 32, 0, RSEQ_SIG)))
-				proc_child_exit();
-			mprotect(page, PAGE, PROT_READ);
-			CHECK_ERRNO("unregister a read-only area", rseq_sys(page, 32,
-				    RSEQ_FLAG_UNREG, RSEQ_SIG), EFAULT);
-			mprotect(page, PAGE, PROT_READ | PROT_WRITE);
-			expect_err("still registered after EFAULT", page, 32, 0, RSEQ_SIG, EBUSY);
-			CHECK_OK("unregister", rseq_sys(page, 32, RSEQ_FLAG_UNREG, RSEQ_SIG));
-			proc_child_exit();
+		if (pid == 0)
+			unregister_ro_child(page, len);
+		if (pid < 0 || proc_wait(pid, &status, 0) != pid) {
+			fail("unregister EFAULT: wait: errno %s", err_name(errno));
+			return 0;
 		}
-		if (pid < 0 || proc_wait(pid, &status, 0) != pid)
-			return fail("unregister EFAULT: wait: errno %s", err_name(errno));
-		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGSEGV)
+		if (rseq_v71() || !WIFSIGNALED(status) || WTERMSIG(status) != SIGSEGV)
 			break;
-		killed++;
+		++*killed;
 	}
-	check_status("unregister EFAULT child", PROC_EXITED(0), status);
-	if (killed)
-		note("unregister EFAULT: %d attempt(s) preempted while read-only", killed);
+	return status;
+}
+
+static void unregister_efault(char *page)
+{
+	int killed = 0;
+
+	if (!rseq_v71()) {
+		check_status("unregister EFAULT child", PROC_EXITED(0),
+			     unregister_ro(page, 32, &killed));
+		if (killed)
+			note("unregister EFAULT: %d attempt(s) preempted while read-only", killed);
+		note("AT_RSEQ_FEATURE_SIZE < 33: the 7.1 SIGSEGV of unregister skipped");
+		return;
+	}
+	check_status("7.1 V2: unregister EFAULT with SIGSEGV to a handler", PROC_EXITED(0),
+		     unregister_ro(page, 64, &killed));
+	check_status("7.1 legacy: unregister EFAULT kills", PROC_KILLED(SIGSEGV),
+		     unregister_ro(page, 32, &killed));
 }
 
 /* A fork keeps the registration: the same one again is EBUSY there. */

@@ -122,6 +122,19 @@ static void print_unimplemented(const char *name, uint64_t count, void *arg)
 		count == 1 ? "" : "s");
 }
 
+/* A decimal option value; -1 for anything else, or one past INT_MAX. */
+static int number(const char *arg)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < INT_MIN || v > INT_MAX)
+		return -1;
+	return (int)v;
+}
+
 static void print_stats(struct umbra_sandbox *sb)
 {
 	struct umbra_rseq_stats st;
@@ -164,14 +177,14 @@ static int parse_run(int argc, char **argv, struct options *o)
 			o->report = 1;
 			break;
 		case 'c':
-			o->cpus = atoi(optarg);
+			o->cpus = number(optarg);
 			if (o->cpus < 1 || o->cpus > 1024) {
 				fprintf(stderr, "umbra: --cpus wants a number from 1 to 1024\n");
 				return -1;
 			}
 			break;
 		case 'S':
-			o->slice_ns = atoi(optarg);
+			o->slice_ns = number(optarg);
 			if (o->slice_ns < 5000 || o->slice_ns > 50000) {
 				fprintf(stderr, "umbra: --rseq-slice-ns wants a number from 5000 to 50000\n");
 				return -1;
