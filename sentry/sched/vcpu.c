@@ -31,6 +31,7 @@ struct vcpu {
 	int64_t grant_until; /* when it may be over: its ns, run or not */
 	int64_t grant_ns;
 	uint64_t grant_run0; /* the stub thread's run time at the grant */
+	uint64_t run0; /* its holder's run time when its slice began (0: unknown) */
 };
 
 struct waiter {
@@ -135,6 +136,18 @@ static int turn(const struct sched *s, const struct waiter *w, int ncpus, int64_
 	return -1;
 }
 
+/* How long holder's stub thread has run on a host CPU, in ns (0: unknown). */
+static uint64_t run_time(struct task *holder)
+{
+	uint64_t ns = 0;
+
+	pthread_mutex_lock(&holder->kill_lock);
+	if (!holder->plat || plat_thread_cputime(holder->plat, 2, &ns) < 0)
+		ns = 0;
+	pthread_mutex_unlock(&holder->kill_lock);
+	return ns;
+}
+
 /* t takes cpu: true when that is a switch (a new slice), false when it
  * continues its reservation. */
 static bool take(struct sched *s, struct task *t, int cpu, int ncpus, int64_t now)
@@ -142,8 +155,10 @@ static bool take(struct sched *s, struct task *t, int cpu, int ncpus, int64_t no
 	struct vcpu *v = &s->cpu[cpu];
 	bool fresh = v->reserved_for != t;
 
-	if (fresh)
-		v->since = now; /* a new slice; a reservation continues the old */
+	if (fresh) { /* a new slice; a reservation continues the old */
+		v->since = now;
+		v->run0 = s->waiters ? run_time(t) : 0; /* what a quantum counts from */
+	}
 	v->cid = cid_alloc(s, v, t->mm, !fresh && v->cid_mm == t->mm ? v->cid : -1, ncpus, now);
 	v->cid_mm = t->mm;
 	v->holder = t;
@@ -174,18 +189,6 @@ static void interrupt(struct vcpu *v, int64_t now)
 	pthread_mutex_unlock(&v->holder->kill_lock);
 }
 
-/* How long holder's stub thread has run on a host CPU, in ns (0: unknown). */
-static uint64_t run_time(struct task *holder)
-{
-	uint64_t ns = 0;
-
-	pthread_mutex_lock(&holder->kill_lock);
-	if (!holder->plat || plat_thread_cputime(holder->plat, 2, &ns) < 0)
-		ns = 0;
-	pthread_mutex_unlock(&holder->kill_lock);
-	return ns;
-}
-
 /* Whether v's slice extension is over: its time has passed and the guest
  * thread ran that long (else the grant is timed again for what is left). */
 static bool grant_over(struct vcpu *v, int64_t now)
@@ -198,6 +201,28 @@ static bool grant_over(struct vcpu *v, int64_t now)
 	if (!v->grant_run0 || ran >= (uint64_t)v->grant_ns)
 		return true;
 	v->grant_until = now + (v->grant_ns - (int64_t)ran);
+	return false;
+}
+
+/* Whether v's holder, a quantum after its slice began, ran a quantum: a
+ * slice counts the time its stub thread ran, as the kernel's counts a
+ * task's runtime, not the time a slow host took to run it. If not, the
+ * slice is timed again from what it ran. */
+static bool quantum_run(struct vcpu *v, int64_t now)
+{
+	uint64_t ran, run = run_time(v->holder);
+
+	if (!run)
+		return true;
+	if (!v->run0) { /* contention began during the slice: count from here */
+		v->run0 = run;
+		v->since = now;
+		return false;
+	}
+	ran = run - v->run0;
+	if (ran >= (uint64_t)SCHED_QUANTUM_NS)
+		return true;
+	v->since = now - (int64_t)ran;
 	return false;
 }
 
@@ -232,7 +257,8 @@ static void preempt(struct sched *s, const struct task *t, int ncpus, int64_t no
 		if (v->holder && allowed(t, cpu) && (!oldest || v->since < oldest->since))
 			oldest = v;
 	}
-	if (oldest && !oldest->granted && now - oldest->since >= SCHED_QUANTUM_NS)
+	if (oldest && !oldest->granted && now - oldest->since >= SCHED_QUANTUM_NS &&
+	    quantum_run(oldest, now))
 		interrupt(oldest, now);
 }
 
