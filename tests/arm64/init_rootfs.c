@@ -109,7 +109,7 @@ int rootfs_setup(const char *dev, const char *dir, char *why, size_t len)
 		return -1;
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return fail(why, len, "mkdir %s", dir);
-	if (mount(dev, dir, "ext4", 0, NULL) < 0)
+	if (mount(dev, dir, "ext4", MS_NOATIME, NULL) < 0)
 		return fail(why, len, "mount %s on %s", dev, dir);
 	snprintf(tmp, sizeof tmp, "%s/tmp", dir);
 	if (mount("tmpfs", tmp, "tmpfs", MS_NOSUID, "mode=1777") < 0)
