@@ -4,12 +4,29 @@ redirections, pipelines, subshells, command substitution, here-documents,
 traps, background jobs and exit statuses, and real programs (make with gcc,
 git, python3 with threads and signals) must come out the same. Each script
 writes only in a mkdtemp directory under /tmp, which it removes (under
-umbra, /tmp is private)."""
+umbra, /tmp is private).
+
+The arm64 suite runs each script as a case of its own in a Debian arm64
+userland (tests/arm64/rootfs.sh): --list names them, --only runs one and
+exits 77 when the programs it needs are missing. UMBRA_TEST_SHELL_TIMEOUT
+(seconds, default 120) bounds each run, for qemu's slower CPUs."""
+import argparse
+import os
+import re
 import shutil
 import subprocess
 import sys
+import time
 
-UMBRA = sys.argv[1]
+parser = argparse.ArgumentParser()
+parser.add_argument('umbra', nargs='?')
+parser.add_argument('--list', action='store_true', help='print the case names and exit')
+parser.add_argument('--only', metavar='CASE', help='run only this case')
+args = parser.parse_args()
+if not args.list and not args.umbra:
+    parser.error('the umbra executable is required')
+UMBRA = args.umbra
+TIMEOUT = float(os.environ.get('UMBRA_TEST_SHELL_TIMEOUT') or 120)
 failures = []
 
 SCRIPTS = {
@@ -96,26 +113,46 @@ PY
 
 
 def run(argv):
-    return subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                          timeout=120)
+    start = time.monotonic()
+    r = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                       timeout=TIMEOUT)
+    r.seconds = time.monotonic() - start
+    return r
+
+
+def case_name(name):
+    """A script's name as one word, for the arm64 suite's case names."""
+    return re.sub('[^a-z0-9]+', '-', name.lower()).strip('-')
 
 
 def show(r):
     return 'status %d\nstdout: %r\nstderr: %r' % (r.returncode, r.stdout, r.stderr)
 
 
+if args.list:
+    print('\n'.join(case_name(n) for n in list(SCRIPTS) + list(PROGRAMS)))
+    sys.exit(0)
+if args.only:
+    SCRIPTS = {n: s for n, s in SCRIPTS.items() if case_name(n) == args.only}
+    PROGRAMS = {n: p for n, p in PROGRAMS.items() if case_name(n) == args.only}
+    if not SCRIPTS and not PROGRAMS:
+        parser.error('no case %s' % args.only)
+
 for name, (needs, script) in PROGRAMS.items():
     if all(shutil.which(n) for n in needs):
         SCRIPTS[name] = script
     else:
         print('skip ' + name + ': needs ' + ', '.join(needs))
+if not SCRIPTS:
+    sys.exit(77)
 
 for name, script in SCRIPTS.items():
     native = run(['/bin/sh', '-c', script])
     boxed = run([UMBRA, 'run', '--', '/bin/sh', '-c', script])
     ok = (native.returncode == boxed.returncode and native.stdout == boxed.stdout and
           native.stdout != '')
-    print(('ok   ' if ok else 'FAIL ') + name)
+    print('%s %s (native %.1fs, umbra %.1fs)'
+          % ('ok  ' if ok else 'FAIL', name, native.seconds, boxed.seconds))
     if not ok:
         failures.append(name)
         print('     native:\n' + show(native) + '\n     under umbra:\n' + show(boxed))

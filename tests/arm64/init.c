@@ -18,7 +18,8 @@
  *          native mode, a second native run's), "should_fail" (meson's
  *          inverted verdict), "scratch" (each run gets a fresh directory as
  *          its last argument, bound read-write under umbra), "scratch-ro"
- *          (and one more, bound read-only); or "-"
+ *          (and one more, bound read-only), "rootfs" (runs chrooted in the
+ *          Debian userland of rootfs.sh, see init_rootfs.c); or "-"
  * TIMEOUT  meson's limit in seconds, 0 for none
  * ENV      NAME=VALUE entries separated by \x1f to add, or "-"
  *
@@ -33,7 +34,8 @@
  * environment: umbra_filter=A,B runs only cases whose name starts with A or
  * B; umbra_timeout=SECONDS bounds each run (default 300, or five times
  * meson's limit when that is longer, as TCG is slow); umbra_verbose=1 shows
- * the output of passing cases too.
+ * the output of passing cases too; umbra_rootfs=DEVICE is the disk of the
+ * Debian userland the "rootfs" cases run in.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -54,12 +56,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "init_rootfs.h"
+
 #define MANIFEST "/tests/manifest"
 #define CAPTURE_MAX (8u << 20) /* bytes of each stream kept per run */
 #define SHOW_MAX 200           /* lines of each stream shown per run */
 #define DEFAULT_TIMEOUT 300
 #define EXIT_SKIP 77
 #define MAX_SIGNALS 8
+#define ROOTFS "/rootfs"
+#define ROOTFS_PATH "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
 
 enum mode { MODE_PLAIN, MODE_NATIVE, MODE_SANDBOX };
 
@@ -73,6 +79,7 @@ struct test_case {
 	bool compare;
 	bool should_fail;
 	bool scratch, scratch_ro;
+	bool rootfs;
 	int timeout;
 	char *env;
 	char **prog; /* the program and its arguments */
@@ -95,6 +102,7 @@ enum verdict { V_PASS, V_FAIL, V_SKIP };
 
 static bool verbose;
 static int timeout_sec = DEFAULT_TIMEOUT;
+static const char *rootfs_error = "no umbra_rootfs disk"; /* NULL once mounted */
 
 /* One write per line so that nothing the kernel prints lands inside it. */
 static __attribute__((format(printf, 1, 2))) void say(const char *fmt, ...)
@@ -158,6 +166,15 @@ static void setup_system(void)
 	setenv("LC_ALL", "C", 1);
 	/* Check's per-test limits assume native speed, not TCG's. */
 	setenv("CK_TIMEOUT_MULTIPLIER", "10", 0);
+}
+
+static void setup_rootfs(const char *dev)
+{
+	static char why[256];
+
+	if (rootfs_setup(dev, ROOTFS, why, sizeof why) < 0)
+		say("init: rootfs: %s", why);
+	rootfs_error = why[0] ? why : NULL;
 }
 
 static char *read_file(const char *path)
@@ -240,6 +257,7 @@ static struct test_case *parse_line(char *line)
 	tc->should_fail = has_word(field[5], "should_fail");
 	tc->scratch = has_word(field[5], "scratch");
 	tc->scratch_ro = has_word(field[5], "scratch-ro");
+	tc->rootfs = has_word(field[5], "rootfs");
 	tc->timeout = atoi(field[6]);
 	tc->env = strcmp(field[7], "-") ? field[7] : NULL;
 	memcpy(tc->prog, field + NFIELDS, (n - NFIELDS) * sizeof(char *));
@@ -313,6 +331,8 @@ static __attribute__((noreturn)) void child(const struct test_case *tc, char **a
 
 	setsid(); /* its own group, so that the whole tree can be killed */
 	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		_exit(126);
+	if (tc->rootfs && (chroot(ROOTFS) < 0 || setenv("PATH", ROOTFS_PATH, 1) < 0))
 		_exit(126);
 	if (chdir("/tmp") < 0)
 		_exit(126);
@@ -545,6 +565,11 @@ static enum verdict judge(const struct test_case *tc, char *status, size_t statu
 	const char *bad;
 	enum verdict v;
 
+	if (tc->rootfs && rootfs_error) {
+		snprintf(status, status_len, "-");
+		*why = rootfs_error;
+		return V_FAIL;
+	}
 	run_case(tc, tc->mode == MODE_SANDBOX, tc->mode == MODE_SANDBOX ? "sandbox" : "native", &r);
 	describe(&r, status, status_len);
 
@@ -618,6 +643,8 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	if (getpid() == 1)
 		setup_system();
+	if (getenv("umbra_rootfs"))
+		setup_rootfs(getenv("umbra_rootfs"));
 	uname(&u);
 	say("UMBRA-ARM64 BEGIN %s %s cpus=%ld", u.release, u.machine,
 	    sysconf(_SC_NPROCESSORS_ONLN));

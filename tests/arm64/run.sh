@@ -2,10 +2,13 @@
 # The arm64 suite on an x86_64 host: cross-builds umbra and the guest tests,
 # packs them into an initramfs with tests/arm64/init.c as /init, boots Debian's
 # arm64 kernel under qemu-system-aarch64 and reports each case natively and
-# under umbra as init prints it.
+# under umbra as init prints it. tests/api/test_shell.py's real programs (sh,
+# make with gcc, python3, git) run in an arm64 Debian userland on a disk of
+# their own (rootfs.sh), one case per script.
 #
 # usage: run.sh [--source DIR] [--build DIR | --arm64-build DIR] [--kernel FILE]
 #               [--filter NAME,PREFIX...] [--timeout SECONDS] [--verbose]
+#               [--no-rootfs]
 #
 #   --build DIR        the host build; the arm64 one is DIR-arm64 beside it
 #   --arm64-build DIR  the arm64 build directory itself
@@ -13,6 +16,7 @@
 #   --filter LIST      only cases whose names start with one of LIST
 #   --timeout SECONDS  limit per case inside the VM (default 300)
 #   --verbose          show the output of passing cases too
+#   --no-rootfs        leave out the cases of the Debian userland
 #
 # Exit status: 0 every case passed or skipped, 77 toolchain or kernel missing
 # and not installable, 1 otherwise.
@@ -26,6 +30,7 @@ kernel=${UMBRA_ARM64_KERNEL:-}
 filter=
 case_timeout=300
 verbose=0
+use_rootfs=1
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -36,7 +41,8 @@ while [ $# -gt 0 ]; do
 	--filter) filter=$2; shift 2 ;;
 	--timeout) case_timeout=$2; shift 2 ;;
 	--verbose) verbose=1; shift ;;
-	-h|--help) sed -n '2,18s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--no-rootfs) use_rootfs=0; shift ;;
+	-h|--help) sed -n '2,22s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -69,6 +75,18 @@ for tool in qemu-system-aarch64 $CROSS-gcc $CROSS-readelf python3; do
 	command -v "$tool" >/dev/null 2>&1 || skip "$tool not found"
 done
 
+# The Debian userland; without it (no network, say) its cases are left out.
+image=
+if [ "$use_rootfs" = 1 ]; then
+	rc=0
+	rootfs_out=$("$here/rootfs.sh") || rc=$?
+	if [ "$rc" = 0 ]; then
+		image=$(printf '%s\n' "$rootfs_out" | tail -n 1)
+	else
+		say "warning: no arm64 rootfs (rootfs.sh status $rc): its cases are left out"
+	fi
+fi
+
 # The cross build: everything static, so the initramfs needs no loader.
 if [ ! -f "$abuild/build.ninja" ]; then
 	say "configuring $abuild"
@@ -86,17 +104,27 @@ initrd=$abuild/arm64-initramfs.cpio.gz
 rm -rf "$root"
 mkdir -p "$root/tests" "$root/lib"
 
-$CROSS-gcc -static -O2 -Wall -Wextra -Werror -o "$root/init" "$here/init.c" ||
-	die "cannot build init"
+$CROSS-gcc -static -O2 -Wall -Wextra -Werror -o "$root/init" "$here/init.c" \
+	"$here/init_rootfs.c" || die "cannot build init"
+# The modules that mount the rootfs disk, which setup.sh keeps beside the
+# kernel; a kernel of one's own may have them built in.
+modules=$(dirname "$kernel")/../modules
+if [ -n "$image" ] && [ -r "$modules/order" ]; then
+	mkdir -p "$root/modules"
+	while read -r m; do
+		cp "$modules/$m.ko" "$root/modules/" || die "cannot copy module $m"
+	done < "$modules/order"
+	cp "$modules/order" "$root/modules/"
+fi
 
 # The manifest (see init.c) from meson's own test list, so the VM runs the
 # same commands, arguments and expectations as the host's registrations.
 "$MESON" introspect --tests "$abuild" > "$abuild/arm64-tests.json" ||
 	die "meson introspect failed"
-python3 - "$abuild/arm64-tests.json" "$abuild" "$src" "$root" <<'EOF' || die "cannot write the manifest"
-import argparse, json, os, shutil, signal, sys
+python3 - "$abuild/arm64-tests.json" "$abuild" "$src" "$root" "$image" <<'EOF' || die "cannot write the manifest"
+import argparse, json, os, shutil, signal, subprocess, sys
 
-tests_json, build, src, root = sys.argv[1:5]
+tests_json, build, src, root, image = sys.argv[1:6]
 tests = json.load(open(tests_json))
 build = os.path.realpath(build)
 src = os.path.realpath(src)
@@ -156,6 +184,20 @@ def field(s):
     return s
 
 
+def shell_cases(t, at):
+    """test_shell.py's scripts, one case each, run by the Debian userland's
+    python3 in the rootfs; TCG needs more than the script's usual bound."""
+    script = t['cmd'][at]
+    names = subprocess.run([sys.executable, script, '--list'], check=True,
+                           capture_output=True, text=True).stdout.split()
+    env = dict(t.get('env', {}), UMBRA_TEST_SHELL_TIMEOUT='600')
+    env = '\x1f'.join(k + '=' + v for k, v in sorted(env.items()) if not k.startswith('MESON_'))
+    prog = ['/usr/bin/python3', guest_path(script), guest_path(t['cmd'][at + 1])]
+    return ['\t'.join([field(t['name'] + ':' + n), 'plain', '-', '0', '-', 'rootfs',
+                       str(int(t.get('timeout') or 0)), field(env)] + prog + ['--only', n])
+            for n in names]
+
+
 lines = []
 for t in tests:
     # Every suite but this one: the unit and platform suites too, built for
@@ -163,6 +205,10 @@ for t in tests:
     if 'arm64' in [s.split(':')[-1] for s in t.get('suite', [])]:
         continue
     cmd = t['cmd']
+    at = [i for i, a in enumerate(cmd) if os.path.basename(a) == 'test_shell.py']
+    if at and image:
+        lines += shell_cases(t, at[0])
+        continue
     flags = ['should_fail'] if t.get('should_fail') else []
     timeout = int(t.get('timeout') or 0)
     at = [i for i, a in enumerate(cmd) if os.path.basename(a) == 'run_guest.py']
@@ -247,6 +293,13 @@ say "initramfs $(du -h "$initrd" | cut -f1), kernel $kernel"
 # qemu emulates very slowly, by a cheap one; the guest sees the same features.
 append="console=ttyAMA0 panic=-1 quiet umbra_timeout=$case_timeout umbra_verbose=$verbose"
 [ -n "$filter" ] && append="$append umbra_filter=$filter"
+# The rootfs as a snapshot: writable in the VM, the cached image untouched.
+set --
+if [ -n "$image" ]; then
+	set -- -drive "file=$image,if=none,id=rootfs,format=raw,snapshot=on" \
+		-device virtio-blk-device,drive=rootfs
+	append="$append umbra_rootfs=/dev/vda"
+fi
 log=$abuild/arm64-console.log
 say "booting qemu-system-aarch64 (log: $log)"
 start=$(date +%s)
@@ -255,7 +308,7 @@ start=$(date +%s)
 	timeout -k 10 "${UMBRA_ARM64_VM_TIMEOUT:-1500}" qemu-system-aarch64 \
 		-M virt -cpu max,pauth-impdef=on -m 2048 -smp 2 \
 		-nographic -no-reboot -nic none \
-		-kernel "$kernel" -initrd "$initrd" -append "$append" \
+		-kernel "$kernel" -initrd "$initrd" -append "$append" "$@" \
 		< /dev/null 2>&1 || rc=$?
 	echo "$rc" > "$log.status"
 } | tr -d '\r' | tee "$log"

@@ -1,28 +1,26 @@
 #!/bin/sh
 # Prepares an x86_64 Debian 12 host for the arm64 suite: the cross toolchain,
-# the arm64 libraries umbra links against, qemu-system-aarch64, and Debian's
-# arm64 kernel image. Idempotent; safe to run again. Run as root to install
+# the arm64 libraries umbra links against, qemu-system-aarch64, e2fsprogs for
+# the rootfs image (rootfs.sh), and Debian's arm64 kernel image with the few
+# modules that mount that image. Idempotent; safe to run again. Run as root to install
 # packages; the kernel download alone works as any user.
 #
 # The kernel package is unpacked into a cache, never installed: installing
 # linux-image-*:arm64 on an amd64 host would drag in :arm64 dependencies that
 # conflict with the host's own (initramfs-tools, kmod, ...).
 #
-# Prints the vmlinuz path as its last line on success.
+# Prints the vmlinuz path as its last line on success; the modules are in
+# ../../modules from it, their load order in ../../modules/order.
 # Exit status: 0 ready, 77 something is missing and cannot be installed here.
 set -eu
 
-CACHE_DIR=${UMBRA_ARM64_CACHE:-}
-if [ -z "$CACHE_DIR" ]; then
-	if [ "$(id -u)" = 0 ] || [ -w /var/cache/umbra ]; then
-		CACHE_DIR=/var/cache/umbra/arm64-kernel
-	else
-		CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/umbra/arm64-kernel
-	fi
-fi
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/arm64/cache.sh
+. "$here/cache.sh"
+CACHE_DIR=${UMBRA_ARM64_CACHE:-$(umbra_cache_dir arm64-kernel)}
 
 PACKAGES="gcc-aarch64-linux-gnu qemu-system-arm libc6-dev:arm64 \
-libseccomp-dev:arm64 libunwind-dev:arm64 check:arm64 cpio"
+libseccomp-dev:arm64 libunwind-dev:arm64 check:arm64 cpio e2fsprogs"
 
 say() { echo "setup.sh: $*" >&2; }
 skip() { say "$*"; exit 77; }
@@ -96,14 +94,37 @@ img_pkg=${img_pkg%:arm64}
 [ -n "$img_pkg" ] || skip "cannot resolve linux-image-arm64:arm64 to an image package"
 kver=${img_pkg#linux-image-}
 
+# The modules init.c loads to mount the arm64 rootfs (tests/arm64/rootfs.sh)
+# from a virtio disk, dependencies first; ext4 asks for crc32c by alias.
+MODULES="virtio_mmio virtio_blk crc32c_generic ext4"
+
+# Copies module $1 of the unpacked tree $2 and, first, those it depends on
+# (its .modinfo "depends=") into $3, appending each name to $3/order.
+add_module() {
+	grep -qx "$1" "$3/order" 2>/dev/null && return 0
+	ko=$(find "$2" -name "$1.ko" -o -name "$(echo "$1" | tr _ -).ko" | head -n 1)
+	[ -n "$ko" ] || skip "module $1 not in the kernel package"
+	for dep in $(tr '\0' '\n' < "$ko" | sed -n 's/^depends=//p' | tr , ' '); do
+		add_module "$dep" "$2" "$3"
+	done
+	ko=$(find "$2" -name "$1.ko" -o -name "$(echo "$1" | tr _ -).ko" | head -n 1)
+	cp "$ko" "$3/$1.ko"
+	echo "$1" >> "$3/order"
+}
+
+# Cached: the image and, beside it, the modules.
+cached() {
+	[ -r "$1/$kver/boot/vmlinuz-$kver" ] && [ -r "$1/$kver/modules/order" ]
+}
+
 vmlinuz=$CACHE_DIR/$kver/boot/vmlinuz-$kver
 # A user may share the kernel root already fetched.
-shared=/var/cache/umbra/arm64-kernel/$kver/boot/vmlinuz-$kver
-if [ ! -r "$vmlinuz" ] && [ -r "$shared" ] && [ -z "${UMBRA_ARM64_CACHE:-}" ]; then
-	vmlinuz=$shared
-	CACHE_DIR=/var/cache/umbra/arm64-kernel
+shared=/var/cache/umbra/arm64-kernel
+if ! cached "$CACHE_DIR" && cached "$shared" && [ -z "${UMBRA_ARM64_CACHE:-}" ]; then
+	CACHE_DIR=$shared
+	vmlinuz=$CACHE_DIR/$kver/boot/vmlinuz-$kver
 fi
-if [ -r "$vmlinuz" ]; then
+if cached "$CACHE_DIR"; then
 	say "kernel $kver cached in $CACHE_DIR/$kver"
 else
 	mkdir -p "$CACHE_DIR" || skip "cannot create $CACHE_DIR"
@@ -127,10 +148,15 @@ else
 	deb=$(ls "$tmp"/*.deb)
 	say "unpacking $(basename "$deb")"
 	mkdir -p "$tmp/root"
-	# Only the image is needed, not the ~300 MB of modules.
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp/root" ./boot ||
+	# The image and a few modules, not the ~300 MB of all of them.
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp/root" ./boot ./lib/modules ||
 		skip "cannot unpack $deb"
 	[ -r "$tmp/root/boot/vmlinuz-$kver" ] || skip "$deb holds no boot/vmlinuz-$kver"
+	mkdir -p "$tmp/root/modules"
+	for m in $MODULES; do
+		add_module "$m" "$tmp/root/lib/modules" "$tmp/root/modules"
+	done
+	rm -rf "$tmp/root/lib"
 	rm -rf "${CACHE_DIR:?}/$kver"
 	mv "$tmp/root" "$CACHE_DIR/$kver"
 	ln -sfn "$kver/boot/vmlinuz-$kver" "$CACHE_DIR/vmlinuz"
