@@ -17,6 +17,7 @@
 #include "sentry/kernel/itimer.h"
 #include "sentry/lib/array.h"
 #include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/sud.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/memfile.h"
@@ -248,6 +249,7 @@ static long exec_commit(struct task *t, struct exec_req *x)
 	t->clear_child_tid = 0;
 	t->robust_list = 0; /* the old image's list went with it (exec_mm_release) */
 	t->robust_len = 0;
+	sud_disarm(t);
 	t->did_exec = true;
 	task_vfork_release(t);
 	return 0;
