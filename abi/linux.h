@@ -166,6 +166,11 @@ struct linux_siginfo {
 			int32_t overrun;
 			uint64_t value;
 		} timer;
+		struct {
+			uint64_t call_addr; /* after the syscall instruction */
+			int32_t syscall;
+			uint32_t arch;      /* AUDIT_ARCH_* */
+		} sys;                      /* SIGSYS */
 	} u;
 };
 
@@ -182,6 +187,15 @@ struct linux_sigevent {
 	int32_t notify;
 	int32_t tid;
 	uint8_t pad[44];
+};
+
+/* include/uapi/linux/ptrace.h: a task's syscall user dispatch, as
+ * PTRACE_{GET,SET}_SYSCALL_USER_DISPATCH_CONFIG move it. */
+struct linux_ptrace_sud_config {
+	uint64_t mode; /* PR_SYS_DISPATCH_OFF or _EXCLUSIVE_ON */
+	uint64_t selector;
+	uint64_t offset;
+	uint64_t len;
 };
 
 /* include/uapi/linux/rseq.h */
@@ -250,6 +264,8 @@ _Static_assert(sizeof(struct linux_sigaction) == 32, "sigaction layout");
 _Static_assert(sizeof(struct linux_siginfo) == LINUX_SIGINFO_SIZE, "siginfo size");
 _Static_assert(sizeof(struct linux_stack) == 24, "stack_t size");
 _Static_assert(sizeof(struct linux_sigevent) == 64, "sigevent size");
+_Static_assert(offsetof(struct linux_siginfo, u.sys.arch) == 28, "siginfo _sigsys");
+_Static_assert(sizeof(struct linux_ptrace_sud_config) == 32, "ptrace_sud_config size");
 _Static_assert(sizeof(struct linux_rseq) == 32, "rseq layout");
 _Static_assert(offsetof(struct linux_rseq, slice_ctrl) == 28, "rseq slice_ctrl");
 _Static_assert(sizeof(struct linux_utsname) == 390, "utsname size");

@@ -29,6 +29,18 @@ void arch_syscall_set_return(struct arch_regs *r, long value);
  * on the syscall instruction, the first argument back in place (Linux's
  * -ERESTART* handling in arch_do_signal_or_restart). */
 void arch_syscall_restart(struct arch_regs *r);
+/* syscall_rollback(): the registers back as the syscall found them, the IP
+ * still after the instruction (x86_64: rax from orig_rax; arm64: x0 from
+ * orig_x0), for a syscall that is not run (syscall user dispatch). */
+void arch_syscall_rollback(struct arch_regs *r);
+/* arch_syscall_is_vdso_sigreturn(): whether the thread stopped at the
+ * syscall of the rt_sigreturn trampoline the kernel gives handlers without
+ * SA_RESTORER (ARCH_SIGRETURN_TRAMPOLINE; never on x86_64, whose handlers
+ * need SA_RESTORER), which syscall user dispatch lets through. */
+bool arch_syscall_is_sigreturn_trampoline(const struct arch_regs *r);
+/* untagged_addr(): a user address without the bits the MMU ignores (arm64:
+ * the top byte, TBI; x86_64, without LAM: the address itself). */
+uint64_t arch_untagged_addr(uint64_t addr);
 /* The syscall number the thread enters with when it resumes at a syscall
  * instruction: restart_syscall after -ERESTART_RESTARTBLOCK. */
 void arch_syscall_set_nr(struct arch_regs *r, long nr);

@@ -24,6 +24,7 @@ struct arch_regs {
 #define ARCH_PLATFORM "aarch64"     /* AT_PLATFORM, ELF_PLATFORM in asm/elf.h */
 #define ARCH_UTS_MACHINE "aarch64"
 #define ARCH_ELF_MACHINE 183        /* EM_AARCH64 */
+#define ARCH_AUDIT_ARCH 0xc00000b7u /* AUDIT_ARCH_AARCH64 (uapi linux/audit.h) */
 #define ARCH_PAGE_SIZE 4096UL
 /* DEFAULT_MAP_WINDOW_64 (asm/processor.h): 48-bit user space, which is also
  * the default window of 52-bit kernels. */

@@ -83,10 +83,28 @@ void arch_set_ip(struct arch_regs *r, uint64_t ip)
 	r->gpr.pc = ip;
 }
 
-void arch_syscall_restart(struct arch_regs *r)
+void arch_syscall_rollback(struct arch_regs *r)
 {
 	r->gpr.regs[0] = r->orig_x0;
+}
+
+void arch_syscall_restart(struct arch_regs *r)
+{
+	arch_syscall_rollback(r);
 	r->gpr.pc -= 4; /* svc #0 */
+}
+
+/* The PC after the trampoline's svc, its second instruction, as the vDSO's
+ * sigtramp + 8 in arm64's arch_syscall_is_vdso_sigreturn(). */
+bool arch_syscall_is_sigreturn_trampoline(const struct arch_regs *r)
+{
+	return r->gpr.pc == ARCH_SIGRETURN_TRAMPOLINE + 8;
+}
+
+/* sign_extend64(addr, 55) (arch/arm64/include/asm/memory.h). */
+uint64_t arch_untagged_addr(uint64_t addr)
+{
+	return (uint64_t)((int64_t)(addr << 8) >> 8);
 }
 
 /* setup_restart_syscall(): the number goes in x8. */

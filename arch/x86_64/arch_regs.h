@@ -30,6 +30,7 @@ struct arch_regs {
 #define ARCH_PLATFORM "x86_64"      /* AT_PLATFORM */
 #define ARCH_UTS_MACHINE "x86_64"
 #define ARCH_ELF_MACHINE 62         /* EM_X86_64 */
+#define ARCH_AUDIT_ARCH 0xc000003eu /* AUDIT_ARCH_X86_64 (uapi linux/audit.h) */
 #define ARCH_PAGE_SIZE 4096UL
 #define ARCH_TASK_SIZE 0x7ffffffff000ULL /* 47-bit user space */
 #define ARCH_STUB_BASE 0x7ff000000000ULL /* stub text; reserved in every guest */

@@ -81,10 +81,28 @@ void arch_set_ip(struct arch_regs *r, uint64_t ip)
 	r->gpr.rip = ip;
 }
 
-void arch_syscall_restart(struct arch_regs *r)
+void arch_syscall_rollback(struct arch_regs *r)
 {
 	r->gpr.rax = r->gpr.orig_rax;
+}
+
+void arch_syscall_restart(struct arch_regs *r)
+{
+	arch_syscall_rollback(r);
 	r->gpr.rip -= 2; /* syscall */
+}
+
+/* Only the i386 vDSO's sigreturn is exempt (arch/x86/entry/vdso/vma.c),
+ * and umbra has no i386 ABI. */
+bool arch_syscall_is_sigreturn_trampoline(const struct arch_regs *r)
+{
+	(void)r;
+	return false;
+}
+
+uint64_t arch_untagged_addr(uint64_t addr)
+{
+	return addr;
 }
 
 /* get_nr_restart_syscall(): the number goes in rax. */

@@ -73,6 +73,7 @@ void task_exec_hand_over(struct task *t, struct exec_req *x)
 	t->sigpending = 0;
 	l->no_new_privs = t->no_new_privs;
 	l->pdeathsig = t->pdeathsig;
+	l->sud = t->sud; /* the exec then disarms it */
 	l->exit_signal = SIGCHLD; /* tsk->exit_signal = SIGCHLD */
 	l->exec_pending = x;
 	t->exit_status = 0;

@@ -17,6 +17,7 @@
 #include "sentry/kernel/itimer.h"
 #include "sentry/lib/array.h"
 #include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/sud.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
 #include "sentry/rseq/task_rseq.h"
@@ -249,6 +250,7 @@ static long exec_commit(struct task *t, struct exec_req *x)
 	t->clear_child_tid = 0;
 	t->robust_list = 0; /* the old image's list went with it (exec_mm_release) */
 	t->robust_len = 0;
+	sud_disarm(t);
 	t->did_exec = true;
 	rseq_exec(t);
 	t->leader->membarrier = t->leader->membarrier_ready = 0; /* a new mm's */

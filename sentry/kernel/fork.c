@@ -13,6 +13,7 @@
 #include "sentry/fs/fdtable.h"
 #include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/sud.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
 #include "sentry/rseq/task_rseq.h"
@@ -195,6 +196,8 @@ static int child_copy(struct task *t, const struct clone_req *c, struct task *ch
 	child->exit_signal = c->exit_signal;
 	child->sigmask = t->sigmask;
 	child->no_new_privs = t->no_new_privs;
+	child->sud = t->sud;
+	sud_disarm(child);
 	child->dumpable = t->dumpable;
 	memcpy(child->comm, t->comm, sizeof child->comm);
 	if (t->exe_path && !(child->exe_path = strdup(t->exe_path)))

@@ -4,6 +4,7 @@
 
 #include "platform/platform.h"
 #include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/sud.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -16,10 +17,13 @@ static void task_syscall(struct task *t)
 	struct arch_regs *r = plat_regs(t->plat);
 	uint8_t insn[ARCH_SYSCALL_INSN_LEN];
 	int insn_ok = mm_read(t->mm, insn, arch_ip(r) - sizeof insn, sizeof insn) == 0;
+	enum arch_syscall_class class = arch_syscall_classify(r, insn, insn_ok);
 	struct syscall_args a;
 	long ret = -ENOSYS;
 
-	switch (arch_syscall_classify(r, insn, insn_ok)) {
+	if (class != ARCH_SYSCALL_COMPAT && sud_intercepts(t, r))
+		return; /* not run: the guest's SIGSYS handler answers it */
+	switch (class) {
 	case ARCH_SYSCALL_COMPAT:
 		/* umbra's kernel has no i386 ABI: int $0x80 faults, as on a Linux
 		 * built without IA32 emulation. */

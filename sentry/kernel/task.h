@@ -141,6 +141,10 @@ struct task {
 	bool regs_final;
 	struct restart_block restart_block; /* what restart_syscall continues */
 	uint64_t clear_child_tid;
+	/* Syscall user dispatch (sud.h): what PR_SET_SYSCALL_USER_DISPATCH
+	 * set, in the form a tracer's PTRACE_GET_SYSCALL_USER_DISPATCH_CONFIG
+	 * reads; off in a new task and after exec. */
+	struct linux_ptrace_sud_config sud;
 	uint64_t robust_list;
 	uint64_t robust_len;
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/sud.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -105,6 +106,12 @@ static long get_no_new_privs(struct task *t, const uint64_t *a)
 	return t->no_new_privs;
 }
 
+/* kernel/sys.c passes arg2-arg5 on as they are (sud.c). */
+static long set_syscall_user_dispatch(struct task *t, const uint64_t *a)
+{
+	return sud_set(t, a[1], a[2], a[3], a[4]);
+}
+
 static const prctl_fn options[] = {
 	[PR_SET_PDEATHSIG] = set_pdeathsig,
 	[PR_GET_PDEATHSIG] = get_pdeathsig,
@@ -117,6 +124,7 @@ static const prctl_fn options[] = {
 	[PR_SET_NO_NEW_PRIVS] = set_no_new_privs,
 	[PR_GET_NO_NEW_PRIVS] = get_no_new_privs,
 	[PR_RSEQ_SLICE_EXTENSION] = rseq_slice_prctl,
+	[PR_SET_SYSCALL_USER_DISPATCH] = set_syscall_user_dispatch,
 };
 
 long sys_prctl(struct task *t, const struct syscall_args *a)

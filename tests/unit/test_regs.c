@@ -49,6 +49,58 @@ START_TEST(exec_regs_zero_the_rest)
 }
 END_TEST
 
+/* syscall_rollback(): the return register back to what the syscall found
+ * (x86_64 orig_rax, the number; arm64 orig_x0, the first argument), the IP
+ * still after the instruction. */
+START_TEST(syscall_rollback)
+{
+	uint64_t found;
+
+	scribble();
+#if defined(__x86_64__)
+	r.gpr.orig_rax = 39;
+	found = 39;
+#elif defined(__aarch64__)
+	r.gpr.regs[8] = 39;
+	r.gpr.regs[0] = 7;
+	found = 7;
+#endif
+	arch_set_ip(&r, 0x401002);
+	arch_syscall_entered(&r);
+	arch_syscall_set_return(&r, -38);
+	arch_syscall_rollback(&r);
+	ck_assert_uint_eq((uint64_t)arch_inject_result(&r), found);
+	ck_assert_uint_eq(arch_ip(&r), 0x401002);
+	ck_assert_int_eq(arch_syscall_nr(&r), 39);
+}
+END_TEST
+
+/* Only the svc of arm64's trampoline (mov x8; svc) is the kernel's
+ * sigreturn; x86_64 gives handlers none. */
+START_TEST(sigreturn_trampoline)
+{
+	scribble();
+	arch_set_ip(&r, ARCH_SIGRETURN_TRAMPOLINE + 8);
+	ck_assert_int_eq(arch_syscall_is_sigreturn_trampoline(&r), ARCH_SIGRETURN_TRAMPOLINE != 0);
+	arch_set_ip(&r, ARCH_SIGRETURN_TRAMPOLINE + 4);
+	ck_assert(!arch_syscall_is_sigreturn_trampoline(&r));
+	arch_set_ip(&r, 0x401002);
+	ck_assert(!arch_syscall_is_sigreturn_trampoline(&r));
+}
+END_TEST
+
+START_TEST(untagged_addr)
+{
+	ck_assert_uint_eq(arch_untagged_addr(0x7ffc1000), 0x7ffc1000);
+#if defined(__aarch64__)
+	ck_assert_uint_eq(arch_untagged_addr(0x5a00fffc00001000ULL), 0xfffc00001000ULL);
+	ck_assert_uint_eq(arch_untagged_addr(1ULL << 55), 0xff80000000000000ULL);
+#else
+	ck_assert_uint_eq(arch_untagged_addr(0x5a00000000001000ULL), 0x5a00000000001000ULL);
+#endif
+}
+END_TEST
+
 /* The kernel reads the number as an int: the upper 32 bits are ignored. */
 START_TEST(syscall_nr_is_an_int)
 {
@@ -302,6 +354,9 @@ Suite *unit_suite(void)
 	tcase_add_test(regs, syscall_nr_is_an_int);
 	tcase_add_test(regs, inject_setup);
 	tcase_add_test(regs, set_return_round_trip);
+	tcase_add_test(regs, syscall_rollback);
+	tcase_add_test(regs, sigreturn_trampoline);
+	tcase_add_test(regs, untagged_addr);
 	tcase_add_test(regs, tls_round_trip);
 	tcase_add_test(regs, regsets);
 	suite_add_tcase(s, regs);
