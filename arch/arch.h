@@ -173,4 +173,12 @@ uint64_t arch_minsigstksz(void);
  * "Features") is one AT_HWCAP hides from guests, so cpuinfo leaves it out. */
 bool arch_cpu_feature_hidden(const char *name);
 
+
+/* NT_PRSTATUS for a guest tracer (ptrace.c): at 0 for most stops, 1 at a
+ * syscall's entry, 2 at its exit. get fills buf (ARCH_PTRACE_GPR_MAX
+ * bytes) and returns the regset's size; set takes len bytes of it. */
+#define ARCH_PTRACE_GPR_MAX 512
+size_t arch_ptrace_gpr_get(const struct arch_regs *r, int at, void *buf);
+void arch_ptrace_gpr_set(struct arch_regs *r, int at, const void *buf, size_t len);
+
 #endif

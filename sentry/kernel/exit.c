@@ -30,6 +30,7 @@
  * returns. sb->lock held, t not a zombie. */
 static void kick_locked(struct task *t, bool kill)
 {
+	__atomic_store_n(&t->interrupted, true, __ATOMIC_RELEASE);
 	pthread_mutex_lock(&t->kill_lock);
 	if (kill && t->proc_owner && t->proc)
 		plat_proc_kill(t->proc);
@@ -133,6 +134,7 @@ void task_thread_gone(struct task *t)
 
 	release_shares(t);
 	pthread_mutex_lock(&sb->lock);
+	ptrace_exit_locked(t);
 	sandbox_unlink_task_locked(sb, t);
 	task_free(t);
 	leader->nthreads--;
@@ -256,6 +258,7 @@ void task_exit_notify(struct task *t)
 	if (t->init == t)
 		end_tree(t);
 	pthread_mutex_lock(&sb->lock);
+	ptrace_exit_locked(t);
 	reparent_locked(t);
 	autoreap = t->parent && parent_reaps_nothing(t->parent);
 	if (!autoreap)

@@ -8,9 +8,20 @@
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/ptrace/ptrace.h"
 #include "sentry/rseq/task_rseq.h"
 #include "sentry/sched/vcpu.h"
 #include "sentry/signal/signal.h"
+#include "syscall_handlers.h"
+
+/* A traced task's syscall ended: an exec's stop, then the exit stop. */
+static void traced_syscall_done(struct task *t, const struct syscall_args *a, long ret)
+{
+	if (!ret && (a->nr == SYSCALL_NR_execve || a->nr == SYSCALL_NR_execveat))
+		ptrace_exec(t, t->tid);
+	if (!__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE))
+		ptrace_syscall_exit(t);
+}
 
 static void task_syscall(struct task *t)
 {
@@ -34,6 +45,11 @@ static void task_syscall(struct task *t)
 		syscall_count_unimplemented(t->sb, a.nr);
 		break;
 	case ARCH_SYSCALL_NATIVE:
+		if (ptrace_syscall_entry(t)) {
+			ptrace_syscall_exit(t);
+			return; /* skipped: the registers are the tracer's */
+		}
+		r = plat_regs(t->plat);
 		a.nr = arch_syscall_nr(r);
 		arch_syscall_args(r, a.a);
 		ret = syscall_dispatch(t, &a);
@@ -44,6 +60,8 @@ static void task_syscall(struct task *t)
 	if (!t->exiting && !t->regs_final)
 		arch_syscall_set_return(plat_regs(t->plat), ret);
 	t->regs_final = false;
+	if (class == ARCH_SYSCALL_NATIVE && t->ptrace.tracer)
+		traced_syscall_done(t, &a, ret);
 }
 
 /* The stub ended without the guest asking: killed from outside, or by its
@@ -65,8 +83,19 @@ static bool work_pending(const struct task *t)
 	       t->leader->stopped;
 }
 
-/* Runs t's guest code on its vCPU until a stop that is not a slice
- * extension's grant; 0 or the platform's error. */
+/* An interrupt stop the guest runs through: a late one nobody wants now
+ * (it was meant for an earlier turn), or one the scheduler sent a task
+ * that is granted a slice extension instead. */
+static bool runs_through(struct task *t)
+{
+	if (__atomic_exchange_n(&t->interrupted, false, __ATOMIC_ACQ_REL) || work_pending(t) ||
+	    __atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE))
+		return false;
+	return !sched_take_resched(t->sb->sched, t) || rseq_slice_preempted(t);
+}
+
+/* Runs t's guest code on its vCPU until a stop it must answer; 0 or the
+ * platform's error. */
 static int run_guest(struct task *t, struct plat_stop *stop)
 {
 	int err;
@@ -74,8 +103,7 @@ static int run_guest(struct task *t, struct plat_stop *stop)
 	do {
 		err = plat_run(t->plat, stop);
 		__atomic_add_fetch(&t->stops, 1, __ATOMIC_RELEASE);
-	} while (!err && stop->kind == PLAT_STOP_INTERRUPT &&
-		 rseq_slice_preempted(t, work_pending(t)));
+	} while (!err && stop->kind == PLAT_STOP_INTERRUPT && runs_through(t));
 	return err;
 }
 

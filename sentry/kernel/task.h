@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "abi/linux.h"
+#include "sentry/ptrace/ptrace.h"
 #include "sentry/rseq/rseq.h"
 #include "platform/platform.h"
 #include "sentry/kernel/restart.h"
@@ -117,7 +118,12 @@ struct task {
 	int vcpu, last_vcpu;
 	int mm_cid; /* its concurrency id in its address space there */
 	struct task_rseq rseq; /* its rseq registration (sentry/rseq/rseq.h) */
+	struct ptrace_state ptrace; /* its tracer, and its ptrace-stop */
 	uint64_t stops; /* how often it stopped in guest code (atomic) */
+	/* Someone interrupted its guest code for a reason of its own (a
+	 * signal, an end, a move, a membarrier), not the scheduler (atomic):
+	 * an interrupt nobody asked for is a late one of an earlier turn. */
+	bool interrupted;
 	/* The process's membarrier registrations (leader, atomic): what
 	 * GET_REGISTRATIONS shows, and which commands they made ready. */
 	int membarrier, membarrier_ready;

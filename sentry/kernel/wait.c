@@ -96,13 +96,31 @@ static bool report_change_locked(struct task *c, const struct wait_opts *w,
 	return true;
 }
 
-/* One pass over the caller's children: 1 with a zombie collected (freed
- * unless WNOWAIT), 0 when children live, -ECHILD when there are none. */
+/* ptrace_do_wait(): a ptrace-stop of a tracee of the caller's group not
+ * reported yet (any tracee is eligible, clone or not). */
+static int scan_tracees_locked(struct task *t, const struct wait_opts *w, struct wait_result *res)
+{
+	int pid = w->kind == WAIT_PID ? w->id : 0;
+
+	if (w->kind == WAIT_PGID)
+		return 0;
+	if (!ptrace_wait_locked(t, pid, w->flags & LINUX_WNOWAIT, &res->pid, &res->status))
+		return 0;
+	res->uid = t->sb->uid;
+	return 1;
+}
+
+/* One pass over the caller's children and tracees: 1 with a zombie
+ * collected (freed unless WNOWAIT) or a stop reported, 0 when children or
+ * tracees live, -ECHILD when there are none. */
 static int scan_locked(struct task *t, const struct wait_opts *w, struct wait_result *res,
 		       struct task **reaped)
 {
 	struct sandbox *sb = t->sb;
-	bool any = false;
+	bool any = ptrace_has_tracees_locked(t);
+
+	if (scan_tracees_locked(t, w, res))
+		return 1;
 
 	for (struct task *c = sb->tasks; c; c = c->next) {
 		if (!c->parent || c->parent->tgid != t->tgid || c->tid != c->tgid || !eligible(w, c))

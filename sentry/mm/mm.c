@@ -359,6 +359,20 @@ static int unshare_locked(struct mm *mm, struct plat_thread *via, struct vma *v)
 	return 0;
 }
 
+int mm_poke_private(struct mm *mm, struct plat_thread *via, uint64_t addr, const void *src,
+		    size_t len)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&mm->lock);
+	for (size_t i = vma_lower_bound(&mm->vmas, addr); !err && i < mm->vmas.n &&
+	     mm->vmas.v[i].start < addr + len; i++)
+		if (mm->vmas.v[i].flags & VMA_COW)
+			err = unshare_locked(mm, via, &mm->vmas.v[i]);
+	pthread_mutex_unlock(&mm->lock);
+	return err ? err : mm_poke(mm, addr, src, len);
+}
+
 int mm_protect(struct mm *mm, struct plat_thread *via, uint64_t addr, uint64_t len, int prot)
 {
 	uint64_t end = addr + len;

@@ -135,6 +135,11 @@ int mm_read(struct mm *mm, void *dst, uint64_t src, size_t len);
 int mm_write(struct mm *mm, uint64_t dst, const void *src, size_t len);
 /* Writes ignoring protections (the loader filling read-only segments). */
 int mm_poke(struct mm *mm, uint64_t dst, const void *src, size_t len);
+/* The same for a tracer (FOLL_FORCE): memory shared with other address
+ * spaces (page cache, fork) is first made mm's own, through via, a thread
+ * of mm's stub. */
+int mm_poke_private(struct mm *mm, struct plat_thread *via, uint64_t dst, const void *src,
+		    size_t len);
 enum mm_access {
 	MM_READ,  /* the sentry reads guest memory: PROT_READ (or EXEC) needed */
 	MM_WRITE, /* the sentry writes guest memory: PROT_WRITE needed */

@@ -90,15 +90,14 @@ void rseq_signal_deliver(struct task *t)
 		t->rseq.force_ids = true; /* legacy: ids before every handler */
 }
 
-bool rseq_slice_preempted(struct task *t, bool work_pending)
+bool rseq_slice_preempted(struct task *t)
 {
 	struct rseq_mem m = rseq_task_mem(t);
 	int granted;
 
-	if (!t->rseq.slice_enabled || !sched_take_resched(t->sb->sched, t))
+	if (!t->rseq.slice_enabled)
 		return false;
-
-	granted = rseq_slice_on_resched(&t->rseq, &m, work_pending, &t->sb->rseq_stats);
+	granted = rseq_slice_on_resched(&t->rseq, &m, false, &t->sb->rseq_stats);
 	if (granted < 0)
 		fatal(t);
 	if (granted <= 0)

@@ -19,9 +19,9 @@ struct rseq_mem rseq_task_mem(struct task *t);
 int rseq_resume(struct task *t, bool switched);
 /* A handler's frame is about to be built on t's registers. */
 void rseq_signal_deliver(struct task *t);
-/* t stopped in guest code: if the sentry stopped it for a waiter and t
- * asked for a slice extension, it is granted and t runs on (true). */
-bool rseq_slice_preempted(struct task *t, bool work_pending);
+/* The scheduler stopped t for a waiter: if t asked for a slice extension,
+ * it is granted and t runs on (true). */
+bool rseq_slice_preempted(struct task *t);
 /* t made syscall nr: a grant it had ends; true when t must give its vCPU
  * up after the syscall (rseq_syscall_enter_work). */
 bool rseq_slice_syscall(struct task *t, long nr);

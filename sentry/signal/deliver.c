@@ -37,6 +37,26 @@ static int next_signal_locked(struct task *t, struct linux_siginfo *info,
 	return signo;
 }
 
+/* A traced task's signal goes to its tracer first (ptrace_signal): the
+ * one it lets through, 0 when none; a blocked one is queued again. */
+static int traced_signal(struct task *t, int signo, struct linux_siginfo *info,
+			 struct linux_sigaction *act)
+{
+	int sig = ptrace_signal(t, signo, info);
+
+	if (!sig)
+		return 0;
+	pthread_mutex_lock(&t->sb->lock);
+	if (t->sigmask & bit(sig)) {
+		sig_send_locked(t, info);
+		sig = 0;
+	} else {
+		*act = t->sighand->action[sig - 1];
+	}
+	pthread_mutex_unlock(&t->sb->lock);
+	return sig;
+}
+
 /* The interrupted syscall with a handler to run (handle_signal). */
 static void settle_for_handler(struct task *t, struct arch_regs *r, const struct linux_sigaction *act)
 {
@@ -163,6 +183,8 @@ void sig_deliver(struct task *t)
 		pthread_mutex_unlock(&t->sb->lock);
 		if (!signo)
 			break;
+		if (t->ptrace.tracer && !(signo = traced_signal(t, signo, &info, &act)))
+			continue;
 		if (act.handler == LINUX_SIG_IGN)
 			continue;
 		if (act.handler == LINUX_SIG_DFL) {

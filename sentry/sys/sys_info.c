@@ -143,6 +143,7 @@ static void set_mask_locked(struct task *p, const uint8_t *mask)
 
 	memcpy(p->cpumask, mask, sizeof p->cpumask);
 	if (on >= 0 && !cpumask_has(mask, on)) { /* it runs there: stop it */
+		__atomic_store_n(&p->interrupted, true, __ATOMIC_RELEASE);
 		pthread_mutex_lock(&p->kill_lock);
 		if (p->plat)
 			plat_thread_interrupt(p->plat);

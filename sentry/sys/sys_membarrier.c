@@ -58,6 +58,7 @@ static void stop_one(struct task *x)
 	uint64_t before = __atomic_load_n(&x->stops, __ATOMIC_ACQUIRE);
 	int64_t until = sleep_now_ns(CLOCK_MONOTONIC) + STOP_WAIT_NS;
 
+	__atomic_store_n(&x->interrupted, true, __ATOMIC_RELEASE);
 	pthread_mutex_lock(&x->kill_lock);
 	if (x->plat)
 		plat_thread_interrupt(x->plat);

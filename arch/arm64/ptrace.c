@@ -1,0 +1,44 @@
+/* NT_PRSTATUS as a guest tracer sees it on arm64: struct user_pt_regs,
+ * then orig_x0 and orig_x7 (the v3 series that exposes them: a tracer gets
+ * what its buffer holds). At a syscall stop x7 shows 0 at entry and 1 at
+ * exit, as Linux's report_syscall() sets it, and orig_x7 holds the real
+ * x7, which a write to it changes. */
+#include <stdint.h>
+#include <string.h>
+
+#include "arch/arch.h"
+
+#define NREGS 34 /* x0-x30, sp, pc, pstate */
+#define PSR_NZCV 0xf0000000ull
+
+size_t arch_ptrace_gpr_get(const struct arch_regs *r, int at, void *buf)
+{
+	uint64_t words[NREGS + 2];
+
+	memcpy(words, &r->gpr, NREGS * sizeof *words);
+	words[NREGS] = r->orig_x0;
+	words[NREGS + 1] = r->gpr.regs[7];
+	if (at)
+		words[7] = at == 1 ? 0 : 1;
+	memcpy(buf, words, sizeof words);
+	return sizeof words;
+}
+
+void arch_ptrace_gpr_set(struct arch_regs *r, int at, const void *buf, size_t len)
+{
+	uint64_t words[NREGS + 2];
+	size_t n = len < sizeof words ? len : sizeof words;
+
+	arch_ptrace_gpr_get(r, at, words);
+	memcpy(words, buf, n);
+	if (at)
+		words[7] = r->gpr.regs[7]; /* the marker is not x7 */
+	if (n > NREGS * sizeof *words)
+		r->orig_x0 = words[NREGS];
+	if (n > (NREGS + 1) * sizeof *words)
+		words[7] = words[NREGS + 1];
+	/* only the condition flags: the rest stays EL0t (valid_user_regs) */
+	words[33] = (words[33] & PSR_NZCV) | (r->gpr.pstate & ~PSR_NZCV);
+	memcpy(&r->gpr, words, NREGS * sizeof *words);
+	r->x7_valid = true;
+}

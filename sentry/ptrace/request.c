@@ -1,0 +1,364 @@
+/* ptrace(2)'s requests (kernel/ptrace.c sys_ptrace, ptrace_request and
+ * the arches' arch_ptrace), in the kernel's order of checks: TRACEME; the
+ * pid (ESRCH); ATTACH and SEIZE; then the tracee must be the caller's and,
+ * but for KILL and INTERRUPT, in a ptrace-stop (ESRCH). */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include "arch/arch.h"
+#include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/sud.h"
+#include "sentry/kernel/syscall.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
+#include "sentry/ptrace/ptrace.h"
+#include "sentry/ptrace/work.h"
+#include "sentry/signal/signal.h"
+#include "syscall_handlers.h"
+
+#define PTRACE_TRACEME 0
+#define PTRACE_PEEKTEXT 1
+#define PTRACE_PEEKDATA 2
+#define PTRACE_POKETEXT 4
+#define PTRACE_POKEDATA 5
+#define PTRACE_CONT 7
+#define PTRACE_KILL 8
+#define PTRACE_GETREGS 12
+#define PTRACE_SETREGS 13
+#define PTRACE_ATTACH 16
+#define PTRACE_DETACH 17
+#define PTRACE_SYSCALL 24
+#define PTRACE_SYSEMU 31
+#define PTRACE_SETOPTIONS 0x4200
+#define PTRACE_GETEVENTMSG 0x4201
+#define PTRACE_GETSIGINFO 0x4202
+#define PTRACE_SETSIGINFO 0x4203
+#define PTRACE_GETREGSET 0x4204
+#define PTRACE_SETREGSET 0x4205
+#define PTRACE_SEIZE 0x4206
+#define PTRACE_INTERRUPT 0x4207
+#define PTRACE_GET_SYSCALL_INFO 0x420e
+#define PTRACE_GET_RSEQ_CONFIGURATION 0x420f
+#define PTRACE_SET_SUD_CONFIG 0x4210
+#define PTRACE_GET_SUD_CONFIG 0x4211
+#define NT_PRSTATUS 1
+
+struct req {
+	struct task *t; /* the caller */
+	struct task *c; /* the tracee */
+	long request;
+	uint64_t addr, data;
+};
+
+static bool valid_signal(uint64_t sig)
+{
+	return sig <= LINUX_NSIG;
+}
+
+static long traceme(struct task *t)
+{
+	long err = -EPERM;
+
+	pthread_mutex_lock(&t->sb->lock);
+	if (!t->ptrace.tracer && t->leader->parent && !t->leader->parent->exiting) {
+		t->ptrace.tracer = t->leader->parent;
+		t->ptrace.seized = false;
+		err = 0;
+	}
+	pthread_mutex_unlock(&t->sb->lock);
+	return err;
+}
+
+static long attach_locked(struct task *t, struct task *c, long request, uint64_t addr,
+			  uint64_t data)
+{
+	bool seize = request == PTRACE_SEIZE;
+
+	if (seize && (addr || (data & ~(uint64_t)LINUX_PTRACE_O_MASK)))
+		return -EIO;
+	if (c->tgid == t->tgid || c->zombie || c->exiting || c->ptrace.tracer)
+		return -EPERM;
+	memset(&c->ptrace, 0, sizeof c->ptrace);
+	c->ptrace.tracer = t;
+	c->ptrace.seized = seize;
+	c->ptrace.options = seize ? (uint32_t)data : 0;
+	if (!seize) {
+		struct linux_siginfo info;
+
+		sig_info_user(&info, SIGSTOP, 0x80 /* SI_KERNEL */, t);
+		sig_send_locked(c, &info);
+	}
+	return 0;
+}
+
+/* ptrace_check_attach(): c is t's tracee (any thread of t's group may
+ * ask), and in a ptrace-stop unless any_state. */
+static bool check_attach_locked(const struct task *t, const struct task *c, bool any_state)
+{
+	return c->ptrace.tracer && c->ptrace.tracer->tgid == t->tgid &&
+	       (any_state || c->ptrace.stopped);
+}
+
+static long resume_locked(struct req *q, enum ptrace_run run)
+{
+	if (!valid_signal(q->data))
+		return -EIO;
+	q->c->ptrace.run = run;
+	q->c->ptrace.resume_sig = (int)q->data;
+	q->c->ptrace.stopped = false;
+	pthread_cond_broadcast(&q->t->sb->child_cond);
+	return 0;
+}
+
+static long detach_locked(struct req *q)
+{
+	if (!valid_signal(q->data))
+		return -EIO;
+	q->c->ptrace.resume_sig = (int)q->data;
+	q->c->ptrace.tracer = NULL;
+	q->c->ptrace.stopped = false;
+	pthread_cond_broadcast(&q->t->sb->child_cond);
+	return 0;
+}
+
+static long peek(struct req *q)
+{
+	uint64_t word;
+
+	if (copy_from_guest(q->c, &word, q->addr, sizeof word))
+		return -EIO;
+	return copy_to_guest(q->t, q->data, &word, sizeof word) ? -EFAULT : 0;
+}
+
+/* POKETEXT may write a read-only mapping (FOLL_FORCE): on the tracee's
+ * thread, which can give a shared area memory of its own first. */
+static int poke_on_tracee(struct task *c, void *arg)
+{
+	const struct req *q = arg;
+
+	return mm_poke_private(c->mm, c->plat, q->addr, &q->data, sizeof q->data) ? -EIO : 0;
+}
+
+static long gpr_out(struct req *q, uint64_t to, size_t len)
+{
+	uint8_t buf[ARCH_PTRACE_GPR_MAX];
+	size_t size = arch_ptrace_gpr_get(plat_regs(q->c->plat), q->c->ptrace.at, buf);
+
+	if (len > size)
+		len = size;
+	return copy_to_guest(q->t, to, buf, len) ? -EFAULT : (long)len;
+}
+
+static long gpr_in(struct req *q, uint64_t from, size_t len)
+{
+	uint8_t buf[ARCH_PTRACE_GPR_MAX];
+	size_t size = arch_ptrace_gpr_get(plat_regs(q->c->plat), q->c->ptrace.at, buf);
+
+	if (len > size)
+		len = size;
+	if (copy_from_guest(q->t, buf, from, len))
+		return -EFAULT;
+	arch_ptrace_gpr_set(plat_regs(q->c->plat), q->c->ptrace.at, buf, len);
+	return (long)len;
+}
+
+/* ptrace_regset(): NT_PRSTATUS only so far; the length a multiple of a
+ * register, cut to the regset's, and written back to the iovec. */
+static long regset(struct req *q, bool set)
+{
+	struct iovec iov;
+	long n;
+
+	if (q->addr != NT_PRSTATUS)
+		return -EINVAL;
+	if (copy_from_guest(q->t, &iov, q->data, sizeof iov))
+		return -EFAULT;
+	if (iov.iov_len % sizeof(uint64_t))
+		return -EINVAL;
+	n = set ? gpr_in(q, (uint64_t)iov.iov_base, iov.iov_len)
+		: gpr_out(q, (uint64_t)iov.iov_base, iov.iov_len);
+	if (n < 0)
+		return n;
+	iov.iov_len = (size_t)n;
+	return copy_to_guest(q->t, q->data + offsetof(struct iovec, iov_len), &iov.iov_len,
+			     sizeof iov.iov_len) ? -EFAULT : 0;
+}
+
+static long siginfo_io(struct req *q, bool set)
+{
+	struct linux_siginfo *info = &q->c->ptrace.info;
+
+	if (!info->si_signo)
+		return -EINVAL;
+	if (set)
+		return copy_from_guest(q->t, info, q->data, sizeof *info) ? -EFAULT : 0;
+	return copy_to_guest(q->t, q->data, info, sizeof *info) ? -EFAULT : 0;
+}
+
+static long put_u64(struct req *q, uint64_t v)
+{
+	return copy_to_guest(q->t, q->data, &v, sizeof v) ? -EFAULT : 0;
+}
+
+/* struct ptrace_syscall_info (include/uapi/linux/ptrace.h). */
+struct syscall_info {
+	uint8_t op;
+	uint8_t pad[3];
+	uint32_t arch;
+	uint64_t ip, sp;
+	union {
+		struct {
+			uint64_t nr, args[6];
+		} entry;
+		struct {
+			int64_t rval;
+			uint8_t is_error;
+		} exit;
+	};
+};
+
+/* ptrace_get_syscall_info(): what fits of it; its size. Entry and exit
+ * show only with TRACESYSGOOD, as the kernel tells them by si_code. */
+static long syscall_info(struct req *q)
+{
+	const struct arch_regs *r = plat_regs(q->c->plat);
+	struct syscall_info si;
+	size_t size = offsetof(struct syscall_info, entry);
+	bool good = q->c->ptrace.info.si_code == (SIGTRAP | 0x80);
+
+	memset(&si, 0, sizeof si);
+	si.arch = ARCH_AUDIT_ARCH;
+	si.ip = arch_ip(r);
+	si.sp = arch_sp(r);
+	if (good && q->c->ptrace.at == PTRACE_AT_ENTRY) {
+		si.op = PTRACE_AT_ENTRY;
+		si.entry.nr = (uint64_t)arch_syscall_nr(r);
+		arch_syscall_args(r, si.entry.args);
+		size = offsetof(struct syscall_info, entry.args) + sizeof si.entry.args;
+	} else if (good && q->c->ptrace.at == PTRACE_AT_EXIT) {
+		long rval = arch_inject_result(r);
+
+		si.op = PTRACE_AT_EXIT;
+		si.exit.rval = rval;
+		si.exit.is_error = rval < 0 && rval >= -4095;
+		size = offsetof(struct syscall_info, exit.is_error) + sizeof si.exit.is_error;
+	}
+	if (copy_to_guest(q->t, q->data, &si, q->addr < size ? q->addr : size))
+		return -EFAULT;
+	return (long)size;
+}
+
+/* PTRACE_GET_RSEQ_CONFIGURATION (Linux 5.13): min(addr, 24) bytes. */
+static long rseq_config(struct req *q)
+{
+	struct {
+		uint64_t pointer;
+		uint32_t size, signature, flags, pad;
+	} conf = { q->c->rseq.area, q->c->rseq.len, q->c->rseq.sig, 0, 0 };
+
+	if (copy_to_guest(q->t, q->data, &conf, q->addr < sizeof conf ? q->addr : sizeof conf))
+		return -EFAULT;
+	return sizeof conf;
+}
+
+/* PTRACE_{GET,SET}_SYSCALL_USER_DISPATCH_CONFIG (Linux 6.4). */
+static long sud_config(struct req *q, bool set)
+{
+	struct linux_ptrace_sud_config conf;
+
+	if (q->addr != sizeof conf)
+		return -EINVAL;
+	if (set) {
+		if (copy_from_guest(q->t, &conf, q->data, sizeof conf))
+			return -EFAULT;
+		return sud_set(q->c, conf.mode, conf.offset, conf.len, conf.selector);
+	}
+	conf = q->c->sud;
+	conf.mode = conf.mode != PR_SYS_DISPATCH_OFF ? PR_SYS_DISPATCH_EXCLUSIVE_ON : 0;
+	return copy_to_guest(q->t, q->data, &conf, sizeof conf) ? -EFAULT : 0;
+}
+
+/* The requests on a stopped tracee; sb->lock held. */
+static long stopped_request_locked(struct req *q)
+{
+	switch (q->request) {
+	case PTRACE_PEEKTEXT:
+	case PTRACE_PEEKDATA:
+		return peek(q);
+	case PTRACE_POKETEXT:
+	case PTRACE_POKEDATA:
+		return ptrace_work_locked(q->c, poke_on_tracee, q);
+	case PTRACE_CONT:
+		return resume_locked(q, PTRACE_RUN_CONT);
+	case PTRACE_SYSCALL:
+		return resume_locked(q, PTRACE_RUN_SYSCALL);
+	case PTRACE_DETACH:
+		return detach_locked(q);
+#ifdef __x86_64__
+	case PTRACE_SYSEMU:
+		return resume_locked(q, PTRACE_RUN_SYSEMU);
+	case PTRACE_GETREGS:
+		return gpr_out(q, q->data, sizeof(struct user_regs_struct)) < 0 ? -EFAULT : 0;
+	case PTRACE_SETREGS:
+		return gpr_in(q, q->data, sizeof(struct user_regs_struct)) < 0 ? -EFAULT : 0;
+#endif
+	case PTRACE_SETOPTIONS:
+		if (q->data & ~(uint64_t)LINUX_PTRACE_O_MASK)
+			return -EINVAL;
+		q->c->ptrace.options = (uint32_t)q->data;
+		return 0;
+	case PTRACE_GETEVENTMSG:
+		return put_u64(q, q->c->ptrace.eventmsg);
+	case PTRACE_GETSIGINFO:
+	case PTRACE_SETSIGINFO:
+		return siginfo_io(q, q->request == PTRACE_SETSIGINFO);
+	case PTRACE_GETREGSET:
+	case PTRACE_SETREGSET:
+		return regset(q, q->request == PTRACE_SETREGSET);
+	case PTRACE_GET_SYSCALL_INFO:
+		return syscall_info(q);
+	case PTRACE_GET_RSEQ_CONFIGURATION:
+		return rseq_config(q);
+	case PTRACE_GET_SUD_CONFIG:
+	case PTRACE_SET_SUD_CONFIG:
+		return sud_config(q, q->request == PTRACE_SET_SUD_CONFIG);
+	default:
+		return -EIO;
+	}
+}
+
+static long request_locked(struct req *q)
+{
+	bool any_state = q->request == PTRACE_KILL || q->request == PTRACE_INTERRUPT;
+
+	if (q->request == PTRACE_ATTACH || q->request == PTRACE_SEIZE)
+		return attach_locked(q->t, q->c, q->request, q->addr, q->data);
+	if (!check_attach_locked(q->t, q->c, any_state))
+		return -ESRCH;
+	if (q->request == PTRACE_KILL) {
+		task_kill_locked(q->c, SIGKILL);
+		return 0;
+	}
+	if (q->request == PTRACE_INTERRUPT) {
+		sandbox_log(q->t->sb, "ptrace(PTRACE_INTERRUPT) is not implemented: EIO");
+		return -EIO;
+	}
+	return stopped_request_locked(q);
+}
+
+long sys_ptrace(struct task *t, const struct syscall_args *a)
+{
+	struct req q = { t, NULL, (long)a->a[0], a->a[2], a->a[3] };
+	long err;
+
+	if (q.request == PTRACE_TRACEME)
+		return traceme(t);
+	pthread_mutex_lock(&t->sb->lock);
+	q.c = sandbox_find_task_locked(t->sb, (int)a->a[1]);
+	err = q.c && !q.c->zombie ? request_locked(&q) : -ESRCH;
+	pthread_mutex_unlock(&t->sb->lock);
+	return err;
+}

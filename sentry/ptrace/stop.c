@@ -1,0 +1,222 @@
+/* The tracee's side of ptrace (ptrace.h): its ptrace-stops, where its own
+ * sentry thread waits for the tracer, and serves the work handed to it. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+
+#include "arch/arch.h"
+#include "platform/platform.h"
+#include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/syscall.h"
+#include "sentry/kernel/task.h"
+#include "sentry/ptrace/ptrace.h"
+#include "sentry/ptrace/work.h"
+#include "sentry/sched/vcpu.h"
+#include "sentry/signal/signal.h"
+
+#define LINUX_CLD_TRAPPED 4
+
+/* do_notify_parent_cldstop(CLD_TRAPPED) to the tracer's process. */
+static void tell_tracer_locked(struct task *t, int status)
+{
+	struct linux_siginfo info;
+	int32_t *f = (int32_t *)&info;
+
+	sig_info_user(&info, SIGCHLD, LINUX_CLD_TRAPPED, t);
+	f[6] = (status >> 8) & 0xff; /* si_status: the stop's signal */
+	sig_send_process_locked(t->ptrace.tracer, &info);
+}
+
+static bool ends(const struct task *t)
+{
+	return __atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE);
+}
+
+/* Runs work the tracer handed over; sb->lock held (dropped meanwhile). */
+static void serve_locked(struct task *t)
+{
+	struct ptrace_work *w = t->ptrace.work;
+
+	t->ptrace.work = NULL;
+	pthread_mutex_unlock(&t->sb->lock);
+	w->result = w->fn(t, w->arg);
+	pthread_mutex_lock(&t->sb->lock);
+	w->done = true;
+	pthread_cond_broadcast(&t->sb->child_cond);
+}
+
+/* ptrace_stop(): t stops with status (and info) until its tracer resumes,
+ * detaches or t is killed; the signal it goes on with. */
+static int stop(struct task *t, int status, enum ptrace_at at, const struct linux_siginfo *info)
+{
+	struct ptrace_state *p = &t->ptrace;
+	int sig;
+
+	if (plat_regs_load_full(t->plat) < 0)
+		return 0; /* the stub is gone: the task is ending */
+	sched_block(t);
+	pthread_mutex_lock(&t->sb->lock);
+	if (!p->tracer || ends(t)) {
+		pthread_mutex_unlock(&t->sb->lock);
+		return info ? info->si_signo : 0;
+	}
+	p->stopped = true;
+	p->reported = false;
+	p->status = status;
+	p->at = at;
+	p->resume_sig = 0;
+	if (info)
+		p->info = *info;
+	else /* ptrace_do_notify(): the stop's own code */
+		sig_info_user(&p->info, SIGTRAP, (status >> 8) & 0xffff, t);
+	if (at != PTRACE_AT_NONE)
+		p->eventmsg = at; /* PTRACE_EVENTMSG_SYSCALL_ENTRY, _EXIT */
+	tell_tracer_locked(t, status);
+	pthread_cond_broadcast(&t->sb->child_cond);
+	while (p->stopped && p->tracer && !ends(t)) {
+		if (p->work)
+			serve_locked(t);
+		else
+			pthread_cond_wait(&t->sb->child_cond, &t->sb->lock);
+	}
+	p->stopped = false;
+	p->at = PTRACE_AT_NONE;
+	sig = p->tracer ? p->resume_sig : 0;
+	pthread_mutex_unlock(&t->sb->lock);
+	return sig;
+}
+
+static bool tracing_syscalls(const struct task *t)
+{
+	return t->ptrace.tracer &&
+	       (t->ptrace.run == PTRACE_RUN_SYSCALL || t->ptrace.run == PTRACE_RUN_SYSEMU);
+}
+
+/* ptrace_report_syscall(): SIGTRAP, | 0x80 with TRACESYSGOOD. */
+static int syscall_status(const struct task *t)
+{
+	int sig = SIGTRAP | ((t->ptrace.options & LINUX_PTRACE_O_TRACESYSGOOD) ? 0x80 : 0);
+
+	return (sig << 8) | 0x7f;
+}
+
+/* A signal the tracer resumed a syscall stop with is sent to the tracee
+ * (ptrace_report_syscall's send_sig). */
+static void resend(struct task *t, int sig)
+{
+	if (sig > 0 && sig <= LINUX_NSIG)
+		sig_raise(t, sig, false);
+}
+
+bool ptrace_syscall_entry(struct task *t)
+{
+	bool emu;
+
+	if (!tracing_syscalls(t))
+		return false;
+	emu = t->ptrace.run == PTRACE_RUN_SYSEMU;
+	resend(t, stop(t, syscall_status(t), PTRACE_AT_ENTRY, NULL));
+	return emu || arch_syscall_nr(plat_regs(t->plat)) == -1 || ends(t);
+}
+
+void ptrace_syscall_exit(struct task *t)
+{
+	if (tracing_syscalls(t) && t->ptrace.run == PTRACE_RUN_SYSCALL)
+		resend(t, stop(t, syscall_status(t), PTRACE_AT_EXIT, NULL));
+}
+
+/* ptrace_signal(): a signal other than the one stopped for comes as if the
+ * tracer sent it (SI_USER). */
+int ptrace_signal(struct task *t, int signo, struct linux_siginfo *info)
+{
+	int sig;
+
+	if (!t->ptrace.tracer || signo == SIGKILL)
+		return signo;
+	sig = stop(t, (signo << 8) | 0x7f, PTRACE_AT_NONE, info);
+	pthread_mutex_lock(&t->sb->lock);
+	if (sig && t->ptrace.info.si_signo == sig)
+		*info = t->ptrace.info; /* as SETSIGINFO left it */
+	else if (sig)
+		sig_info_user(info, sig, 0, t->ptrace.tracer ? t->ptrace.tracer : t);
+	pthread_mutex_unlock(&t->sb->lock);
+	return sig;
+}
+
+void ptrace_exec(struct task *t, int old_tid)
+{
+	if (!t->ptrace.tracer)
+		return;
+	if (t->ptrace.options & LINUX_PTRACE_O_TRACEEXEC) {
+		t->ptrace.eventmsg = (uint64_t)old_tid;
+		resend(t, stop(t, ((SIGTRAP | (LINUX_PTRACE_EVENT_EXEC << 8)) << 8) | 0x7f,
+			       PTRACE_AT_NONE, NULL));
+	} else if (!t->ptrace.seized) {
+		sig_raise(t, SIGTRAP, false); /* the classic exec SIGTRAP */
+	}
+}
+
+void ptrace_fork(struct task *child)
+{
+	memset(&child->ptrace, 0, sizeof child->ptrace);
+}
+
+void ptrace_exit_locked(struct task *t)
+{
+	for (struct task *x = t->sb->tasks; x; x = x->next) {
+		if (x->ptrace.tracer != t)
+			continue;
+		x->ptrace.tracer = NULL;
+		x->ptrace.stopped = false;
+		if (x->ptrace.options & LINUX_PTRACE_O_EXITKILL)
+			task_kill_locked(x, SIGKILL);
+	}
+	t->ptrace.tracer = NULL;
+	pthread_cond_broadcast(&t->sb->child_cond);
+}
+
+int ptrace_work_locked(struct task *tracee, int (*fn)(struct task *, void *), void *arg)
+{
+	struct ptrace_work w = { fn, arg, -ESRCH, false };
+	struct ptrace_state *p = &tracee->ptrace;
+
+	if (!p->stopped || p->work)
+		return -ESRCH;
+	p->work = &w;
+	pthread_cond_broadcast(&tracee->sb->child_cond);
+	while (!w.done && p->stopped && p->work == &w && !ends(tracee))
+		pthread_cond_wait(&tracee->sb->child_cond, &tracee->sb->lock);
+	if (p->work == &w)
+		p->work = NULL; /* never taken */
+	return w.done ? w.result : -ESRCH;
+}
+
+static bool traced_by_locked(const struct task *x, const struct task *t)
+{
+	return x->ptrace.tracer && x->ptrace.tracer->tgid == t->tgid;
+}
+
+int ptrace_wait_locked(struct task *t, int id, bool nowait, int *pid, int *status)
+{
+	for (struct task *x = t->sb->tasks; x; x = x->next) {
+		struct ptrace_state *p = &x->ptrace;
+
+		if (!traced_by_locked(x, t) || (id && x->tid != id) || !p->stopped || p->reported)
+			continue;
+		*pid = x->tid;
+		*status = p->status;
+		if (!nowait)
+			p->reported = true;
+		return 1;
+	}
+	return 0;
+}
+
+bool ptrace_has_tracees_locked(const struct task *t)
+{
+	for (const struct task *x = t->sb->tasks; x; x = x->next)
+		if (traced_by_locked(x, t))
+			return true;
+	return false;
+}
