@@ -7,14 +7,17 @@
  * names the registrations of the process's mm: a fork's child starts with
  * a copy of its parent's (dup_mm), what it registers then is its own, and
  * an execve clears them. REGISTER_PRIVATE_EXPEDITED_RSEQ alone shows REGISTER_PRIVATE_EXPEDITED
- * too, though PRIVATE_EXPEDITED stays EPERM, as in Linux. With a CPU,
- * PRIVATE_EXPEDITED_RSEQ takes any cpu_id: one the system lacks is no
- * error. The commands run with one thread and with a second one alive.
+ * too, though PRIVATE_EXPEDITED stays EPERM, as in Linux. The commands
+ * themselves show the same: a fork's child may run the private expedited
+ * ones, an execve's image may not. With a CPU, PRIVATE_EXPEDITED_RSEQ takes
+ * any cpu_id: one the system lacks is no error. The commands run with one
+ * thread and with a second one alive.
  *
  * QUERY must name at least what umbra implements: GLOBAL, GLOBAL_EXPEDITED,
- * PRIVATE_EXPEDITED, PRIVATE_EXPEDITED_RSEQ, their registrations and
- * GET_REGISTRATIONS; PRIVATE_EXPEDITED_SYNC_CORE (Linux has it on x86_64
- * and arm64) is checked when QUERY names it, and must be EINVAL when not.
+ * PRIVATE_EXPEDITED, PRIVATE_EXPEDITED_RSEQ and their registrations.
+ * PRIVATE_EXPEDITED_SYNC_CORE (Linux has it on x86_64 and arm64) and
+ * GET_REGISTRATIONS (Linux 6.3) are checked when QUERY names them, and
+ * must be EINVAL when not; under umbra QUERY must name GET_REGISTRATIONS.
  *
  * Usage: membarrier [exec-child]   (exec-child: the image an execve
  * started, which checks that it has no registrations)
@@ -48,12 +51,23 @@ static long mb(int cmd, unsigned int flags, int cpu)
 	return syscall(SYS_membarrier, cmd, flags, cpu);
 }
 
-static int sync_core;
+static int sync_core, get_registrations;
+
+/* Whether QUERY names GET_REGISTRATIONS (for the exec'd image). */
+static int query_get_registrations(void)
+{
+	long q = mb(MB_QUERY, 0, 0);
+
+	return q > 0 && (q & MB_GET_REGISTRATIONS);
+}
 
 static void check_registrations(const char *what, long want)
 {
-	long got = mb(MB_GET_REGISTRATIONS, 0, 0);
+	long got;
 
+	if (!get_registrations)
+		return;
+	got = mb(MB_GET_REGISTRATIONS, 0, 0);
 	if (got != want)
 		fail("%s: GET_REGISTRATIONS: expected %#lx got %#lx (errno %s)", what, want, got,
 		     got < 0 ? err_name(errno) : "none");
@@ -62,17 +76,22 @@ static void check_registrations(const char *what, long want)
 static void query(void)
 {
 	long q = mb(MB_QUERY, 0, 0);
+	long least = under_umbra() ? MB_UMBRA : MB_UMBRA & ~MB_GET_REGISTRATIONS;
 
 	if (!check_ok("QUERY", q, errno))
 		return;
 	note("QUERY: %#lx", q);
-	if ((q & MB_UMBRA) != MB_UMBRA)
-		fail("QUERY: expected at least %#x got %#lx", MB_UMBRA, q);
+	if ((q & least) != least)
+		fail("QUERY: expected at least %#lx got %#lx", least, q);
 	if (q & ~(long)MB_KNOWN)
 		fail("QUERY: expected no bits outside %#x got %#lx", MB_KNOWN, q);
 	if ((q & MB_SYNC_CORE) && (q & MB_SYNC_CORE) != MB_SYNC_CORE)
 		fail("QUERY: expected both SYNC_CORE bits or neither got %#lx", q);
 	sync_core = (q & MB_SYNC_CORE) != 0;
+	get_registrations = (q & MB_GET_REGISTRATIONS) != 0;
+	if (!get_registrations)
+		note("QUERY names no GET_REGISTRATIONS (before Linux 6.3): registrations "
+		     "checked by the commands only");
 }
 
 static void invalid(void)
@@ -89,6 +108,9 @@ static void invalid(void)
 		    EINVAL);
 	CHECK_ERRNO("PRIVATE_EXPEDITED_RSEQ with flags 3", mb(MB_PRIVATE_EXPEDITED_RSEQ, 3, 0),
 		    EINVAL);
+	if (!get_registrations)
+		CHECK_ERRNO("GET_REGISTRATIONS, not in QUERY", mb(MB_GET_REGISTRATIONS, 0, 0),
+			    EINVAL);
 	if (sync_core)
 		return;
 	CHECK_ERRNO("PRIVATE_EXPEDITED_SYNC_CORE, not in QUERY",
@@ -131,6 +153,8 @@ static void rseq_only_child(void)
 	}
 	proc_reap("RSEQ only child", pid, PROC_EXITED(0));
 	check_registrations("parent after its child registered", 0);
+	CHECK_ERRNO("parent: PRIVATE_EXPEDITED_RSEQ after its child registered",
+		    mb(MB_PRIVATE_EXPEDITED_RSEQ, 0, 0), EPERM);
 }
 
 /* The private expedited commands once registered; cpus: a CPU and more. */
@@ -233,7 +257,11 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	if (argc > 1 && !strcmp(argv[1], "exec-child")) {
+		get_registrations = query_get_registrations();
 		check_registrations("after execve", 0);
+		CHECK_ERRNO("PRIVATE_EXPEDITED after execve", mb(MB_PRIVATE_EXPEDITED, 0, 0), EPERM);
+		CHECK_ERRNO("PRIVATE_EXPEDITED_RSEQ after execve",
+			    mb(MB_PRIVATE_EXPEDITED_RSEQ, 0, 0), EPERM);
 		return check_exit("membarrier exec-child");
 	}
 	proc_default_signals();
@@ -248,6 +276,7 @@ int main(int argc, char **argv)
 	pid = proc_fork("fork");
 	if (pid == 0) {
 		check_registrations("fork child of a registered process", regs);
+		private_commands("fork child of a registered process");
 		proc_child_exit();
 	}
 	proc_reap("fork child", pid, PROC_EXITED(0));

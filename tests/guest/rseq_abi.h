@@ -87,11 +87,25 @@ static inline void rseq_cs_init(struct rseq_cs *cs, const char *start,
 	cs->abort_ip = (uintptr_t)abort_ip;
 }
 
+/* The feature size the checks go by: the kernel's natively, Linux 7.1's
+ * under umbra, so that every case runs there whatever umbra advertises
+ * (rseq_register checks what it advertises). */
+static inline unsigned long rseq_feature_size(void)
+{
+	return under_umbra() ? RSEQ_FEATURE_V71 : getauxval(AT_RSEQ_FEATURE_SIZE);
+}
+
 /* Whether the kernel has Linux 7.1's rseq (umbra does; 6.18 has 28). */
 static inline int rseq_v71(void)
 {
-	return getauxval(AT_RSEQ_FEATURE_SIZE) >= RSEQ_FEATURE_V71;
+	return rseq_feature_size() >= RSEQ_FEATURE_V71;
 }
+
+/* Whether the kernel writes field f of struct rseq: the feature size
+ * covers it. node_id and mm_cid came with Linux 6.3 (28); before, there
+ * is no feature size (0) and the kernel leaves both alone. */
+#define RSEQ_HAS(f)                                                              \
+	(rseq_feature_size() >= offsetof(struct rseq_abi, f) + sizeof(((struct rseq_abi *)0)->f))
 
 /* The calling thread's area in glibc's TCB, or NULL when glibc did not
  * register one (its registration failed, e.g. ENOSYS). */

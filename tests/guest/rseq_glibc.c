@@ -7,6 +7,8 @@
  * getcpu(2) names, node_id that CPU's node, and it follows the thread when
  * sched_setaffinity moves it to each CPU of its mask in turn (skipped with
  * one CPU). A new pthread gets an area of its own, registered as well.
+ * node_id and mm_cid are checked where the feature size covers them (Linux
+ * 6.3 on, and umbra).
  */
 #include "rseq_abi.h"
 
@@ -42,8 +44,10 @@ static void check_on(const char *what, struct rseq_abi *rs, int cpu)
 	check_ulong(w, (unsigned long)cpu, RSEQ_READ(rs->cpu_id));
 	snprintf(w, sizeof(w), "%s: cpu_id_start on CPU %d", what, cpu);
 	check_ulong(w, (unsigned long)cpu, RSEQ_READ(rs->cpu_id_start));
-	snprintf(w, sizeof(w), "%s: node_id on CPU %d", what, cpu);
-	check_ulong(w, node, RSEQ_READ(rs->node_id));
+	if (RSEQ_HAS(node_id)) {
+		snprintf(w, sizeof(w), "%s: node_id on CPU %d", what, cpu);
+		check_ulong(w, node, RSEQ_READ(rs->node_id));
+	}
 	snprintf(w, sizeof(w), "%s: sched_getcpu on CPU %d", what, cpu);
 	check_long(w, cpu, sched_getcpu());
 }
@@ -95,7 +99,11 @@ int main(void)
 	if (!rs)
 		return check_exit("rseq_glibc");
 	check_area("main", rs);
-	check_ulong("main: mm_cid (one thread)", 0, RSEQ_READ(rs->mm_cid));
+	if (RSEQ_HAS(mm_cid))
+		check_ulong("main: mm_cid (one thread)", 0, RSEQ_READ(rs->mm_cid));
+	else
+		note("AT_RSEQ_FEATURE_SIZE %lu < 28: node_id and mm_cid not checked",
+		     getauxval(AT_RSEQ_FEATURE_SIZE));
 	if (CPU_COUNT(&all) < 2)
 		note("one CPU: no move between CPUs to follow");
 	follow("main", rs, &all);

@@ -10,7 +10,10 @@
  * The length rules for a length other than 32 are Linux 7.1's (an area of
  * at least 33 bytes, 64-aligned); a kernel with a smaller
  * AT_RSEQ_FEATURE_SIZE (6.18 has 28) takes other lengths, so those cases
- * are skipped there, and said so on stderr.
+ * are skipped there, and said so on stderr. node_id and mm_cid are checked
+ * where the feature size covers them (Linux 6.3 on); older kernels, which
+ * have none (0), must leave them alone. Under umbra every case runs, and
+ * the feature size must be 7.1's.
  *
  * Usage: rseq_register [exec-child]   (exec-child: the image an execve
  * started, which checks that the registration is gone)
@@ -65,10 +68,14 @@ static void check_ids(const char *what, const struct rseq_abi *rs)
 	check_ulong(w, (unsigned long)cpu, RSEQ_READ(rs->cpu_id_start));
 	snprintf(w, sizeof(w), "%s: cpu_id", what);
 	check_ulong(w, (unsigned long)cpu, RSEQ_READ(rs->cpu_id));
-	snprintf(w, sizeof(w), "%s: node_id", what);
-	check_ulong(w, node, RSEQ_READ(rs->node_id));
-	snprintf(w, sizeof(w), "%s: mm_cid (one thread)", what);
-	check_ulong(w, 0, RSEQ_READ(rs->mm_cid));
+	if (RSEQ_HAS(node_id)) {
+		snprintf(w, sizeof(w), "%s: node_id", what);
+		check_ulong(w, node, RSEQ_READ(rs->node_id));
+	}
+	if (RSEQ_HAS(mm_cid)) {
+		snprintf(w, sizeof(w), "%s: mm_cid (one thread)", what);
+		check_ulong(w, 0, RSEQ_READ(rs->mm_cid));
+	}
 }
 
 /* Bytes [from, to) of page still hold 0xaa. */
@@ -135,8 +142,11 @@ static void unregister_area(char *page)
 		return;
 	check_ulong("after unregister: cpu_id_start", 0, RSEQ_READ(rs->cpu_id_start));
 	check_ulong("after unregister: cpu_id", RSEQ_CPU_UNINIT, RSEQ_READ(rs->cpu_id));
-	check_ulong("after unregister: node_id", 0, RSEQ_READ(rs->node_id));
-	check_ulong("after unregister: mm_cid", 0, RSEQ_READ(rs->mm_cid));
+	/* A kernel without them leaves them as they were. */
+	check_ulong("after unregister: node_id", RSEQ_HAS(node_id) ? 0 : 0x55,
+		    RSEQ_READ(rs->node_id));
+	check_ulong("after unregister: mm_cid", RSEQ_HAS(mm_cid) ? 0 : 0x55,
+		    RSEQ_READ(rs->mm_cid));
 	check_ulong("after unregister: rseq_cs", 0, RSEQ_READ(rs->rseq_cs));
 	check_ulong("after unregister: flags", 0x40000000, RSEQ_READ(rs->flags));
 	check_untouched("after unregister: slice_ctrl", page, 28, 32);
@@ -381,6 +391,12 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "exec-child"))
 		return exec_child();
 	proc_default_signals();
+	if (under_umbra())
+		check_ulong("umbra: AT_RSEQ_FEATURE_SIZE", RSEQ_FEATURE_V71,
+			    getauxval(AT_RSEQ_FEATURE_SIZE));
+	else if (!RSEQ_HAS(mm_cid))
+		note("AT_RSEQ_FEATURE_SIZE %lu < 28: node_id and mm_cid only checked as left "
+		     "alone", getauxval(AT_RSEQ_FEATURE_SIZE));
 	if (!CHECK_OK("sched_getaffinity", sched_getaffinity(0, sizeof(all), &all)))
 		return check_exit("rseq_register");
 	cpu = rseq_nth_cpu(&all, 0);
