@@ -80,7 +80,7 @@ static void task_stub_gone(struct task *t, const struct plat_stop *stop)
 static bool work_pending(const struct task *t)
 {
 	return t->sigpending || t->leader->shared_pending || t->restart || t->restore_mask ||
-	       t->leader->stopped;
+	       t->leader->stopped || t->ptrace.trap_pending;
 }
 
 /* An interrupt stop the guest runs through: a late one nobody wants now
@@ -125,6 +125,8 @@ void task_run(struct task *t)
 
 		if (work_pending(t))
 			sig_deliver(t);
+		if (t->ptrace.trap_pending)
+			ptrace_trap(t);
 		if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE))
 			break;
 		if ((err = sched_acquire(t->sb->sched, t, t->sb->ncpus)) < 0)
@@ -156,5 +158,6 @@ void task_run(struct task *t)
 			break;
 		}
 	}
+	ptrace_exit_event(t);
 	sched_block(t); /* its vCPU and concurrency id go */
 }

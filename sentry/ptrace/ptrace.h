@@ -27,6 +27,7 @@ struct task;
 #define LINUX_PTRACE_O_SUSPEND_SECCOMP 0x200000
 #define LINUX_PTRACE_O_MASK 0x3000ff
 #define LINUX_PTRACE_EVENT_EXEC 4
+#define LINUX_PTRACE_EVENT_EXIT 6
 #define LINUX_PTRACE_EVENT_STOP 128
 
 /* How the tracer let the tracee go on. */
@@ -56,6 +57,7 @@ struct ptrace_state {
 	struct linux_siginfo info; /* the stop's (GETSIGINFO); si_signo 0: none */
 	uint64_t eventmsg;
 	struct ptrace_work *work; /* handed to the stopped task's thread */
+	bool trap_pending; /* PTRACE_INTERRUPT: a PTRACE_EVENT_STOP to make */
 };
 
 /* The tracee's side (stop.c). */
@@ -68,8 +70,13 @@ void ptrace_syscall_exit(struct task *t);
 /* Signal delivery: the tracer sees signo first; the signal to deliver
  * (0: none), with *info as the tracer left it. */
 int ptrace_signal(struct task *t, int signo, struct linux_siginfo *info);
+/* Before t runs guest code: the PTRACE_EVENT_STOP PTRACE_INTERRUPT asked. */
+void ptrace_trap(struct task *t);
 /* A successful execve (old_tid: the tid the exec came from). */
 void ptrace_exec(struct task *t, int old_tid);
+/* t ends (exit, exit_group, a fatal signal): PTRACE_EVENT_EXIT, with the
+ * exit status as its message. */
+void ptrace_exit_event(struct task *t);
 /* t's thread ends: tracees of it are let go (or killed, EXITKILL), and t
  * is untraced. sb->lock held. */
 void ptrace_exit_locked(struct task *t);

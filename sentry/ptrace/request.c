@@ -343,8 +343,13 @@ static long request_locked(struct req *q)
 		return 0;
 	}
 	if (q->request == PTRACE_INTERRUPT) {
-		sandbox_log(q->t->sb, "ptrace(PTRACE_INTERRUPT) is not implemented: EIO");
-		return -EIO;
+		if (!q->c->ptrace.seized)
+			return -EIO;
+		if (!q->c->ptrace.stopped) {
+			q->c->ptrace.trap_pending = true;
+			task_interrupt_locked(q->c); /* a wait it is in ends, to restart */
+		}
+		return 0;
 	}
 	return stopped_request_locked(q);
 }

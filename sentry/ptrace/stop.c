@@ -46,18 +46,29 @@ static void serve_locked(struct task *t)
 	pthread_cond_broadcast(&t->sb->child_cond);
 }
 
+/* Whether t's stop is over for a reason other than its tracer: it ends,
+ * or (dying, in its exit stop) it is kicked, by a SIGKILL say. */
+static bool stop_broken(struct task *t, bool dying)
+{
+	return dying ? __atomic_load_n(&t->interrupted, __ATOMIC_ACQUIRE) : ends(t);
+}
+
 /* ptrace_stop(): t stops with status (and info) until its tracer resumes,
- * detaches or t is killed; the signal it goes on with. */
-static int stop(struct task *t, int status, enum ptrace_at at, const struct linux_siginfo *info)
+ * detaches or t is killed; the signal it goes on with. A dying task (its
+ * PTRACE_EVENT_EXIT) has no registers left to show. */
+static int stop_as(struct task *t, int status, enum ptrace_at at,
+		   const struct linux_siginfo *info, bool dying)
 {
 	struct ptrace_state *p = &t->ptrace;
 	int sig;
 
-	if (plat_regs_load_full(t->plat) < 0)
+	if (dying)
+		__atomic_store_n(&t->interrupted, false, __ATOMIC_RELEASE);
+	else if (plat_regs_load_full(t->plat) < 0)
 		return 0; /* the stub is gone: the task is ending */
 	sched_block(t);
 	pthread_mutex_lock(&t->sb->lock);
-	if (!p->tracer || ends(t)) {
+	if (!p->tracer || stop_broken(t, dying)) {
 		pthread_mutex_unlock(&t->sb->lock);
 		return info ? info->si_signo : 0;
 	}
@@ -74,7 +85,7 @@ static int stop(struct task *t, int status, enum ptrace_at at, const struct linu
 		p->eventmsg = at; /* PTRACE_EVENTMSG_SYSCALL_ENTRY, _EXIT */
 	tell_tracer_locked(t, status);
 	pthread_cond_broadcast(&t->sb->child_cond);
-	while (p->stopped && p->tracer && !ends(t)) {
+	while (p->stopped && p->tracer && !stop_broken(t, dying)) {
 		if (p->work)
 			serve_locked(t);
 		else
@@ -85,6 +96,11 @@ static int stop(struct task *t, int status, enum ptrace_at at, const struct linu
 	sig = p->tracer ? p->resume_sig : 0;
 	pthread_mutex_unlock(&t->sb->lock);
 	return sig;
+}
+
+static int stop(struct task *t, int status, enum ptrace_at at, const struct linux_siginfo *info)
+{
+	return stop_as(t, status, at, info, false);
 }
 
 static bool tracing_syscalls(const struct task *t)
@@ -144,6 +160,15 @@ int ptrace_signal(struct task *t, int signo, struct linux_siginfo *info)
 	return sig;
 }
 
+void ptrace_trap(struct task *t)
+{
+	pthread_mutex_lock(&t->sb->lock);
+	t->ptrace.trap_pending = false;
+	pthread_mutex_unlock(&t->sb->lock);
+	resend(t, stop(t, ((SIGTRAP | (LINUX_PTRACE_EVENT_STOP << 8)) << 8) | 0x7f, PTRACE_AT_NONE,
+		       NULL));
+}
+
 void ptrace_exec(struct task *t, int old_tid)
 {
 	if (!t->ptrace.tracer)
@@ -155,6 +180,15 @@ void ptrace_exec(struct task *t, int old_tid)
 	} else if (!t->ptrace.seized) {
 		sig_raise(t, SIGTRAP, false); /* the classic exec SIGTRAP */
 	}
+}
+
+void ptrace_exit_event(struct task *t)
+{
+	if (!t->ptrace.tracer || !(t->ptrace.options & LINUX_PTRACE_O_TRACEEXIT))
+		return;
+	t->ptrace.eventmsg = (uint64_t)(uint32_t)t->exit_status;
+	stop_as(t, ((SIGTRAP | (LINUX_PTRACE_EVENT_EXIT << 8)) << 8) | 0x7f, PTRACE_AT_NONE, NULL,
+		true);
 }
 
 void ptrace_fork(struct task *child)

@@ -498,7 +498,8 @@ bool sig_on_alt_stack(const struct task *t, uint64_t sp)
 
 bool sig_pending_locked(const struct task *t)
 {
-	return ((t->sigpending | t->leader->shared_pending) & ~t->sigmask) != 0;
+	return ((t->sigpending | t->leader->shared_pending) & ~t->sigmask) != 0 ||
+	       t->ptrace.trap_pending; /* PTRACE_INTERRUPT wakes waits as a signal does */
 }
 
 void sig_host_stop(struct task *t, const struct plat_stop *stop)
