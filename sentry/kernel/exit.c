@@ -134,9 +134,12 @@ void task_thread_gone(struct task *t)
 
 	release_shares(t);
 	pthread_mutex_lock(&sb->lock);
-	ptrace_exit_locked(t);
-	sandbox_unlink_task_locked(sb, t);
-	task_free(t);
+	if (ptrace_exit_locked(t)) {
+		t->zombie = true; /* its tracer frees it */
+	} else {
+		sandbox_unlink_task_locked(sb, t);
+		task_free(t);
+	}
 	leader->nthreads--;
 	pthread_cond_broadcast(&sb->child_cond);
 	pthread_mutex_unlock(&sb->lock);
@@ -248,26 +251,42 @@ void task_vfork_release(struct task *t)
 	pthread_mutex_unlock(&t->sb->lock);
 }
 
+/* exit_notify()'s end for the parent: told, or (SIGCHLD ignored) the
+ * zombie unlinked, to free; sb->lock held. */
+static bool to_parent_locked(struct task *t)
+{
+	bool autoreap = t->parent && parent_reaps_nothing(t->parent);
+
+	if (!autoreap)
+		tell_parent_locked(t);
+	else
+		sandbox_unlink_task_locked(t->sb, t);
+	pthread_cond_broadcast(&t->sb->child_cond);
+	return autoreap;
+}
+
+void task_zombie_to_parent_locked(struct task *t)
+{
+	if (to_parent_locked(t))
+		task_free(t);
+}
+
 void task_exit_notify(struct task *t)
 {
 	struct sandbox *sb = t->sb;
-	bool autoreap;
+	bool autoreap = false;
 
 	release_shares(t);
 	task_vfork_release(t);
 	if (t->init == t)
 		end_tree(t);
 	pthread_mutex_lock(&sb->lock);
-	ptrace_exit_locked(t);
 	reparent_locked(t);
-	autoreap = t->parent && parent_reaps_nothing(t->parent);
-	if (!autoreap)
-		tell_parent_locked(t);
 	ktimer_exit_locked(t);
 	t->zombie = true;
 	pidfd_notify_exit(t);
-	if (autoreap)
-		sandbox_unlink_task_locked(sb, t);
+	if (!ptrace_exit_locked(t)) /* else its tracer hands it on */
+		autoreap = to_parent_locked(t);
 	pthread_cond_broadcast(&sb->child_cond);
 	pthread_mutex_unlock(&sb->lock);
 	if (autoreap)

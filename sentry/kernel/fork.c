@@ -291,12 +291,22 @@ static long fork_prepare(struct task *t, const struct clone_req *c, struct task 
 	return err;
 }
 
+/* The ptrace event a clone is (kernel_clone), unless CLONE_UNTRACED. */
+static int clone_event(const struct clone_req *c)
+{
+	if (c->flags & LINUX_CLONE_UNTRACED)
+		return 0;
+	if (c->flags & LINUX_CLONE_VFORK)
+		return LINUX_PTRACE_EVENT_VFORK;
+	return c->exit_signal != SIGCHLD ? LINUX_PTRACE_EVENT_CLONE : LINUX_PTRACE_EVENT_FORK;
+}
+
 static long do_fork(struct task *t, const struct clone_req *c)
 {
 	struct arch_regs regs;
 	struct task *child;
 	int32_t tid;
-	int pidfd = -1;
+	int pidfd = -1, event;
 	long err = pidfd_check(c);
 
 	if (!err)
@@ -328,13 +338,17 @@ static long do_fork(struct task *t, const struct clone_req *c)
 	if (c->flags & LINUX_CLONE_PARENT_SETTID)
 		copy_to_guest(t, c->parent_tid, &tid, sizeof tid);
 	child_link(child);
+	event = ptrace_clone(t, child, clone_event(c));
 	err = task_start_child(child, &regs);
 	if (err) {
 		child_unlink(child);
 		return fork_undo(t, child, pidfd, err == -ENOMEM ? err : -EAGAIN);
 	}
-	if (c->flags & LINUX_CLONE_VFORK)
+	ptrace_event_pid(t, event, tid);
+	if (c->flags & LINUX_CLONE_VFORK) {
 		vfork_wait(t, tid);
+		ptrace_vfork_done(t, tid);
+	}
 	return tid;
 }
 

@@ -244,6 +244,9 @@ void task_wait_threads(struct task *t);
 /* A thread other than the leader has ended: CLONE_CHILD_CLEARTID, and it
  * leaves its group; t is freed. */
 void task_thread_gone(struct task *t);
+/* A process's end its tracer collected goes to its parent (told, or
+ * freed when the parent takes none); sb->lock held. */
+void task_zombie_to_parent_locked(struct task *t);
 /* mm_release(): the robust futexes and the CLONE_CHILD_CLEARTID word of a
  * task whose guest thread has ended. */
 void task_clear_child_tid(struct task *t);

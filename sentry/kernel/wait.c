@@ -98,13 +98,14 @@ static bool report_change_locked(struct task *c, const struct wait_opts *w,
 
 /* ptrace_do_wait(): a ptrace-stop of a tracee of the caller's group not
  * reported yet (any tracee is eligible, clone or not). */
-static int scan_tracees_locked(struct task *t, const struct wait_opts *w, struct wait_result *res)
+static int scan_tracees_locked(struct task *t, const struct wait_opts *w, struct wait_result *res,
+			       struct task **reaped)
 {
 	int pid = w->kind == WAIT_PID ? w->id : 0;
 
 	if (w->kind == WAIT_PGID)
 		return 0;
-	if (!ptrace_wait_locked(t, pid, w->flags & LINUX_WNOWAIT, &res->pid, &res->status))
+	if (!ptrace_wait_locked(t, pid, w->flags & LINUX_WNOWAIT, &res->pid, &res->status, reaped))
 		return 0;
 	res->uid = t->sb->uid;
 	return 1;
@@ -119,13 +120,15 @@ static int scan_locked(struct task *t, const struct wait_opts *w, struct wait_re
 	struct sandbox *sb = t->sb;
 	bool any = ptrace_has_tracees_locked(t);
 
-	if (scan_tracees_locked(t, w, res))
+	if (scan_tracees_locked(t, w, res, reaped))
 		return 1;
 
 	for (struct task *c = sb->tasks; c; c = c->next) {
 		if (!c->parent || c->parent->tgid != t->tgid || c->tid != c->tgid || !eligible(w, c))
 			continue;
 		any = true;
+		if (c->ptrace.zombie)
+			continue; /* its tracer collects its end first */
 		if (!c->zombie && report_change_locked(c, w, res))
 			return 1;
 		if (!c->zombie || !(w->flags & LINUX_WEXITED))

@@ -26,7 +26,11 @@ struct task;
 #define LINUX_PTRACE_O_EXITKILL 0x100000
 #define LINUX_PTRACE_O_SUSPEND_SECCOMP 0x200000
 #define LINUX_PTRACE_O_MASK 0x3000ff
+#define LINUX_PTRACE_EVENT_FORK 1
+#define LINUX_PTRACE_EVENT_VFORK 2
+#define LINUX_PTRACE_EVENT_CLONE 3
 #define LINUX_PTRACE_EVENT_EXEC 4
+#define LINUX_PTRACE_EVENT_VFORK_DONE 5
 #define LINUX_PTRACE_EVENT_EXIT 6
 #define LINUX_PTRACE_EVENT_STOP 128
 
@@ -58,6 +62,9 @@ struct ptrace_state {
 	uint64_t eventmsg;
 	struct ptrace_work *work; /* handed to the stopped task's thread */
 	bool trap_pending; /* PTRACE_INTERRUPT: a PTRACE_EVENT_STOP to make */
+	/* It ended, and its tracer (not its parent's group) collects that
+	 * first: a thread is freed then, a process handed to its parent. */
+	bool zombie;
 };
 
 /* The tracee's side (stop.c). */
@@ -77,16 +84,26 @@ void ptrace_exec(struct task *t, int old_tid);
 /* t ends (exit, exit_group, a fatal signal): PTRACE_EVENT_EXIT, with the
  * exit status as its message. */
 void ptrace_exit_event(struct task *t);
-/* t's thread ends: tracees of it are let go (or killed, EXITKILL), and t
- * is untraced. sb->lock held. */
-void ptrace_exit_locked(struct task *t);
-/* fork: a child is never traced by its parent's tracer here. */
-void ptrace_fork(struct task *child);
+/* t's thread ends: tracees of it are let go (or killed, EXITKILL). If a
+ * tracer other than its parent's group traces t, t stays for that tracer
+ * to collect (true; the tracer is told), else it is untraced (false).
+ * sb->lock held. */
+bool ptrace_exit_locked(struct task *t);
+/* clone, before the child runs (kernel_clone, ptrace_init_task): if t's
+ * tracer asked for event (PTRACE_EVENT_FORK, _VFORK, _CLONE), it traces
+ * the child too, stopped at its start; the event, or 0 for none. */
+int ptrace_clone(struct task *t, struct task *child, int event);
+/* The event's stop in t, with the child's tid as its message (0: none). */
+void ptrace_event_pid(struct task *t, int event, int pid);
+/* vfork's child exec'd or ended: PTRACE_EVENT_VFORK_DONE if asked. */
+void ptrace_vfork_done(struct task *t, int pid);
 
-/* The tracer's side: wait4 and waitid (wait.c) report ptrace-stops of
- * the tracees of t's group (id: that tid, 0 any): 1 with *pid and *status
- * set, 0 none. sb->lock held. */
-int ptrace_wait_locked(struct task *t, int id, bool nowait, int *pid, int *status);
+/* The tracer's side: wait4 and waitid (wait.c) report ptrace-stops and
+ * ends of the tracees of t's group (id: that tid, 0 any): 1 with *pid and
+ * *status set, 0 none; *reaped: a thread collected, to free once sb->lock
+ * is dropped. sb->lock held. */
+int ptrace_wait_locked(struct task *t, int id, bool nowait, int *pid, int *status,
+		       struct task **reaped);
 /* Whether t traces any task (wait's ECHILD). sb->lock held. */
 bool ptrace_has_tracees_locked(const struct task *t);
 

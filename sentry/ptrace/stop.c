@@ -28,6 +28,18 @@ static void tell_tracer_locked(struct task *t, int status)
 	sig_send_process_locked(t->ptrace.tracer, &info);
 }
 
+/* do_notify_parent() to the tracer: SIGCHLD with the end's CLD_* code. */
+static void tell_tracer_exit_locked(struct task *t)
+{
+	struct linux_siginfo info;
+	int32_t *f = (int32_t *)&info;
+	bool exited = (t->exit_status & 0x7f) == 0;
+
+	sig_info_user(&info, SIGCHLD, exited ? 1 /* CLD_EXITED */ : 2 /* CLD_KILLED */, t);
+	f[6] = exited ? (t->exit_status >> 8) & 0xff : t->exit_status & 0x7f;
+	sig_send_process_locked(t->ptrace.tracer, &info);
+}
+
 static bool ends(const struct task *t)
 {
 	return __atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE);
@@ -191,23 +203,102 @@ void ptrace_exit_event(struct task *t)
 		true);
 }
 
-void ptrace_fork(struct task *child)
+static int event_status(int event)
 {
-	memset(&child->ptrace, 0, sizeof child->ptrace);
+	return ((SIGTRAP | (event << 8)) << 8) | 0x7f;
 }
 
-void ptrace_exit_locked(struct task *t)
+static bool wants(const struct task *t, int event)
 {
-	for (struct task *x = t->sb->tasks; x; x = x->next) {
+	return t->ptrace.tracer && (t->ptrace.options & (1u << event));
+}
+
+int ptrace_clone(struct task *t, struct task *child, int event)
+{
+	if (!event || !wants(t, event))
+		return 0;
+	pthread_mutex_lock(&t->sb->lock);
+	child->ptrace.tracer = t->ptrace.tracer;
+	child->ptrace.seized = t->ptrace.seized;
+	child->ptrace.options = t->ptrace.options;
+	if (child->ptrace.seized) {
+		child->ptrace.trap_pending = true;
+	} else {
+		struct linux_siginfo info;
+
+		sig_info_user(&info, SIGSTOP, 0x80 /* SI_KERNEL */, t);
+		sig_send_locked(child, &info);
+	}
+	pthread_mutex_unlock(&t->sb->lock);
+	return event;
+}
+
+void ptrace_event_pid(struct task *t, int event, int pid)
+{
+	if (!event || !t->ptrace.tracer)
+		return;
+	t->ptrace.eventmsg = (uint64_t)pid;
+	resend(t, stop(t, event_status(event), PTRACE_AT_NONE, NULL));
+}
+
+void ptrace_vfork_done(struct task *t, int pid)
+{
+	if (wants(t, LINUX_PTRACE_EVENT_VFORK_DONE))
+		ptrace_event_pid(t, LINUX_PTRACE_EVENT_VFORK_DONE, pid);
+}
+
+/* Whether t's end goes to its tracer first: it is a thread, or its
+ * tracer is not of its parent's group. */
+static bool tracer_collects(const struct task *t)
+{
+	const struct task *tr = t->ptrace.tracer;
+
+	return tr && !tr->exiting && (t->leader != t || !t->parent || t->parent->tgid != tr->tgid);
+}
+
+/* __ptrace_unlink() of a tracee that ended: a thread is freed (it is
+ * returned, unlinked), a process goes to its parent. */
+static struct task *release_zombie_locked(struct task *x)
+{
+	x->ptrace.tracer = NULL;
+	x->ptrace.zombie = false;
+	if (x->leader == x) {
+		task_zombie_to_parent_locked(x);
+		return NULL;
+	}
+	sandbox_unlink_task_locked(x->sb, x);
+	return x;
+}
+
+bool ptrace_exit_locked(struct task *t)
+{
+	bool stays = tracer_collects(t);
+
+	for (struct task *x = t->sb->tasks, *next; x; x = next) {
+		next = x->next;
 		if (x->ptrace.tracer != t)
 			continue;
+		if (x->ptrace.zombie) {
+			struct task *gone = release_zombie_locked(x);
+
+			if (gone)
+				task_free(gone);
+			continue;
+		}
 		x->ptrace.tracer = NULL;
 		x->ptrace.stopped = false;
 		if (x->ptrace.options & LINUX_PTRACE_O_EXITKILL)
 			task_kill_locked(x, SIGKILL);
 	}
-	t->ptrace.tracer = NULL;
+	if (stays) {
+		t->ptrace.zombie = true;
+		t->ptrace.stopped = false;
+		tell_tracer_exit_locked(t);
+	} else {
+		t->ptrace.tracer = NULL;
+	}
 	pthread_cond_broadcast(&t->sb->child_cond);
+	return stays;
 }
 
 int ptrace_work_locked(struct task *tracee, int (*fn)(struct task *, void *), void *arg)
@@ -231,12 +322,22 @@ static bool traced_by_locked(const struct task *x, const struct task *t)
 	return x->ptrace.tracer && x->ptrace.tracer->tgid == t->tgid;
 }
 
-int ptrace_wait_locked(struct task *t, int id, bool nowait, int *pid, int *status)
+int ptrace_wait_locked(struct task *t, int id, bool nowait, int *pid, int *status,
+		       struct task **reaped)
 {
 	for (struct task *x = t->sb->tasks; x; x = x->next) {
 		struct ptrace_state *p = &x->ptrace;
 
-		if (!traced_by_locked(x, t) || (id && x->tid != id) || !p->stopped || p->reported)
+		if (!traced_by_locked(x, t) || (id && x->tid != id))
+			continue;
+		if (p->zombie) {
+			*pid = x->tid;
+			*status = x->exit_status;
+			if (!nowait)
+				*reaped = release_zombie_locked(x);
+			return 1;
+		}
+		if (!p->stopped || p->reported)
 			continue;
 		*pid = x->tid;
 		*status = p->status;
