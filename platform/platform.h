@@ -102,5 +102,8 @@ int plat_regs_load_full(struct plat_thread *th);
 
 /* Runs guest code until the next stop. */
 int plat_run(struct plat_thread *th, struct plat_stop *stop);
+/* Runs one instruction of guest code: a syscall stops as a syscall, any
+ * other instruction with the host's single-step SIGTRAP. */
+int plat_run_step(struct plat_thread *th, struct plat_stop *stop);
 
 #endif

@@ -3,6 +3,7 @@
  * what its buffer holds). At a syscall stop x7 shows 0 at entry and 1 at
  * exit, as Linux's report_syscall() sets it, and orig_x7 holds the real
  * x7, which a write to it changes. */
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -41,4 +42,21 @@ void arch_ptrace_gpr_set(struct arch_regs *r, int at, const void *buf, size_t le
 	words[33] = (words[33] & PSR_NZCV) | (r->gpr.pstate & ~PSR_NZCV);
 	memcpy(&r->gpr, words, NREGS * sizeof *words);
 	r->x7_valid = true;
+}
+
+/* arm64 has no PTRACE_PEEKUSER or POKEUSER. */
+int arch_ptrace_peekuser(const struct arch_regs *r, uint64_t off, uint64_t *val)
+{
+	(void)r;
+	(void)off;
+	(void)val;
+	return -EIO;
+}
+
+int arch_ptrace_pokeuser(struct arch_regs *r, uint64_t off, uint64_t val)
+{
+	(void)r;
+	(void)off;
+	(void)val;
+	return -EIO;
 }

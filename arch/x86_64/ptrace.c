@@ -1,6 +1,9 @@
 /* NT_PRSTATUS as a guest tracer sees it on x86_64: struct user_regs_struct
  * (arch/x86/kernel/ptrace.c, genregs_get/putreg). */
+#include <errno.h>
+#include <stddef.h>
 #include <string.h>
+#include <sys/user.h>
 
 #include "arch/arch.h"
 
@@ -33,4 +36,37 @@ void arch_ptrace_gpr_set(struct arch_regs *r, int at, const void *buf, size_t le
 	if (n.gs_base >= ARCH_TASK_SIZE)
 		n.gs_base = r->gpr.gs_base;
 	r->gpr = n;
+}
+
+/* PTRACE_PEEKUSER and POKEUSER (arch_ptrace): struct user's words. The
+ * registers read and write as NT_PRSTATUS does; the debug registers read
+ * 0, and only 0 may be written (umbra has no hardware breakpoints); the
+ * rest of struct user reads 0 and is not written. */
+#define USER_SIZE sizeof(struct user)
+#define DEBUGREG_OFF offsetof(struct user, u_debugreg)
+
+int arch_ptrace_peekuser(const struct arch_regs *r, uint64_t off, uint64_t *val)
+{
+	if (off & 7 || off >= USER_SIZE)
+		return -EIO;
+	*val = 0;
+	if (off < sizeof r->gpr)
+		memcpy(val, (const uint8_t *)&r->gpr + off, sizeof *val);
+	return 0;
+}
+
+int arch_ptrace_pokeuser(struct arch_regs *r, uint64_t off, uint64_t val)
+{
+	struct user_regs_struct n = r->gpr;
+
+	if (off & 7 || off >= USER_SIZE)
+		return -EIO;
+	if (off < sizeof n) {
+		memcpy((uint8_t *)&n + off, &val, sizeof val);
+		arch_ptrace_gpr_set(r, 0, &n, sizeof n);
+		return 0;
+	}
+	if (off >= DEBUGREG_OFF && off < DEBUGREG_OFF + 8 * sizeof(uint64_t))
+		return val ? -EIO : 0;
+	return 0;
 }

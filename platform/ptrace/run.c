@@ -120,14 +120,14 @@ bool ptrace_is_interrupt(struct plat_thread *th, int status)
 	return from_sentry(WSTOPSIG(status), &info);
 }
 
-int plat_run(struct plat_thread *th, struct plat_stop *stop)
+static int run_as(struct plat_thread *th, int request, struct plat_stop *stop)
 {
 	int status, err;
 
 	if (th->gone)
 		return -ESRCH;
 	err = store_regs(th);
-	if (!err && ptrace(PTRACE_SYSEMU, th->tid, 0, 0) < 0)
+	if (!err && ptrace(request, th->tid, 0, 0) < 0)
 		err = -errno;
 	if (!err)
 		err = ptrace_wait(th, &status);
@@ -142,4 +142,14 @@ int plat_run(struct plat_thread *th, struct plat_stop *stop)
 			return err;
 	}
 	return ptrace_decode_stop(th, status, stop);
+}
+
+int plat_run(struct plat_thread *th, struct plat_stop *stop)
+{
+	return run_as(th, PTRACE_SYSEMU, stop);
+}
+
+int plat_run_step(struct plat_thread *th, struct plat_stop *stop)
+{
+	return run_as(th, PTRACE_SYSEMU_SINGLESTEP, stop);
 }

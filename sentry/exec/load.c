@@ -22,6 +22,7 @@
 
 #define LOAD_PAGE_MASK (~(ARCH_PAGE_SIZE - 1))
 #define RANDOM_SPAN (1ULL << 30) /* layout randomisation: up to 1 GiB */
+#define LINUX_ADDR_NO_RANDOMIZE 0x0040000 /* personality(2) */
 #define STACK_MIN (128ULL << 10)
 #define STACK_MAX (64ULL << 20)
 #define CLOCK_TICKS 100
@@ -44,6 +45,8 @@ static int choose_layout(struct task *t, const struct elf_image *img, struct lay
 
 	if (getrandom(r, sizeof r, 0) != sizeof r || getrandom(l->random, 16, 0) != 16)
 		return -EIO;
+	if (t->personality & LINUX_ADDR_NO_RANDOMIZE)
+		memset(r, 0, sizeof r); /* the layout without randomisation */
 	l->stack_size = stack < STACK_MIN ? STACK_MIN : stack > STACK_MAX ? STACK_MAX : stack;
 	l->stack_size &= LOAD_PAGE_MASK;
 	l->stack_top = (ARCH_TASK_SIZE - rnd_pages(r[0])) & LOAD_PAGE_MASK;

@@ -149,6 +149,7 @@ static void child_identity(struct task *t, const struct clone_req *c, struct tas
 	child->parent = parent;
 	child->ppid = parent ? parent->tgid : 0;
 	memcpy(child->cpumask, t->cpumask, sizeof child->cpumask);
+	child->personality = t->personality;
 	child->last_vcpu = t->last_vcpu; /* it starts where its parent ran */
 	if (thread) {
 		child->tgid = t->tgid;

@@ -101,9 +101,14 @@ static int run_guest(struct task *t, struct plat_stop *stop)
 	int err;
 
 	do {
-		err = plat_run(t->plat, stop);
+		if (t->ptrace.step)
+			err = plat_run_step(t->plat, stop);
+		else
+			err = plat_run(t->plat, stop);
 		__atomic_add_fetch(&t->stops, 1, __ATOMIC_RELEASE);
 	} while (!err && stop->kind == PLAT_STOP_INTERRUPT && runs_through(t));
+	if (!err && stop->kind != PLAT_STOP_INTERRUPT)
+		ptrace_stepped(t, stop->kind == PLAT_STOP_SYSCALL);
 	return err;
 }
 

@@ -101,6 +101,7 @@ struct task {
 	struct plat_usage usage_final, usage_children;
 	bool child_subreaper; /* PR_SET_CHILD_SUBREAPER: orphans below come here */
 	bool no_new_privs;
+	uint32_t personality; /* personality(2): PER_LINUX and its flags */
 	int dumpable;
 	int pdeathsig;
 	linux_sigset_t sigmask;

@@ -62,6 +62,7 @@ struct ptrace_state {
 	uint64_t eventmsg;
 	struct ptrace_work *work; /* handed to the stopped task's thread */
 	bool trap_pending; /* PTRACE_INTERRUPT: a PTRACE_EVENT_STOP to make */
+	bool step; /* PTRACE_SINGLESTEP: the next run is one instruction */
 	/* It ended, and its tracer (not its parent's group) collects that
 	 * first: a thread is freed then, a process handed to its parent. */
 	bool zombie;
@@ -77,6 +78,9 @@ void ptrace_syscall_exit(struct task *t);
 /* Signal delivery: the tracer sees signo first; the signal to deliver
  * (0: none), with *info as the tracer left it. */
 int ptrace_signal(struct task *t, int signo, struct linux_siginfo *info);
+/* t ran with PTRACE_SINGLESTEP and stopped (at a syscall: the step's
+ * SIGTRAP comes once the syscall is answered, as after Linux's). */
+void ptrace_stepped(struct task *t, bool syscall);
 /* Before t runs guest code: the PTRACE_EVENT_STOP PTRACE_INTERRUPT asked. */
 void ptrace_trap(struct task *t);
 /* A successful execve (old_tid: the tid the exec came from). */

@@ -22,16 +22,20 @@
 #define PTRACE_TRACEME 0
 #define PTRACE_PEEKTEXT 1
 #define PTRACE_PEEKDATA 2
+#define PTRACE_PEEKUSER 3
 #define PTRACE_POKETEXT 4
 #define PTRACE_POKEDATA 5
+#define PTRACE_POKEUSER 6
 #define PTRACE_CONT 7
 #define PTRACE_KILL 8
+#define PTRACE_SINGLESTEP 9
 #define PTRACE_GETREGS 12
 #define PTRACE_SETREGS 13
 #define PTRACE_ATTACH 16
 #define PTRACE_DETACH 17
 #define PTRACE_SYSCALL 24
 #define PTRACE_SYSEMU 31
+#define PTRACE_SYSEMU_SINGLESTEP 32
 #define PTRACE_SETOPTIONS 0x4200
 #define PTRACE_GETEVENTMSG 0x4201
 #define PTRACE_GETSIGINFO 0x4202
@@ -102,11 +106,12 @@ static bool check_attach_locked(const struct task *t, const struct task *c, bool
 	       (any_state || c->ptrace.stopped);
 }
 
-static long resume_locked(struct req *q, enum ptrace_run run)
+static long resume_locked(struct req *q, enum ptrace_run run, bool step)
 {
 	if (!valid_signal(q->data))
 		return -EIO;
 	q->c->ptrace.run = run;
+	q->c->ptrace.step = step;
 	q->c->ptrace.resume_sig = (int)q->data;
 	q->c->ptrace.stopped = false;
 	pthread_cond_broadcast(&q->t->sb->child_cond);
@@ -130,6 +135,16 @@ static long peek(struct req *q)
 
 	if (copy_from_guest(q->c, &word, q->addr, sizeof word))
 		return -EIO;
+	return copy_to_guest(q->t, q->data, &word, sizeof word) ? -EFAULT : 0;
+}
+
+static long peek_user(struct req *q)
+{
+	uint64_t word;
+	int err = arch_ptrace_peekuser(plat_regs(q->c->plat), q->addr, &word);
+
+	if (err)
+		return err;
 	return copy_to_guest(q->t, q->data, &word, sizeof word) ? -EFAULT : 0;
 }
 
@@ -291,15 +306,23 @@ static long stopped_request_locked(struct req *q)
 	case PTRACE_POKETEXT:
 	case PTRACE_POKEDATA:
 		return ptrace_work_locked(q->c, poke_on_tracee, q);
+	case PTRACE_PEEKUSER:
+		return peek_user(q);
+	case PTRACE_POKEUSER:
+		return arch_ptrace_pokeuser(plat_regs(q->c->plat), q->addr, q->data);
 	case PTRACE_CONT:
-		return resume_locked(q, PTRACE_RUN_CONT);
+		return resume_locked(q, PTRACE_RUN_CONT, false);
+	case PTRACE_SINGLESTEP:
+		return resume_locked(q, PTRACE_RUN_CONT, true);
 	case PTRACE_SYSCALL:
-		return resume_locked(q, PTRACE_RUN_SYSCALL);
+		return resume_locked(q, PTRACE_RUN_SYSCALL, false);
 	case PTRACE_DETACH:
 		return detach_locked(q);
 #ifdef __x86_64__
 	case PTRACE_SYSEMU:
-		return resume_locked(q, PTRACE_RUN_SYSEMU);
+		return resume_locked(q, PTRACE_RUN_SYSEMU, false);
+	case PTRACE_SYSEMU_SINGLESTEP:
+		return resume_locked(q, PTRACE_RUN_SYSEMU, true);
 	case PTRACE_GETREGS:
 		return gpr_out(q, q->data, sizeof(struct user_regs_struct)) < 0 ? -EFAULT : 0;
 	case PTRACE_SETREGS:

@@ -40,9 +40,14 @@ static void tell_tracer_exit_locked(struct task *t)
 	sig_send_process_locked(t->ptrace.tracer, &info);
 }
 
+/* It ends, or a SIGKILL waits for it: that takes a task out of a
+ * ptrace-stop (TASK_WAKEKILL). */
 static bool ends(const struct task *t)
 {
-	return __atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE);
+	uint64_t kill = 1ull << (SIGKILL - 1);
+
+	return __atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE) ||
+	       ((t->sigpending | t->leader->shared_pending) & kill);
 }
 
 /* Runs work the tracer handed over; sb->lock held (dropped meanwhile). */
@@ -170,6 +175,15 @@ int ptrace_signal(struct task *t, int signo, struct linux_siginfo *info)
 		sig_info_user(info, sig, 0, t->ptrace.tracer ? t->ptrace.tracer : t);
 	pthread_mutex_unlock(&t->sb->lock);
 	return sig;
+}
+
+void ptrace_stepped(struct task *t, bool syscall)
+{
+	if (!t->ptrace.step)
+		return;
+	t->ptrace.step = false;
+	if (syscall && t->ptrace.run != PTRACE_RUN_SYSEMU)
+		sig_raise(t, SIGTRAP, true); /* user_single_step_report() */
 }
 
 void ptrace_trap(struct task *t)

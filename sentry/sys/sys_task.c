@@ -100,3 +100,14 @@ long sys_arch_prctl(struct task *t, const struct syscall_args *a)
 		r = copy_to_guest(t, a->a[1], &val, sizeof val);
 	return r;
 }
+
+/* personality(2): 0xffffffff asks; any other value is the new one (the
+ * execution domain is always Linux's). The old one either way. */
+long sys_personality(struct task *t, const struct syscall_args *a)
+{
+	uint32_t old = t->personality, persona = (uint32_t)a->a[0];
+
+	if (persona != 0xffffffffu)
+		t->personality = persona;
+	return old;
+}
