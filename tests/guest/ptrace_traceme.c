@@ -42,74 +42,17 @@ static volatile long cell = CELL_A;
 static volatile long *ro_cell;
 static const char *self;
 
-/* What a child reports: four numbers. */
-struct report {
-	long v[4];
-};
-
-static int rep[2] = { -1, -1 };
-
-static void send_report(long a, long b, long c, long d)
-{
-	struct report r = { { a, b, c, d } };
-
-	if (!proc_send(rep[1], &r, sizeof(r)))
-		_exit(3);
-}
-
-/* Makes the report pipe, then the tracee; the parent keeps the read end. */
-static pid_t traced_child(const char *what, int (*body)(void *))
-{
-	pid_t pid;
-
-	if (!proc_pipe(what, rep))
-		return -1;
-	pid = pt_traceme(what, body, NULL);
-	proc_close(&rep[1]);
-	if (pid < 0)
-		proc_close(&rep[0]);
-	return pid;
-}
-
-static int recv_report(const char *what, struct report *r)
-{
-	int ok = proc_recv(what, rep[0], r, sizeof(*r));
-
-	proc_close(&rep[0]);
-	return ok;
-}
-
-static void check_siginfo(const char *what, pid_t pid, int signo, int code,
-			  pid_t from)
-{
-	siginfo_t si;
-	char w[160];
-
-	memset(&si, 0x5a, sizeof(si));
-	snprintf(w, sizeof(w), "%s: PTRACE_GETSIGINFO", what);
-	if (!CHECK_OK(w, pt_sysp(PTRACE_GETSIGINFO, pid, 0, &si)))
-		return;
-	snprintf(w, sizeof(w), "%s: si_signo", what);
-	check_long(w, signo, si.si_signo);
-	snprintf(w, sizeof(w), "%s: si_code", what);
-	check_long(w, code, si.si_code);
-	snprintf(w, sizeof(w), "%s: si_pid", what);
-	check_long(w, from, si.si_pid);
-	snprintf(w, sizeof(w), "%s: si_uid", what);
-	check_long(w, getuid(), si.si_uid);
-}
-
 static int report_cells(void *arg)
 {
 	(void)arg;
-	send_report(cell, *ro_cell, 0, 0);
+	pt_report(cell, *ro_cell, 0, 0);
 	return 0;
 }
 
 static void peek_poke(void)
 {
 	const char *what = "PEEKDATA/POKEDATA";
-	struct report r;
+	struct pt_report r;
 	long word;
 	pid_t pid;
 
@@ -121,10 +64,10 @@ static void peek_poke(void)
 	}
 	*ro_cell = RO_A;
 	CHECK_OK("mprotect(PROT_READ)", mprotect((void *)ro_cell, 4096, PROT_READ));
-	pid = traced_child(what, report_cells);
+	pid = pt_traced_child(what, report_cells);
 	if (pid < 0)
 		return;
-	check_siginfo("the TRACEME child's SIGSTOP", pid, SIGSTOP, SI_USER, pid);
+	pt_check_siginfo("the TRACEME child's SIGSTOP", pid, SIGSTOP, SI_USER, pid);
 	if (pt_peek(what, pid, (const void *)&cell, &word))
 		check_ulong("PEEKDATA of a variable", CELL_A, word);
 	pt_poke(what, pid, (const void *)&cell, CELL_B);
@@ -148,7 +91,7 @@ static void peek_poke(void)
 		    pt_sysp(PTRACE_PEEKDATA, pid, (unsigned long)&cell, bad_address()),
 		    EFAULT);
 	pt_cont(what, pid, 0);
-	if (recv_report(what, &r)) {
+	if (pt_recv_report(what, &r)) {
 		check_ulong("the child's variable after POKEDATA", CELL_B, r.v[0]);
 		check_ulong("the child's read-only page after POKEDATA", RO_B, r.v[1]);
 	}
@@ -164,7 +107,7 @@ static int stop_twice(void *arg)
 	(void)arg;
 	a = pt_stop_self();
 	b = pt_stop_self();
-	send_report(a, b, 0, 0);
+	pt_report(a, b, 0, 0);
 	return 0;
 }
 
@@ -222,12 +165,12 @@ static void registers(void)
 {
 	const char *what = "registers";
 	struct user_regs_struct r;
-	struct report rp;
+	struct pt_report rp;
 	long first = SET_RET;
 	pid_t pid;
 
 	pt_watchdog(what, PT_TIMEOUT);
-	pid = traced_child(what, stop_twice);
+	pid = pt_traced_child(what, stop_twice);
 	if (pid < 0)
 		return;
 	pt_cont(what, pid, 0);
@@ -246,7 +189,7 @@ static void registers(void)
 		pt_setregs(what, pid, &r);
 	}
 	pt_cont(what, pid, 0);
-	if (recv_report(what, &rp)) {
+	if (pt_recv_report(what, &rp)) {
 		check_long("kill() returns the register SETREGS set", first, rp.v[0]);
 		check_long("kill() returns the register SETREGSET set", SET_RET2, rp.v[1]);
 	}
@@ -273,24 +216,24 @@ static int injected(void *arg)
 	if (!sig_install("child", SIGUSR2, on_signal, 0, NULL))
 		return 4;
 	pt_stop_self();
-	send_report(handled, h_code, h_pid, 0);
+	pt_report(handled, h_code, h_pid, 0);
 	return 0;
 }
 
 static void inject(void)
 {
 	const char *what = "PTRACE_CONT with a signal";
-	struct report r;
+	struct pt_report r;
 	pid_t pid;
 
 	pt_watchdog(what, PT_TIMEOUT);
-	pid = traced_child(what, injected);
+	pid = pt_traced_child(what, injected);
 	if (pid < 0)
 		return;
 	pt_cont(what, pid, 0);
 	pt_expect_stop(what, pid, SIGSTOP);
 	pt_cont(what, pid, SIGUSR2);
-	if (recv_report(what, &r)) {
+	if (pt_recv_report(what, &r)) {
 		check_long("the injected signal's handler ran", 1, r.v[0]);
 		check_long("the injected signal's si_code", SI_USER, r.v[1]);
 		check_long("the injected signal's si_pid (the tracer)", getpid(), r.v[2]);
@@ -308,24 +251,24 @@ static int usr1_twice(void *arg)
 	if (handled)
 		return 5;
 	kill(getpid(), SIGUSR1);
-	send_report(handled, h_code, h_pid, h_value);
+	pt_report(handled, h_code, h_pid, h_value);
 	return 0;
 }
 
 static void suppress(void)
 {
 	const char *what = "signal-delivery-stop";
-	struct report r;
+	struct pt_report r;
 	siginfo_t si;
 	pid_t pid;
 
 	pt_watchdog(what, PT_TIMEOUT);
-	pid = traced_child(what, usr1_twice);
+	pid = pt_traced_child(what, usr1_twice);
 	if (pid < 0)
 		return;
 	pt_cont(what, pid, 0);
 	if (pt_expect_stop("SIGUSR1 stops the tracee", pid, SIGUSR1))
-		check_siginfo("SIGUSR1's stop", pid, SIGUSR1, SI_USER, pid);
+		pt_check_siginfo("SIGUSR1's stop", pid, SIGUSR1, SI_USER, pid);
 	pt_cont(what, pid, 0);
 	if (pt_expect_stop("the second SIGUSR1", pid, SIGUSR1)) {
 		memset(&si, 0, sizeof(si));
@@ -335,14 +278,14 @@ static void suppress(void)
 		si.si_uid = getuid();
 		si.si_value.sival_int = SET_VALUE;
 		CHECK_OK("PTRACE_SETSIGINFO", pt_sysp(PTRACE_SETSIGINFO, pid, 0, &si));
-		check_siginfo("after SETSIGINFO", pid, SIGUSR1, SI_QUEUE, SET_PID);
+		pt_check_siginfo("after SETSIGINFO", pid, SIGUSR1, SI_QUEUE, SET_PID);
 		CHECK_ERRNO("SETSIGINFO from a bad pointer",
 			    pt_sysp(PTRACE_SETSIGINFO, pid, 0, bad_address()), EFAULT);
 		CHECK_ERRNO("GETSIGINFO into a bad pointer",
 			    pt_sysp(PTRACE_GETSIGINFO, pid, 0, bad_address()), EFAULT);
 	}
 	pt_cont(what, pid, SIGUSR1);
-	if (recv_report(what, &r)) {
+	if (pt_recv_report(what, &r)) {
 		check_long("the handler ran once (CONT 0 suppressed the first)", 1, r.v[0]);
 		check_long("the handler's si_code (SETSIGINFO)", SI_QUEUE, r.v[1]);
 		check_long("the handler's si_pid (SETSIGINFO)", SET_PID, r.v[2]);
@@ -364,13 +307,13 @@ static void exec_trap(void)
 	pid_t pid;
 
 	pt_watchdog(what, PT_TIMEOUT);
-	pid = traced_child(what, exec_self);
+	pid = pt_traced_child(what, exec_self);
 	if (pid < 0)
 		return;
-	proc_close(&rep[0]);
+	proc_close(&pt_rep[0]);
 	pt_cont(what, pid, 0);
 	if (pt_expect_stop("exec stops the tracee with SIGTRAP", pid, SIGTRAP))
-		check_siginfo("exec's SIGTRAP", pid, SIGTRAP, SI_USER, pid);
+		pt_check_siginfo("exec's SIGTRAP", pid, SIGTRAP, SI_USER, pid);
 	pt_cont(what, pid, 0);
 	pt_expect_end("the new image's exit", pid, PROC_EXITED(EXEC_STATUS));
 }
@@ -454,7 +397,7 @@ static void errors_running(void)
 	pid_t pid;
 
 	pt_watchdog(what, PT_TIMEOUT);
-	pid = traced_child(what, wait_forever);
+	pid = pt_traced_child(what, wait_forever);
 	if (pid < 0)
 		return;
 	pt_cont(what, pid, 0);
@@ -464,7 +407,7 @@ static void errors_running(void)
 	CHECK_ERRNO("INTERRUPT without SEIZE", pt_sys(PTRACE_INTERRUPT, pid, 0, 0), EIO);
 	CHECK_OK("KILL of a running tracee", pt_sys(PTRACE_KILL, pid, 0, 0));
 	pt_expect_end(what, pid, PROC_KILLED(SIGKILL));
-	proc_close(&rep[0]);
+	proc_close(&pt_rep[0]);
 }
 
 static void errors_stopped(void)

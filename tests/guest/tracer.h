@@ -11,7 +11,8 @@
  *   (status >> 8 == SIGTRAP | event << 8), an exit;
  * - tracees made by PTRACE_TRACEME, which stop themselves with a raw
  *   kill(SIGSTOP): glibc's raise() makes more syscalls after it, which
- *   PTRACE_SYSCALL and syscall user dispatch would see first;
+ *   PTRACE_SYSCALL and syscall user dispatch would see first; they report
+ *   what they saw through a pipe (pt_report);
  * - registers through PTRACE_GETREGSET NT_PRSTATUS (both architectures),
  *   named by role (return value, arguments, ip, sp), and the syscall number
  *   (orig_rax on x86_64, the NT_ARM_SYSTEM_CALL regset on arm64).
@@ -238,6 +239,70 @@ static inline pid_t pt_traceme(const char *what, int (*body)(void *), void *arg)
 		return -1;
 	}
 	return pid;
+}
+
+/* ---- reports: what a tracee saw, through a pipe ---- */
+
+#define PT_REPORT_LEN 6
+
+struct pt_report {
+	long v[PT_REPORT_LEN];
+};
+
+/* The report pipe of the current tracee: it writes [1], the tracer reads [0]. */
+static int pt_rep[2] = { -1, -1 };
+
+/* In the tracee: up to six numbers, the rest 0. */
+#define pt_report(...)							\
+	pt_report_v((struct pt_report){ { __VA_ARGS__ } })
+
+static inline void pt_report_v(struct pt_report r)
+{
+	if (!proc_send(pt_rep[1], &r, sizeof(r)))
+		_exit(3);
+}
+
+/* pt_traceme() with the report pipe made first; the tracer keeps [0]. */
+static inline pid_t pt_traced_child(const char *what, int (*body)(void *))
+{
+	pid_t pid;
+
+	if (!proc_pipe(what, pt_rep))
+		return -1;
+	pid = pt_traceme(what, body, NULL);
+	proc_close(&pt_rep[1]);
+	if (pid < 0)
+		proc_close(&pt_rep[0]);
+	return pid;
+}
+
+static inline int pt_recv_report(const char *what, struct pt_report *r)
+{
+	int ok = proc_recv(what, pt_rep[0], r, sizeof(*r));
+
+	proc_close(&pt_rep[0]);
+	return ok;
+}
+
+/* GETSIGINFO at a stop: signo, code, and from (si_pid), si_uid ours. */
+static inline void pt_check_siginfo(const char *what, pid_t pid, int signo,
+				    int code, pid_t from)
+{
+	siginfo_t si;
+	char w[160];
+
+	memset(&si, 0x5a, sizeof(si));
+	snprintf(w, sizeof(w), "%s: PTRACE_GETSIGINFO", what);
+	if (!CHECK_OK(w, pt_sysp(PTRACE_GETSIGINFO, pid, 0, &si)))
+		return;
+	snprintf(w, sizeof(w), "%s: si_signo", what);
+	check_long(w, signo, si.si_signo);
+	snprintf(w, sizeof(w), "%s: si_code", what);
+	check_long(w, code, si.si_code);
+	snprintf(w, sizeof(w), "%s: si_pid", what);
+	check_long(w, from, si.si_pid);
+	snprintf(w, sizeof(w), "%s: si_uid", what);
+	check_long(w, getuid(), si.si_uid);
 }
 
 /* ---- registers ---- */
