@@ -23,7 +23,6 @@
 
 #include <poll.h>
 
-#define EXEC_STATUS 7
 #define EXIT_STATUS 5
 #define SET_RET 4242L
 #define SKIP_RET 777L
@@ -35,7 +34,6 @@
 #define INFO_ENTRY_SIZE 80UL
 #define INFO_EXIT_SIZE 33UL
 
-static const char *self;
 static int side[2] = { -1, -1 };
 /* The tracee's write end of side, by number (the tracer closes its own). */
 static int side_w = -1;
@@ -239,13 +237,6 @@ static void syscall_stops(void)
 	proc_close(&side[0]);
 }
 
-static int exec_self(void *arg)
-{
-	(void)arg;
-	execl(self, self, "exit-7", (char *)NULL);
-	return 6;
-}
-
 static void exec_event(void)
 {
 	const char *what = "PTRACE_O_TRACEEXEC";
@@ -254,7 +245,7 @@ static void exec_event(void)
 	pid_t pid;
 
 	pt_watchdog(what, PT_TIMEOUT);
-	pid = pt_traceme(what, exec_self, NULL);
+	pid = pt_traceme(what, pt_exec_self, NULL);
 	if (pid < 0)
 		return;
 	CHECK_OK("SETOPTIONS TRACEEXEC", pt_sys(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACEEXEC));
@@ -272,7 +263,7 @@ static void exec_event(void)
 	}
 	pt_cont(what, pid, 0);
 	pt_expect_end("exit after the exec event (no plain SIGTRAP)", pid,
-		      PROC_EXITED(EXEC_STATUS));
+		      PROC_EXITED(PT_EXEC_STATUS));
 }
 
 static int exit_five(void *arg)
@@ -377,9 +368,8 @@ static void exitkill(void)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "exit-7"))
-		return EXEC_STATUS;
-	self = argv[0];
+	if (pt_is_image(argc, argv))
+		return PT_EXEC_STATUS;
 	proc_default_signals();
 	syscall_stops();
 	exec_event();

@@ -35,12 +35,10 @@
 #define SET_RET2 54321L
 #define SET_VALUE 77
 #define SET_PID 4321
-#define EXEC_STATUS 7
 
 static volatile long cell = CELL_A;
 /* A private page the child inherits read-only (PROT_READ). */
 static volatile long *ro_cell;
-static const char *self;
 
 static int report_cells(void *arg)
 {
@@ -294,20 +292,13 @@ static void suppress(void)
 	pt_expect_end(what, pid, PROC_EXITED(0));
 }
 
-static int exec_self(void *arg)
-{
-	(void)arg;
-	execl(self, self, "exit-7", (char *)NULL);
-	return 6;
-}
-
 static void exec_trap(void)
 {
 	const char *what = "exec without TRACEEXEC";
 	pid_t pid;
 
 	pt_watchdog(what, PT_TIMEOUT);
-	pid = pt_traced_child(what, exec_self);
+	pid = pt_traced_child(what, pt_exec_self);
 	if (pid < 0)
 		return;
 	proc_close(&pt_rep[0]);
@@ -315,7 +306,7 @@ static void exec_trap(void)
 	if (pt_expect_stop("exec stops the tracee with SIGTRAP", pid, SIGTRAP))
 		pt_check_siginfo("exec's SIGTRAP", pid, SIGTRAP, SI_USER, pid);
 	pt_cont(what, pid, 0);
-	pt_expect_end("the new image's exit", pid, PROC_EXITED(EXEC_STATUS));
+	pt_expect_end("the new image's exit", pid, PROC_EXITED(PT_EXEC_STATUS));
 }
 
 static int just_return(void *arg)
@@ -436,9 +427,8 @@ static void errors_stopped(void)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "exit-7"))
-		return EXEC_STATUS;
-	self = argv[0];
+	if (pt_is_image(argc, argv))
+		return PT_EXEC_STATUS;
 	proc_default_signals();
 	peek_poke();
 	registers();

@@ -241,6 +241,28 @@ static inline pid_t pt_traceme(const char *what, int (*body)(void *), void *arg)
 	return pid;
 }
 
+/* ---- exec: the program itself, by argv[0], exiting at once ---- */
+
+#define PT_EXEC_STATUS 7
+
+static const char *pt_self;
+
+/* In main: 1 when this run is the exec'd image ("exit-7"), which then
+ * exits PT_EXEC_STATUS; otherwise notes argv[0] for pt_exec_self. */
+static inline int pt_is_image(int argc, char **argv)
+{
+	pt_self = argv[0];
+	return argc > 1 && !strcmp(argv[1], "exit-7");
+}
+
+/* A tracee body: exec the image (returns 6 when the exec failed). */
+static inline int pt_exec_self(void *arg)
+{
+	(void)arg;
+	execl(pt_self, pt_self, "exit-7", (char *)NULL);
+	return 6;
+}
+
 /* ---- reports: what a tracee saw, through a pipe ---- */
 
 #define PT_REPORT_LEN 6
