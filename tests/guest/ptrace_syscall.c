@@ -255,7 +255,7 @@ static void exec_event(void)
 			     pt_sysp(PTRACE_GETEVENTMSG, pid, 0, &msg)))
 			check_long("the exec event's message: the former thread id", pid, msg);
 		pt_check_siginfo("the exec event", pid, SIGTRAP,
-				 SIGTRAP | PTRACE_EVENT_EXEC << 8, pid);
+				 SIGTRAP | PTRACE_EVENT_EXEC << 8, pid, getuid());
 		check_long("GET_SYSCALL_INFO at an event stop: its size", INFO_NONE_SIZE,
 			   get_info(pid, &info));
 		check_long("GET_SYSCALL_INFO at an event stop: op", PTRACE_SYSCALL_INFO_NONE,

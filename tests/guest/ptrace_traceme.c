@@ -65,7 +65,8 @@ static void peek_poke(void)
 	pid = pt_traced_child(what, report_cells);
 	if (pid < 0)
 		return;
-	pt_check_siginfo("the TRACEME child's SIGSTOP", pid, SIGSTOP, SI_USER, pid);
+	pt_check_siginfo("the TRACEME child's SIGSTOP", pid, SIGSTOP, SI_USER, pid,
+			 getuid());
 	if (pt_peek(what, pid, (const void *)&cell, &word))
 		check_ulong("PEEKDATA of a variable", CELL_A, word);
 	pt_poke(what, pid, (const void *)&cell, CELL_B);
@@ -266,7 +267,7 @@ static void suppress(void)
 		return;
 	pt_cont(what, pid, 0);
 	if (pt_expect_stop("SIGUSR1 stops the tracee", pid, SIGUSR1))
-		pt_check_siginfo("SIGUSR1's stop", pid, SIGUSR1, SI_USER, pid);
+		pt_check_siginfo("SIGUSR1's stop", pid, SIGUSR1, SI_USER, pid, getuid());
 	pt_cont(what, pid, 0);
 	if (pt_expect_stop("the second SIGUSR1", pid, SIGUSR1)) {
 		memset(&si, 0, sizeof(si));
@@ -276,7 +277,8 @@ static void suppress(void)
 		si.si_uid = getuid();
 		si.si_value.sival_int = SET_VALUE;
 		CHECK_OK("PTRACE_SETSIGINFO", pt_sysp(PTRACE_SETSIGINFO, pid, 0, &si));
-		pt_check_siginfo("after SETSIGINFO", pid, SIGUSR1, SI_QUEUE, SET_PID);
+		pt_check_siginfo("after SETSIGINFO", pid, SIGUSR1, SI_QUEUE, SET_PID,
+				 getuid());
 		CHECK_ERRNO("SETSIGINFO from a bad pointer",
 			    pt_sysp(PTRACE_SETSIGINFO, pid, 0, bad_address()), EFAULT);
 		CHECK_ERRNO("GETSIGINFO into a bad pointer",
@@ -304,7 +306,7 @@ static void exec_trap(void)
 	proc_close(&pt_rep[0]);
 	pt_cont(what, pid, 0);
 	if (pt_expect_stop("exec stops the tracee with SIGTRAP", pid, SIGTRAP))
-		pt_check_siginfo("exec's SIGTRAP", pid, SIGTRAP, SI_USER, pid);
+		pt_check_siginfo("exec's SIGTRAP", pid, SIGTRAP, SI_USER, pid, getuid());
 	pt_cont(what, pid, 0);
 	pt_expect_end("the new image's exit", pid, PROC_EXITED(PT_EXEC_STATUS));
 }

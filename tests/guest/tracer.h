@@ -306,9 +306,9 @@ static inline int pt_recv_report(const char *what, struct pt_report *r)
 	return ok;
 }
 
-/* GETSIGINFO at a stop: signo, code, and from (si_pid), si_uid ours. */
+/* GETSIGINFO at a stop: signo, code, and the sender (si_pid, si_uid). */
 static inline void pt_check_siginfo(const char *what, pid_t pid, int signo,
-				    int code, pid_t from)
+				    int code, pid_t from, uid_t uid)
 {
 	siginfo_t si;
 	char w[160];
@@ -324,7 +324,7 @@ static inline void pt_check_siginfo(const char *what, pid_t pid, int signo,
 	snprintf(w, sizeof(w), "%s: si_pid", what);
 	check_long(w, from, si.si_pid);
 	snprintf(w, sizeof(w), "%s: si_uid", what);
-	check_long(w, getuid(), si.si_uid);
+	check_long(w, (long)uid, si.si_uid);
 }
 
 /* ---- registers ---- */
