@@ -311,7 +311,7 @@ static inline void pt_check_siginfo(const char *what, pid_t pid, int signo,
 				    int code, pid_t from, uid_t uid)
 {
 	siginfo_t si;
-	char w[160];
+	char w[320];
 
 	memset(&si, 0x5a, sizeof(si));
 	snprintf(w, sizeof(w), "%s: PTRACE_GETSIGINFO", what);
