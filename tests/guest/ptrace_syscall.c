@@ -26,8 +26,6 @@
 #define EXIT_STATUS 5
 #define SET_RET 4242L
 #define SKIP_RET 777L
-/* How many syscall stops the tracer walks to find the one it wants. */
-#define MAX_STOPS 64
 
 /* Size of struct ptrace_syscall_info up to each op's last field. */
 #define INFO_NONE_SIZE 24UL
@@ -39,35 +37,6 @@ static int side[2] = { -1, -1 };
 static int side_w = -1;
 static volatile long mark = 0x5eed;
 
-static long get_info(pid_t pid, struct __ptrace_syscall_info *info)
-{
-	memset(info, 0xa5, sizeof(*info));
-	return pt_sysp(PTRACE_GET_SYSCALL_INFO, pid, sizeof(*info), info);
-}
-
-/*
- * Resumes with PTRACE_SYSCALL until the entry stop of nr; info then holds
- * its PTRACE_GET_SYSCALL_INFO. Other calls' stops are passed over.
- */
-static int syscall_entry(const char *what, pid_t pid, long nr,
-			 struct __ptrace_syscall_info *info)
-{
-	for (int i = 0; i < MAX_STOPS; i++) {
-		if (!pt_syscall(what, pid, 0) ||
-		    !pt_expect_stop(what, pid, SIGTRAP | 0x80))
-			return 0;
-		if (get_info(pid, info) < 0) {
-			fail("%s: PTRACE_GET_SYSCALL_INFO: errno %s", what, err_name(errno));
-			return 0;
-		}
-		if (info->op == PTRACE_SYSCALL_INFO_ENTRY && info->entry.nr == (unsigned long)nr)
-			return 1;
-	}
-	fail("%s: expected the entry of syscall %ld within %d stops got none", what,
-	     nr, MAX_STOPS);
-	return 0;
-}
-
 /* Resumes to the exit stop of the call entered; info as above. */
 static int syscall_exit(const char *what, pid_t pid, struct __ptrace_syscall_info *info)
 {
@@ -75,7 +44,7 @@ static int syscall_exit(const char *what, pid_t pid, struct __ptrace_syscall_inf
 
 	if (!pt_syscall(what, pid, 0) || !pt_expect_stop(what, pid, SIGTRAP | 0x80))
 		return 0;
-	n = get_info(pid, info);
+	n = pt_get_info(pid, info);
 	if (!check_long("GET_SYSCALL_INFO at an exit stop: its size", INFO_EXIT_SIZE, n))
 		return 0;
 	return check_long("GET_SYSCALL_INFO at an exit stop: op", PTRACE_SYSCALL_INFO_EXIT,
@@ -125,7 +94,7 @@ static void watch_getppid(pid_t pid)
 {
 	struct __ptrace_syscall_info info;
 
-	if (!syscall_entry("getppid", pid, SYS_getppid, &info))
+	if (!pt_syscall_entry("getppid", pid, SYS_getppid, &info))
 		return;
 	check_entry_info(pid, &info);
 	if (!syscall_exit("getppid", pid, &info))
@@ -140,7 +109,7 @@ static void skip_write(pid_t pid)
 {
 	struct __ptrace_syscall_info info;
 
-	if (!syscall_entry("skipped write", pid, SYS_write, &info))
+	if (!pt_syscall_entry("skipped write", pid, SYS_write, &info))
 		return;
 	check_long("write's entry: fd", side_w, (long)info.entry.args[0]);
 	pt_set_nr("skipping write", pid, -1);
@@ -161,7 +130,7 @@ static void change_count(pid_t pid)
 	struct __ptrace_syscall_info info;
 	struct user_regs_struct r;
 
-	if (!syscall_entry("write", pid, SYS_write, &info) || !pt_getregs("write", pid, &r))
+	if (!pt_syscall_entry("write", pid, SYS_write, &info) || !pt_getregs("write", pid, &r))
 		return;
 	check_long("write's entry: count", 1, (long)*pt_arg(&r, 2));
 	*pt_arg(&r, 2) = 3;
@@ -175,7 +144,7 @@ static void skip_and_answer(pid_t pid)
 {
 	struct __ptrace_syscall_info info;
 
-	if (!syscall_entry("getppid answered", pid, SYS_getppid, &info))
+	if (!pt_syscall_entry("getppid answered", pid, SYS_getppid, &info))
 		return;
 	pt_set_nr("skipping getppid", pid, -1);
 	if (syscall_exit("getppid answered", pid, &info))
@@ -213,7 +182,7 @@ static void syscall_stops(void)
 	CHECK_OK("SETOPTIONS TRACESYSGOOD | EXITKILL",
 		 pt_sys(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL));
 	check_long("GET_SYSCALL_INFO at a signal stop: its size", INFO_NONE_SIZE,
-		   get_info(pid, &info));
+		   pt_get_info(pid, &info));
 	check_long("GET_SYSCALL_INFO at a signal stop: op", PTRACE_SYSCALL_INFO_NONE, info.op);
 	check_long("GET_SYSCALL_INFO at a signal stop: arch", PT_AUDIT_ARCH, info.arch);
 	watch_getppid(pid);
@@ -257,7 +226,7 @@ static void exec_event(void)
 		pt_check_siginfo("the exec event", pid, SIGTRAP,
 				 SIGTRAP | PTRACE_EVENT_EXEC << 8, pid, getuid());
 		check_long("GET_SYSCALL_INFO at an event stop: its size", INFO_NONE_SIZE,
-			   get_info(pid, &info));
+			   pt_get_info(pid, &info));
 		check_long("GET_SYSCALL_INFO at an event stop: op", PTRACE_SYSCALL_INFO_NONE,
 			   info.op);
 	}

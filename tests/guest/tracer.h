@@ -208,6 +208,40 @@ static inline int pt_syscall(const char *what, pid_t pid, int sig)
 	return CHECK_OK(w, pt_sys(PTRACE_SYSCALL, pid, 0, (unsigned long)sig));
 }
 
+/* ---- syscall stops (PTRACE_O_TRACESYSGOOD) ---- */
+
+/* How many syscall stops the tracer walks to find the one it wants. */
+#define PT_MAX_STOPS 64
+
+static inline long pt_get_info(pid_t pid, struct __ptrace_syscall_info *info)
+{
+	memset(info, 0xa5, sizeof(*info));
+	return pt_sysp(PTRACE_GET_SYSCALL_INFO, pid, sizeof(*info), info);
+}
+
+/*
+ * Resumes with PTRACE_SYSCALL until the entry stop of nr; info then holds
+ * its PTRACE_GET_SYSCALL_INFO. Other calls' stops are passed over.
+ */
+static inline int pt_syscall_entry(const char *what, pid_t pid, long nr,
+				   struct __ptrace_syscall_info *info)
+{
+	for (int i = 0; i < PT_MAX_STOPS; i++) {
+		if (!pt_syscall(what, pid, 0) ||
+		    !pt_expect_stop(what, pid, SIGTRAP | 0x80))
+			return 0;
+		if (pt_get_info(pid, info) < 0) {
+			fail("%s: PTRACE_GET_SYSCALL_INFO: errno %s", what, err_name(errno));
+			return 0;
+		}
+		if (info->op == PTRACE_SYSCALL_INFO_ENTRY && info->entry.nr == (unsigned long)nr)
+			return 1;
+	}
+	fail("%s: expected the entry of syscall %ld within %d stops got none", what,
+	     nr, PT_MAX_STOPS);
+	return 0;
+}
+
 /* ---- tracees ---- */
 
 /* The tracee stops itself with one syscall, nothing after it. */
