@@ -6,7 +6,8 @@
  * ptrace_get_rseq_configuration): the tracee's rseq area (glibc's, at the
  * thread pointer + __rseq_offset), its registered length, RSEQ_SIG and
  * flags 0. It copies min(addr, 24) bytes and returns 24 whatever addr is;
- * all zero once the tracee has unregistered; EFAULT for a bad buffer.
+ * all zero once the tracee has unregistered (but the size, 32, before
+ * Linux 6.3's rseq_len); EFAULT for a bad buffer.
  *
  * PTRACE_GET/SET_SYSCALL_USER_DISPATCH_CONFIG (0x4211/0x4210, Linux 6.4;
  * kernel/entry/syscall_user_dispatch.c, the semantics of the selftest
@@ -131,27 +132,41 @@ static int rseq_registered(pid_t pid)
 	return 1;
 }
 
+/* All zero; before Linux 6.3 (no AT_RSEQ_FEATURE_SIZE) the size stays 32. */
+static void rseq_unregistered(pid_t pid)
+{
+	struct __ptrace_rseq_configuration c;
+	uint32_t size = 0;
+
+	memset(&c, 0xa5, sizeof(c));
+	check_long("after unregistering: returns 24", RSEQ_CONF_SIZE,
+		   get_rseq(pid, sizeof(c), &c));
+	check_true("after unregistering: pointer, signature, flags zero",
+		   !c.rseq_abi_pointer && !c.signature && !c.flags && !c.pad);
+	if (!getauxval(AT_RSEQ_FEATURE_SIZE) && !under_umbra()) {
+		note("the host predates rseq_len (Linux 6.3): rseq_abi_size %u kept",
+		     c.rseq_abi_size);
+		size = RSEQ_LEGACY_LEN;
+	}
+	check_long("after unregistering: rseq_abi_size", size, c.rseq_abi_size);
+}
+
 static void rseq_config(void)
 {
 	const char *what = "PTRACE_GET_RSEQ_CONFIGURATION";
-	struct __ptrace_rseq_configuration c;
 	pid_t pid;
 
 	pt_watchdog(what, PT_TIMEOUT);
 	pid = pt_traceme(what, unregister_then_stop, NULL);
 	if (pid < 0)
 		return;
-	if (rseq_registered(pid)) {
-		pt_cont(what, pid, 0);
-		if (pt_expect_stop("the tracee unregistered", pid, SIGSTOP)) {
-			memset(&c, 0xa5, sizeof(c));
-			check_long("after unregistering: returns 24", RSEQ_CONF_SIZE,
-				   get_rseq(pid, sizeof(c), &c));
-			check_true("after unregistering: all zero",
-				   !c.rseq_abi_pointer && !c.rseq_abi_size && !c.signature &&
-				   !c.flags && !c.pad);
-		}
+	if (!rseq_registered(pid)) {
+		pt_kill(pid);
+		return;
 	}
+	pt_cont(what, pid, 0);
+	if (pt_expect_stop("the tracee unregistered", pid, SIGSTOP))
+		rseq_unregistered(pid);
 	pt_cont(what, pid, 0);
 	pt_expect_end(what, pid, PROC_EXITED(0));
 }
