@@ -44,6 +44,8 @@
 #define PTRACE_SETREGSET 0x4205
 #define PTRACE_SEIZE 0x4206
 #define PTRACE_INTERRUPT 0x4207
+#define PTRACE_GETSIGMASK 0x420a
+#define PTRACE_SETSIGMASK 0x420b
 #define PTRACE_GET_SYSCALL_INFO 0x420e
 #define PTRACE_GET_RSEQ_CONFIGURATION 0x420f
 #define PTRACE_SET_SUD_CONFIG 0x4210
@@ -92,7 +94,7 @@ static long attach_locked(struct task *t, struct task *c, long request, uint64_t
 	if (!seize) {
 		struct linux_siginfo info;
 
-		sig_info_user(&info, SIGSTOP, 0x80 /* SI_KERNEL */, t);
+		sig_info_user(&info, SIGSTOP, 0x80 /* SI_KERNEL: SEND_SIG_PRIV */, NULL);
 		sig_send_locked(c, &info);
 	}
 	return 0;
@@ -211,6 +213,22 @@ static long siginfo_io(struct req *q, bool set)
 	if (set)
 		return copy_from_guest(q->t, info, q->data, sizeof *info) ? -EFAULT : 0;
 	return copy_to_guest(q->t, q->data, info, sizeof *info) ? -EFAULT : 0;
+}
+
+/* PTRACE_GETSIGMASK and SETSIGMASK: addr is the set's size; SIGKILL
+ * and SIGSTOP cannot be blocked. */
+static long sigmask_io(struct req *q, bool set)
+{
+	linux_sigset_t mask;
+
+	if (q->addr != sizeof mask)
+		return -EINVAL;
+	if (!set)
+		return copy_to_guest(q->t, q->data, &q->c->sigmask, sizeof mask) ? -EFAULT : 0;
+	if (copy_from_guest(q->t, &mask, q->data, sizeof mask))
+		return -EFAULT;
+	q->c->sigmask = mask & ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+	return 0;
 }
 
 static long put_u64(struct req *q, uint64_t v)
@@ -338,6 +356,9 @@ static long stopped_request_locked(struct req *q)
 	case PTRACE_GETSIGINFO:
 	case PTRACE_SETSIGINFO:
 		return siginfo_io(q, q->request == PTRACE_SETSIGINFO);
+	case PTRACE_GETSIGMASK:
+	case PTRACE_SETSIGMASK:
+		return sigmask_io(q, q->request == PTRACE_SETSIGMASK);
 	case PTRACE_GETREGSET:
 	case PTRACE_SETREGSET:
 		return regset(q, q->request == PTRACE_SETREGSET);

@@ -176,6 +176,8 @@ static bool ignored(const struct task *t, int signo)
 
 	if (t->sigmask & bit(signo))
 		return false;
+	if (t->ptrace.tracer && signo != SIGKILL)
+		return false; /* its tracer sees every signal */
 	return act->handler == LINUX_SIG_IGN ||
 	       (act->handler == LINUX_SIG_DFL && (def == SIG_DEFAULT_IGNORE || def == SIG_DEFAULT_CONT));
 }
