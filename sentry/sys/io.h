@@ -2,6 +2,7 @@
 #ifndef UMBRA_SENTRY_SYS_IO_H
 #define UMBRA_SENTRY_SYS_IO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -9,6 +10,12 @@
 struct task;
 
 #define IO_HOST_IOV_MAX 1024
+
+/* A read or write of /proc/PID/mem: len bytes between guest memory at addr
+ * and pid's memory at pos (pos < 0: the file's offset on host_fd, which
+ * moves); the count, or -EIO when nothing could move (sys_vm_rw.c). */
+long proc_mem_rw(struct task *t, int pid, uint64_t addr, size_t len, bool reading, int64_t pos,
+		 int host_fd);
 
 struct guest_iovec {
 	uint64_t base;

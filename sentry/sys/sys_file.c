@@ -12,6 +12,7 @@
 #include "arch/arch.h"
 #include "sentry/lib/writecount.h"
 #include "sentry/fs/fs_task.h"
+#include "sentry/fs/proc/procfs.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
@@ -22,6 +23,13 @@
 #define WRITE_FLAGS (O_WRONLY | O_RDWR | O_TRUNC)
 
 /* may_open(): what the object and its mount allow for these flags. */
+/* /proc/PID/mem, which opens for writing on the read-only procfs: its
+ * writes go to the process's memory, never to the rendered file. */
+static bool proc_mem_file(const struct lookup *l)
+{
+	return l->mnt->kind == MOUNT_PROC && proc_mem_pid(l->path + l->mnt->len);
+}
+
 static int may_open(const struct lookup *l, int flags)
 {
 	mode_t type = l->st.st_mode & S_IFMT;
@@ -47,7 +55,7 @@ static int may_open(const struct lookup *l, int flags)
 	 * it would take their data or unblock their writers. */
 	if ((type == S_IFIFO || type == S_IFSOCK) && l->mnt->readonly)
 		return -EACCES;
-	if (writing && l->mnt->readonly)
+	if (writing && l->mnt->readonly && !proc_mem_file(l))
 		return -EROFS;
 	return 0;
 }
@@ -60,6 +68,8 @@ static long install(struct task *t, int fd, int flags, const struct mount *mnt, 
 
 	if (!f)
 		return -ENOMEM;
+	if (mnt && mnt->kind == MOUNT_PROC)
+		f->mem_pid = proc_mem_pid(path + mnt->len);
 	err = file_count_writer(f); /* -ETXTBSY while a program runs it */
 	if (err) {
 		file_put(f);

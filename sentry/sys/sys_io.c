@@ -162,15 +162,21 @@ long sys_read(struct task *t, const struct syscall_args *a)
 
 	if (f && f->sigfd)
 		return signalfd_read(t, f->sigfd, fs_status_flags(f) & O_NONBLOCK, a->a[1], a->a[2]);
+	if (f && f->mem_pid)
+		return proc_mem_rw(t, f->mem_pid, a->a[1], a->a[2], true, -1, f->host_fd);
 	fd = io_fd(t, a->a[0], &may_block);
 	return fd < 0 ? fd : host_rw(t, fd, a->a[1], a->a[2], 1, may_block);
 }
 
 long sys_write(struct task *t, const struct syscall_args *a)
 {
+	struct file *f = a->a[0] > INT_MAX ? NULL : fdtable_get(t->files, (int)a->a[0]);
 	bool may_block;
-	int fd = io_fd(t, a->a[0], &may_block);
+	int fd;
 
+	if (f && f->mem_pid)
+		return proc_mem_rw(t, f->mem_pid, a->a[1], a->a[2], false, -1, f->host_fd);
+	fd = io_fd(t, a->a[0], &may_block);
 	return fd < 0 ? fd : host_rw(t, fd, a->a[1], a->a[2], 0, may_block);
 }
 
@@ -388,12 +394,15 @@ static long vector_rw(struct task *t, const struct vector_io *io)
 /* pread64/pwrite64(fd, buf, count, offset) */
 static long positional_rw(struct task *t, const struct syscall_args *a, int reading)
 {
+	struct file *f = a->a[0] > INT_MAX ? NULL : fdtable_get(t->files, (int)a->a[0]);
 	int fd = file_fd(t, a->a[0]);
 
 	if (fd < 0)
 		return fd;
 	if ((int64_t)a->a[3] < 0)
 		return -EINVAL;
+	if (f->mem_pid)
+		return proc_mem_rw(t, f->mem_pid, a->a[1], a->a[2], reading, (int64_t)a->a[3], fd);
 	return host_rw_at(t, fd, a->a[1], a->a[2], reading, (int64_t)a->a[3], false);
 }
 

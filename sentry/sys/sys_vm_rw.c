@@ -5,12 +5,15 @@
 #include <pthread.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "arch/arch.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/ptrace/work.h"
+#include "sentry/sys/io.h"
 #include "syscall_handlers.h"
 
 #define VM_RW_IOV_MAX 1024 /* UIO_MAXIOV */
@@ -18,10 +21,34 @@
 struct vm_rw {
 	struct task *t, *remote;
 	bool write;
+	bool force; /* /proc/PID/mem: FOLL_FORCE, read-only memory written too */
 	unsigned long nlocal, nrem;
 	size_t li, loff; /* where the local side is */
 	struct iovec local[VM_RW_IOV_MAX], rem[VM_RW_IOV_MAX]; /* last: not cleared */
 };
+
+struct poke {
+	uint64_t addr;
+	const void *src;
+	size_t len;
+};
+
+static int poke_on_tracee(struct task *c, void *arg)
+{
+	const struct poke *p = arg;
+
+	return mm_poke_private(c->mm, c->plat, p->addr, p->src, p->len);
+}
+
+/* FOLL_FORCE: a write past the protections, which only the target's own
+ * thread can make when it is shared memory; so while it is in a
+ * ptrace-stop (its tracer's breakpoints, say). sb->lock held. */
+static bool force_write(struct task *remote, uint64_t ra, const void *buf, size_t len)
+{
+	struct poke p = { ra, buf, len };
+
+	return remote->ptrace.stopped && ptrace_work_locked(remote, poke_on_tracee, &p) == 0;
+}
 
 /* Moves len bytes between the remote address ra and the local iovecs;
  * -EFAULT when a local buffer faults, else what was moved of them. */
@@ -48,7 +75,8 @@ static long move_page(struct vm_rw *v, uint64_t ra, size_t len)
 			v->loff = 0;
 		}
 	}
-	if (v->write && done && copy_to_guest(v->remote, ra, buf, done))
+	if (v->write && done && copy_to_guest(v->remote, ra, buf, done) &&
+	    !(v->force && force_write(v->remote, ra, buf, done)))
 		return 0;
 	return (long)done;
 }
@@ -77,6 +105,34 @@ static long move_all(struct vm_rw *v)
 		}
 	}
 	return total;
+}
+
+long proc_mem_rw(struct task *t, int pid, uint64_t addr, size_t len, bool reading, int64_t pos,
+		 int host_fd)
+{
+	static __thread struct vm_rw v;
+	off_t at = pos >= 0 ? pos : lseek(host_fd, 0, SEEK_CUR);
+	long r = -ESRCH;
+
+	if (at < 0)
+		return -errno;
+	memset(&v, 0, offsetof(struct vm_rw, local));
+	v.t = t;
+	v.write = !reading;
+	v.force = true;
+	v.nlocal = v.nrem = 1;
+	v.local[0] = (struct iovec){ (void *)addr, len };
+	v.rem[0] = (struct iovec){ (void *)(uintptr_t)at, len };
+	pthread_mutex_lock(&t->sb->lock);
+	v.remote = sandbox_find_task_locked(t->sb, pid);
+	if (v.remote && !v.remote->zombie && v.remote->mm)
+		r = move_all(&v);
+	pthread_mutex_unlock(&t->sb->lock);
+	if (r == -EFAULT)
+		r = -EIO; /* mem_rw(): nothing could be reached */
+	if (r > 0 && pos < 0)
+		lseek(host_fd, at + r, SEEK_SET);
+	return r;
 }
 
 static long vm_rw(struct task *t, const struct syscall_args *a, bool write)

@@ -22,6 +22,14 @@ static int gen_comm(struct task *t, struct strbuf *b)
 	return b->err;
 }
 
+/* mem: empty as rendered; reads and writes go to the process's memory
+ * (sys_vm_rw.c), at the file's offset. */
+static int gen_mem(struct task *t, struct strbuf *b)
+{
+	(void)t;
+	return b->err;
+}
+
 /* Appends guest memory [addr, addr+len) a page at a time, stopping at the
  * first page the guest cannot read (access_remote_vm); returns the count. */
 static size_t add_guest(struct mm *mm, uint64_t addr, uint64_t len, struct strbuf *b)
@@ -100,6 +108,7 @@ const struct proc_pid_file proc_pid_files[] = {
 	{ "comm", gen_comm, 0644 },
 	{ "environ", gen_environ, 0400 },
 	{ "maps", proc_gen_maps, 0444 },
+	{ "mem", gen_mem, 0600 },
 	{ "mountinfo", proc_gen_mountinfo, 0444 },
 	{ "mounts", proc_gen_mounts, 0444 },
 	{ "smaps", proc_gen_smaps, 0444 },

@@ -193,7 +193,10 @@ static int fill_pid_dir(int dir)
 		err = make_dir(dir, "fd");
 	if (!err)
 		err = make_dir(dir, "fdinfo");
-	if (!err && (fchmodat(dir, "fd", FD_DIR_MODE, 0) || fchmodat(dir, "fdinfo", FD_DIR_MODE, 0)))
+	if (!err)
+		err = make_dir(dir, "task");
+	if (!err && (fchmodat(dir, "fd", FD_DIR_MODE, 0) || fchmodat(dir, "fdinfo", FD_DIR_MODE, 0) ||
+		     fchmodat(dir, "task", DIR_MODE, 0)))
 		err = -errno;
 	return err;
 }
@@ -294,6 +297,55 @@ static int sync_fds(int piddir, struct task *t, const char *name, bool links)
 	return err;
 }
 
+static int thread_alive(const char *name, void *arg)
+{
+	struct task *t = arg, *x;
+	char *end;
+	long tid = strtol(name, &end, 10);
+
+	x = *end || tid <= 0 || tid > INT32_MAX ? NULL : sandbox_find_task_locked(t->sb, (int)tid);
+	return x && x->tgid == t->tgid && !x->zombie;
+}
+
+/* task/TID/ for each live thread of t's group, with its mem (all that a
+ * thread's directory has so far). */
+static int add_thread(int taskdir, const struct task *x)
+{
+	char tid[16];
+	int dir, err;
+
+	snprintf(tid, sizeof tid, "%d", x->tid);
+	err = make_dir(taskdir, tid);
+	if (err && err != -EEXIST)
+		return err;
+	dir = open_dir(taskdir, tid);
+	if (dir < 0)
+		return dir;
+	fchmod(dir, 0700);
+	err = put_file(dir, "mem", 0600, "", 0);
+	if (fchmod(dir, DIR_MODE) < 0 && !err)
+		err = -errno;
+	close(dir);
+	return err;
+}
+
+static int sync_tasks(int piddir, struct task *t)
+{
+	int dir = open_dir(piddir, "task"), err;
+
+	if (dir < 0)
+		return dir;
+	fchmod(dir, 0700);
+	err = prune(dir, thread_alive, t);
+	for (const struct task *x = t->sb->tasks; !err && x; x = x->next)
+		if (x->tgid == t->tgid && !x->zombie)
+			err = add_thread(dir, x);
+	if (fchmod(dir, DIR_MODE) < 0 && !err)
+		err = -errno;
+	close(dir);
+	return err;
+}
+
 static int render_fdinfo(int piddir, struct task *t, const char *num)
 {
 	int dir = open_dir(piddir, "fdinfo"), err;
@@ -335,6 +387,8 @@ int proc_tree_pid(int root, struct task *t, const char *rest)
 		err = sync_fds(dir, t, "fdinfo", false);
 	else if (!strncmp(rest, "fdinfo/", 7) && !(err = sync_fds(dir, t, "fdinfo", false)))
 		err = render_fdinfo(dir, t, rest + 7);
+	else if (!strcmp(rest, "task") || !strncmp(rest, "task/", 5))
+		err = sync_tasks(dir, t);
 	else if (*rest && !strchr(rest, '/'))
 		err = render_pid_file(dir, t, rest);
 	close(dir);

@@ -68,6 +68,23 @@ static int with_task(struct procfs *fs, int pid, int (*fn)(struct procfs *, stru
 	return r;
 }
 
+int proc_mem_pid(const char *rel)
+{
+	struct proc_path p = parse(rel[0] == '/' ? rel + 1 : rel);
+	struct proc_path thread;
+	size_t n;
+
+	if (!p.pid)
+		return 0;
+	if (!strcmp(p.rest, "mem"))
+		return p.pid;
+	if (strncmp(p.rest, "task/", 5))
+		return 0;
+	thread = parse(p.rest + 5); /* "TID/mem" */
+	n = strlen(thread.rest);
+	return thread.pid && n == 3 && !strcmp(thread.rest, "mem") ? thread.pid : 0;
+}
+
 static int prepare_pid(struct procfs *fs, struct task *t, const char *rest, void *arg)
 {
 	(void)arg;

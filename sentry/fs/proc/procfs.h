@@ -8,5 +8,8 @@ struct sandbox;
 /* Makes the sandbox's procfs and mounts it at /proc. */
 int procfs_create(struct sandbox *sb, struct procfs **out);
 void procfs_destroy(struct procfs *fs);
+/* The pid of a /proc/PID/mem file (rel: its path below /proc, "/12/mem"),
+ * else 0. */
+int proc_mem_pid(const char *rel);
 
 #endif
