@@ -180,6 +180,11 @@ bool arch_cpu_feature_hidden(const char *name);
 #define ARCH_PTRACE_GPR_MAX 512
 size_t arch_ptrace_gpr_get(const struct arch_regs *r, int at, void *buf);
 void arch_ptrace_gpr_set(struct arch_regs *r, int at, const void *buf, size_t len);
+/* The other regsets a guest tracer gets whole: where in struct arch_regs
+ * and how long; false for a type the arch has not. check: -EINVAL for
+ * contents the kernel refuses to set. */
+bool arch_ptrace_regset_span(unsigned int type, size_t *offset, size_t *size);
+int arch_ptrace_regset_check(unsigned int type, const void *buf, size_t len);
 /* PTRACE_PEEKUSER / POKEUSER at offset off of struct user: 0 or -EIO. */
 int arch_ptrace_peekuser(const struct arch_regs *r, uint64_t off, uint64_t *val);
 int arch_ptrace_pokeuser(struct arch_regs *r, uint64_t off, uint64_t val);

@@ -3,11 +3,17 @@
  * what its buffer holds). At a syscall stop x7 shows 0 at entry and 1 at
  * exit, as Linux's report_syscall() sets it, and orig_x7 holds the real
  * x7, which a write to it changes. */
+#include <elf.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "arch/arch.h"
+
+#ifndef NT_ARM_TLS
+#define NT_ARM_TLS 0x401 /* include/uapi/linux/elf.h */
+#endif
 
 #define NREGS 34 /* x0-x30, sp, pc, pstate */
 #define PSR_NZCV 0xf0000000ull
@@ -59,4 +65,31 @@ int arch_ptrace_pokeuser(struct arch_regs *r, uint64_t off, uint64_t val)
 	(void)off;
 	(void)val;
 	return -EIO;
+}
+
+/* The other regsets a guest tracer reads and writes whole: NT_PRFPREG
+ * (user_fpsimd_state) and NT_ARM_TLS. NT_ARM_SYSTEM_CALL is the syscall
+ * number, not a span (request.c). */
+bool arch_ptrace_regset_span(unsigned int type, size_t *offset, size_t *size)
+{
+	switch (type) {
+	case NT_PRFPREG:
+		*offset = offsetof(struct arch_regs, fp);
+		*size = sizeof(struct user_fpsimd_struct);
+		return true;
+	case NT_ARM_TLS:
+		*offset = offsetof(struct arch_regs, tls);
+		*size = sizeof(uint64_t);
+		return true;
+	default:
+		return false;
+	}
+}
+
+int arch_ptrace_regset_check(unsigned int type, const void *buf, size_t len)
+{
+	(void)type;
+	(void)buf;
+	(void)len;
+	return 0; /* any fpsr, fpcr and v registers, any tpidr_el0 */
 }

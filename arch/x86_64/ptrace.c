@@ -1,11 +1,17 @@
 /* NT_PRSTATUS as a guest tracer sees it on x86_64: struct user_regs_struct
  * (arch/x86/kernel/ptrace.c, genregs_get/putreg). */
+#include <elf.h>
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/user.h>
 
 #include "arch/arch.h"
+#include "arch/x86_64/xstate.h"
+
+#ifndef NT_X86_XSTATE
+#define NT_X86_XSTATE 0x202 /* include/uapi/linux/elf.h */
+#endif
 
 #define X86_FLAG_MASK 0x54dd5u /* the flags user space may change (FLAG_MASK) */
 
@@ -69,4 +75,41 @@ int arch_ptrace_pokeuser(struct arch_regs *r, uint64_t off, uint64_t val)
 	if (off >= DEBUGREG_OFF && off < DEBUGREG_OFF + 8 * sizeof(uint64_t))
 		return val ? -EIO : 0;
 	return 0;
+}
+
+/* The other regsets a guest tracer reads and writes whole (x86_64's
+ * regset table): NT_PRFPREG, the FXSAVE image, and NT_X86_XSTATE, the
+ * XSAVE image of what the guest may use. */
+bool arch_ptrace_regset_span(unsigned int type, size_t *offset, size_t *size)
+{
+	const struct x86_xstate *x = x86_xstate();
+
+	switch (type) {
+	case NT_PRFPREG:
+		*offset = offsetof(struct arch_regs, fp);
+		*size = sizeof(struct user_fpregs_struct);
+		return true;
+	case NT_X86_XSTATE:
+		if (!x->usable)
+			return false;
+		*offset = offsetof(struct arch_regs, xstate);
+		*size = x->user_size;
+		return true;
+	default:
+		return false;
+	}
+}
+
+int arch_ptrace_regset_check(unsigned int type, const void *buf, size_t len)
+{
+	const struct x86_xstate *x = x86_xstate();
+	uint8_t img[ARCH_XSTATE_MAX];
+
+	if (type != NT_PRFPREG && type != NT_X86_XSTATE)
+		return 0;
+	if (len < XSTATE_MIN_SIZE && type == NT_X86_XSTATE)
+		return -EINVAL;
+	memset(img, 0, sizeof img);
+	memcpy(img, buf, len < sizeof img ? len : sizeof img);
+	return x86_xstate_image_valid(x, img, type == NT_PRFPREG) ? 0 : -EINVAL;
 }

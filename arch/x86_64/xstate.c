@@ -207,6 +207,15 @@ static bool restore_faults(const struct x86_xstate *x, const uint8_t *buf, bool 
 	return get64(hdr + 8) || get64(hdr + 16) || (get64(hdr) & ~x->xcr0);
 }
 
+bool x86_xstate_image_valid(const struct x86_xstate *x, const uint8_t *img, bool fx_only)
+{
+	uint64_t bv = fx_only ? XFEATURE_MASK_FPSSE : get64(img + XSTATE_OFF_HEADER);
+
+	if (!fx_only && (bv & ~x->user_features))
+		return false;
+	return !restore_faults(x, img, fx_only, bv);
+}
+
 int x86_fpstate_restore(const struct x86_xstate *x, struct arch_regs *r, const uint8_t *buf,
 			size_t len)
 {

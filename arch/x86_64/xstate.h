@@ -48,6 +48,10 @@ struct x86_xstate {
 
 /* The host's layout, read from CPUID leaf 0xD and XCR0 once. */
 const struct x86_xstate *x86_xstate(void);
+/* Whether a tracer's FXSAVE (fx_only) or standard-format XSAVE image is
+ * one the task may have (xfpregs_set, xstateregs_set): MXCSR's reserved
+ * bits clear, a header XRSTOR takes, no component the task lacks. */
+bool x86_xstate_image_valid(const struct x86_xstate *x, const uint8_t *img, bool fx_only);
 /* xstate_calculate_size() for the standard format: the end of the topmost
  * component of features. */
 uint32_t x86_xstate_size(const struct x86_xstate *x, uint64_t features);

@@ -50,7 +50,12 @@
 #define PTRACE_GET_RSEQ_CONFIGURATION 0x420f
 #define PTRACE_SET_SUD_CONFIG 0x4210
 #define PTRACE_GET_SUD_CONFIG 0x4211
+#define ARCH_XSTATE_SPAN_MAX 16384 /* the largest span: x86_64's XSAVE image */
 #define NT_PRSTATUS 1
+#define NT_PRFPREG 2
+#define NT_ARM_SYSTEM_CALL 0x404
+#define PTRACE_GETFPREGS 14
+#define PTRACE_SETFPREGS 15
 
 struct req {
 	struct task *t; /* the caller */
@@ -182,21 +187,66 @@ static long gpr_in(struct req *q, uint64_t from, size_t len)
 	return (long)len;
 }
 
-/* ptrace_regset(): NT_PRSTATUS only so far; the length a multiple of a
- * register, cut to the regset's, and written back to the iovec. */
+/* A regset the arch keeps whole in struct arch_regs (FP/SIMD, TLS):
+ * len bytes of it at most, to or from the guest at at; the count. */
+static long span_io(struct req *q, unsigned int type, uint64_t at, size_t len, bool set)
+{
+	uint8_t *regs = (uint8_t *)plat_regs(q->c->plat);
+	size_t off, size;
+	static __thread uint8_t buf[ARCH_XSTATE_SPAN_MAX];
+	int err;
+
+	if (!arch_ptrace_regset_span(type, &off, &size))
+		return -EINVAL;
+	if (len > size)
+		len = size;
+	if (!set)
+		return copy_to_guest(q->t, at, regs + off, len) ? -EFAULT : (long)len;
+	memcpy(buf, regs + off, size);
+	if (copy_from_guest(q->t, buf, at, len))
+		return -EFAULT;
+	if ((err = arch_ptrace_regset_check(type, buf, size)))
+		return err;
+	memcpy(regs + off, buf, size);
+	return (long)len;
+}
+
+/* NT_ARM_SYSTEM_CALL: the syscall number a syscall stop runs, an int. */
+static long syscall_nr_io(struct req *q, uint64_t at, size_t len, bool set)
+{
+	int32_t nr = (int32_t)arch_syscall_nr(plat_regs(q->c->plat));
+
+	if (len < sizeof nr)
+		return -EINVAL;
+	if (!set)
+		return copy_to_guest(q->t, at, &nr, sizeof nr) ? -EFAULT : (long)sizeof nr;
+	if (copy_from_guest(q->t, &nr, at, sizeof nr))
+		return -EFAULT;
+	arch_syscall_set_nr(plat_regs(q->c->plat), nr);
+	return sizeof nr;
+}
+
+static long regset_io(struct req *q, unsigned int type, uint64_t at, size_t len, bool set)
+{
+	if (type == NT_PRSTATUS)
+		return set ? gpr_in(q, at, len) : gpr_out(q, at, len);
+	if (type == NT_ARM_SYSTEM_CALL && ARCH_ELF_MACHINE == 183 /* EM_AARCH64 */)
+		return syscall_nr_io(q, at, len, set);
+	return span_io(q, type, at, len, set);
+}
+
+/* ptrace_regset(): the length a multiple of a register, cut to the
+ * regset's, and written back to the iovec. */
 static long regset(struct req *q, bool set)
 {
 	struct iovec iov;
 	long n;
 
-	if (q->addr != NT_PRSTATUS)
-		return -EINVAL;
 	if (copy_from_guest(q->t, &iov, q->data, sizeof iov))
 		return -EFAULT;
-	if (iov.iov_len % sizeof(uint64_t))
+	if (iov.iov_len % (q->addr == NT_ARM_SYSTEM_CALL ? sizeof(int32_t) : sizeof(uint64_t)))
 		return -EINVAL;
-	n = set ? gpr_in(q, (uint64_t)iov.iov_base, iov.iov_len)
-		: gpr_out(q, (uint64_t)iov.iov_base, iov.iov_len);
+	n = regset_io(q, (unsigned int)q->addr, (uint64_t)iov.iov_base, iov.iov_len, set);
 	if (n < 0)
 		return n;
 	iov.iov_len = (size_t)n;
@@ -345,6 +395,13 @@ static long stopped_request_locked(struct req *q)
 		return gpr_out(q, q->data, sizeof(struct user_regs_struct)) < 0 ? -EFAULT : 0;
 	case PTRACE_SETREGS:
 		return gpr_in(q, q->data, sizeof(struct user_regs_struct)) < 0 ? -EFAULT : 0;
+	case PTRACE_GETFPREGS:
+	case PTRACE_SETFPREGS: {
+		long n = span_io(q, NT_PRFPREG, q->data, sizeof(struct user_fpregs_struct),
+				 q->request == PTRACE_SETFPREGS);
+
+		return n < 0 ? n : 0;
+	}
 #endif
 	case PTRACE_SETOPTIONS:
 		if (q->data & ~(uint64_t)LINUX_PTRACE_O_MASK)
