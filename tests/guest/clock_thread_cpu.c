@@ -71,8 +71,10 @@ int main(void)
 	sleep1 = clock_ns(sleeper_clock);
 	check_true("the process clock counts the spinning thread (>= 250 ms)",
 		   proc1 - proc0 >= 250 * MS);
-	if (sleep1 - sleep0 >= 100 * MS)
-		fail("the sleeping thread's clock: expected under 100 ms got %lld ms",
+	/* Half the spinner's: each of the sleeper's 30 wakes costs its host
+	 * thread a ptrace stop, slow under qemu's emulation. */
+	if (sleep1 - sleep0 >= 150 * MS)
+		fail("the sleeping thread's clock: expected under 150 ms got %lld ms",
 		     (long long)((sleep1 - sleep0) / MS));
 	stop = 1;
 	pthread_join(th, NULL);
