@@ -17,10 +17,10 @@
 set -eu
 
 # What test_shell.py runs: the shell and its programs, make with gcc and the
-# C library's headers, python3, git; base-files for /etc/os-release and
+# C library's headers, python3, git; strace for test_tracers.py; base-files for /etc/os-release and
 # busybox-static for the documentation the scripts read.
 PACKAGES="base-files dash bash coreutils sed grep findutils diffutils mawk \
-bsdextrautils bc busybox-static make gcc libc6-dev python3 git"
+bsdextrautils bc busybox-static make gcc libc6-dev python3 git strace"
 
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/arm64/cache.sh

@@ -198,6 +198,17 @@ def shell_cases(t, at):
             for n in names]
 
 
+def tracers_case(t, at):
+    """test_tracers.py in the rootfs: Debian's strace (the rootfs has no
+    gdb, which it skips) tracing tracer_target inside umbra."""
+    env = dict(t.get('env', {}), PYTHONDONTWRITEBYTECODE='1')
+    env = '\x1f'.join(k + '=' + v for k, v in sorted(env.items()) if not k.startswith('MESON_'))
+    prog = ['/usr/bin/python3'] + [guest_path(a) for a in t['cmd'][at:at + 3]]
+    guest_path(os.path.join(os.path.dirname(t['cmd'][at]), 'apicheck.py'))  # its import
+    return '\t'.join([field(t['name']), 'plain', '-', '0', '-', 'rootfs',
+                      str(int(t.get('timeout') or 0)), field(env)] + prog)
+
+
 lines = []
 for t in tests:
     # Every suite but this one: the unit and platform suites too, built for
@@ -208,6 +219,10 @@ for t in tests:
     at = [i for i, a in enumerate(cmd) if os.path.basename(a) == 'test_shell.py']
     if at and image:
         lines += shell_cases(t, at[0])
+        continue
+    at = [i for i, a in enumerate(cmd) if os.path.basename(a) == 'test_tracers.py']
+    if at and image:
+        lines.append(tracers_case(t, at[0]))
         continue
     flags = ['should_fail'] if t.get('should_fail') else []
     timeout = int(t.get('timeout') or 0)
