@@ -129,9 +129,7 @@ void task_run(struct task *t)
 		int err;
 
 		if (work_pending(t))
-			sig_deliver(t);
-		if (t->ptrace.trap_pending)
-			ptrace_trap(t);
+			sig_deliver(t); /* a PTRACE_INTERRUPT's trap too */
 		if (__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE))
 			break;
 		if ((err = sched_acquire(t->sb->sched, t, t->sb->ncpus)) < 0)

@@ -94,6 +94,7 @@ struct task {
 	 * WUNTRACED or WCONTINUED. */
 	int exit_efd; /* host eventfd pidfds poll, made with the first (leader) */
 	bool stopped;
+	unsigned int stop_seq; /* group stops so far (a tracee reports each once) */
 	int stop_signal;
 	bool stop_report, cont_report;
 	/* CPU time and memory (leader): its own once it ended, and what its

@@ -63,6 +63,9 @@ struct ptrace_state {
 	struct ptrace_work *work; /* handed to the stopped task's thread */
 	bool trap_pending; /* PTRACE_INTERRUPT: a PTRACE_EVENT_STOP to make */
 	bool step; /* PTRACE_SINGLESTEP: the next run is one instruction */
+	bool group_stop; /* its ptrace-stop is its part in a group stop */
+	bool listen;     /* PTRACE_LISTEN: stays in the group stop, untraced-like */
+	unsigned int stop_seen; /* the group stop it reported */
 	/* It ended, and its tracer (not its parent's group) collects that
 	 * first: a thread is freed then, a process handed to its parent. */
 	bool zombie;
@@ -81,6 +84,10 @@ int ptrace_signal(struct task *t, int signo, struct linux_siginfo *info);
 /* t ran with PTRACE_SINGLESTEP and stopped (at a syscall: the step's
  * SIGTRAP comes once the syscall is answered, as after Linux's). */
 void ptrace_stepped(struct task *t, bool syscall);
+/* t's group is stopped (leader->stopped): t reports it to its tracer
+ * once, as a ptrace-stop; true when t then waits in the group stop
+ * (PTRACE_LISTEN), false when its tracer let it run on. */
+bool ptrace_group_stop(struct task *t);
 /* Before t runs guest code: the PTRACE_EVENT_STOP PTRACE_INTERRUPT asked. */
 void ptrace_trap(struct task *t);
 /* A successful execve (old_tid: the tid the exec came from). */

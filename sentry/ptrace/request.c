@@ -44,6 +44,7 @@
 #define PTRACE_SETREGSET 0x4205
 #define PTRACE_SEIZE 0x4206
 #define PTRACE_INTERRUPT 0x4207
+#define PTRACE_LISTEN 0x4208
 #define PTRACE_GETSIGMASK 0x420a
 #define PTRACE_SETSIGMASK 0x420b
 #define PTRACE_GET_SYSCALL_INFO 0x420e
@@ -386,6 +387,14 @@ static long stopped_request_locked(struct req *q)
 		return resume_locked(q, PTRACE_RUN_SYSCALL, false);
 	case PTRACE_DETACH:
 		return detach_locked(q);
+	case PTRACE_LISTEN:
+		/* A seized tracee in a group stop stays in it, as untraced. */
+		if (!q->c->ptrace.seized || !q->c->ptrace.group_stop)
+			return -EIO;
+		q->c->ptrace.listen = true;
+		q->c->ptrace.stopped = false;
+		pthread_cond_broadcast(&q->t->sb->child_cond);
+		return 0;
 #ifdef __x86_64__
 	case PTRACE_SYSEMU:
 		return resume_locked(q, PTRACE_RUN_SYSEMU, false);

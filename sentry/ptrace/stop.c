@@ -186,6 +186,25 @@ void ptrace_stepped(struct task *t, bool syscall)
 		sig_raise(t, SIGTRAP, true); /* user_single_step_report() */
 }
 
+bool ptrace_group_stop(struct task *t)
+{
+	struct ptrace_state *p = &t->ptrace;
+	int sig = t->leader->stop_signal, status = (sig << 8) | 0x7f;
+
+	if (!t->leader->stopped)
+		return false;
+	if (p->stop_seen == t->leader->stop_seq)
+		return p->listen; /* reported: its tracer decided */
+	p->stop_seen = t->leader->stop_seq;
+	p->listen = false;
+	if (p->seized)
+		status |= LINUX_PTRACE_EVENT_STOP << 16;
+	p->group_stop = true;
+	stop_as(t, status, PTRACE_AT_NONE, NULL, false);
+	p->group_stop = false;
+	return p->listen;
+}
+
 void ptrace_trap(struct task *t)
 {
 	pthread_mutex_lock(&t->sb->lock);

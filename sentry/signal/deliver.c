@@ -178,6 +178,8 @@ void sig_deliver(struct task *t)
 
 	sig_wait_while_stopped(t);
 	for (;;) {
+		if (t->ptrace.trap_pending)
+			ptrace_trap(t); /* do_jobctl_trap(): before any signal */
 		pthread_mutex_lock(&t->sb->lock);
 		signo = next_signal_locked(t, &info, &act);
 		pthread_mutex_unlock(&t->sb->lock);

@@ -247,6 +247,7 @@ void sig_stop_group(struct task *t, int signo)
 	pthread_mutex_lock(&t->sb->lock);
 	if (!l->stopped && !__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE)) {
 		l->stopped = true;
+		l->stop_seq++;
 		l->stop_signal = signo;
 		l->stop_report = true;
 		l->cont_report = false;
@@ -261,9 +262,18 @@ void sig_stop_group(struct task *t, int signo)
 
 void sig_wait_while_stopped(struct task *t)
 {
+	/* A tracee's part in a group stop is a ptrace-stop; what its tracer
+	 * resumes runs on, unless PTRACE_LISTEN left it stopped. */
+	if (t->ptrace.tracer && !ptrace_group_stop(t))
+		return;
 	pthread_mutex_lock(&t->sb->lock);
-	while (t->leader->stopped && !__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE))
+	while (t->leader->stopped && !__atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE) &&
+	       !t->ptrace.trap_pending)
 		pthread_cond_wait(&t->sb->child_cond, &t->sb->lock);
+	if (t->ptrace.tracer && t->ptrace.listen && !t->leader->stopped) {
+		t->ptrace.listen = false;
+		t->ptrace.trap_pending = true; /* the group stop's end: a trap */
+	}
 	pthread_mutex_unlock(&t->sb->lock);
 }
 
