@@ -45,6 +45,8 @@
 #define PTRACE_SEIZE 0x4206
 #define PTRACE_INTERRUPT 0x4207
 #define PTRACE_LISTEN 0x4208
+#define PTRACE_PEEKSIGINFO 0x4209
+#define PTRACE_PEEKSIGINFO_SHARED 1
 #define PTRACE_GETSIGMASK 0x420a
 #define PTRACE_SETSIGMASK 0x420b
 #define PTRACE_GET_SYSCALL_INFO 0x420e
@@ -266,6 +268,37 @@ static long siginfo_io(struct req *q, bool set)
 	return copy_to_guest(q->t, q->data, info, sizeof *info) ? -EFAULT : 0;
 }
 
+/* ptrace_peek_siginfo(): nr pending siginfos from the off-th on, into
+ * data; how many, or the error when none could be copied. */
+static long peek_siginfo(struct req *q)
+{
+	struct {
+		uint64_t off;
+		uint32_t flags;
+		int32_t nr;
+	} arg;
+	static __thread struct linux_siginfo infos[64];
+	long done = 0;
+
+	if (copy_from_guest(q->t, &arg, q->addr, sizeof arg))
+		return -EFAULT;
+	if (arg.flags & ~PTRACE_PEEKSIGINFO_SHARED || arg.nr < 0)
+		return -EINVAL;
+	while (done < arg.nr) {
+		int want = arg.nr - done < 64 ? (int)(arg.nr - done) : 64;
+		int got = sig_peek_locked(q->c, arg.flags & PTRACE_PEEKSIGINFO_SHARED,
+					  arg.off + (uint64_t)done, infos, want);
+
+		if (!got)
+			break;
+		if (copy_to_guest(q->t, q->data + (uint64_t)done * sizeof *infos, infos,
+				  (size_t)got * sizeof *infos))
+			return done ? done : -EFAULT;
+		done += got;
+	}
+	return done;
+}
+
 /* PTRACE_GETSIGMASK and SETSIGMASK: addr is the set's size; SIGKILL
  * and SIGSTOP cannot be blocked. */
 static long sigmask_io(struct req *q, bool set)
@@ -422,6 +455,8 @@ static long stopped_request_locked(struct req *q)
 	case PTRACE_GETSIGINFO:
 	case PTRACE_SETSIGINFO:
 		return siginfo_io(q, q->request == PTRACE_SETSIGINFO);
+	case PTRACE_PEEKSIGINFO:
+		return peek_siginfo(q);
 	case PTRACE_GETSIGMASK:
 	case PTRACE_SETSIGMASK:
 		return sigmask_io(q, q->request == PTRACE_SETSIGMASK);

@@ -525,3 +525,23 @@ void sig_host_stop(struct task *t, const struct plat_stop *stop)
 	}
 	sig_raise_info(t, &info, is_fault(stop->signo, &stop->info));
 }
+
+int sig_peek_locked(struct task *t, bool shared, uint64_t off, struct linux_siginfo *out, int max)
+{
+	linux_sigset_t pending = shared ? t->leader->shared_pending : t->sigpending;
+	const struct linux_siginfo *infos = shared ? t->leader->shared_info : t->siginfo;
+	const struct sig_more *more = shared ? t->leader->shared_more : t->sig_more;
+	uint64_t at = 0;
+	int n = 0;
+
+	for (int signo = 1; signo <= LINUX_NSIG && n < max; signo++) {
+		if (!(pending & bit(signo)))
+			continue;
+		if (at++ >= off)
+			out[n++] = infos[signo - 1];
+		for (const struct sig_more *m = more; m && n < max; m = m->next)
+			if (m->info.si_signo == signo && at++ >= off)
+				out[n++] = m->info;
+	}
+	return n;
+}

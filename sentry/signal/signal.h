@@ -57,6 +57,10 @@ void sig_mask_restore(struct task *t);
 bool sig_on_alt_stack(const struct task *t, uint64_t sp);
 /* The same for a signal to a whole process: the thread that takes it. */
 void sig_send_process_locked(struct task *t, const struct linux_siginfo *info);
+/* PTRACE_PEEKSIGINFO: up to max of t's pending signals (its process's
+ * with shared) from the off-th on, by number, a real-time signal's
+ * instances in the order they came; how many. sb->lock held. */
+int sig_peek_locked(struct task *t, bool shared, uint64_t off, struct linux_siginfo *out, int max);
 /* Takes the next pending signal among allowed off the queue (synchronous
  * ones first, then the lowest): its number and siginfo, or 0. sb->lock held. */
 int sig_dequeue_locked(struct task *t, linux_sigset_t allowed, struct linux_siginfo *info);
