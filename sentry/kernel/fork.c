@@ -15,6 +15,7 @@
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/sud.h"
 #include "sentry/kernel/syscall.h"
+#include "sentry/kernel/seccomp.h"
 #include "sentry/kernel/task.h"
 #include "sentry/rseq/task_rseq.h"
 #include "sentry/mm/mm.h"
@@ -150,6 +151,7 @@ static void child_identity(struct task *t, const struct clone_req *c, struct tas
 	child->ppid = parent ? parent->tgid : 0;
 	memcpy(child->cpumask, t->cpumask, sizeof child->cpumask);
 	child->personality = t->personality;
+	seccomp_fork(child, t);
 	child->last_vcpu = t->last_vcpu; /* it starts where its parent ran */
 	if (thread) {
 		child->tgid = t->tgid;

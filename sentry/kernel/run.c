@@ -4,6 +4,7 @@
 
 #include "platform/platform.h"
 #include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/seccomp.h"
 #include "sentry/kernel/sud.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
@@ -45,9 +46,9 @@ static void task_syscall(struct task *t)
 		syscall_count_unimplemented(t->sb, a.nr);
 		break;
 	case ARCH_SYSCALL_NATIVE:
-		if (ptrace_syscall_entry(t)) {
+		if (ptrace_syscall_entry(t) || seccomp_intercepts(t)) {
 			ptrace_syscall_exit(t);
-			return; /* skipped: the registers are the tracer's */
+			return; /* skipped: the tracer or the filter set its result */
 		}
 		r = plat_regs(t->plat);
 		a.nr = arch_syscall_nr(r);

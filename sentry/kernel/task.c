@@ -15,6 +15,7 @@
 #include "sentry/fs/fdtable.h"
 #include "sentry/kernel/itimer.h"
 #include "sentry/kernel/sandbox.h"
+#include "sentry/kernel/seccomp.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/memfile.h"
 #include "sentry/mm/mm.h"
@@ -160,6 +161,7 @@ void task_free(struct task *t)
 	fs_struct_put(t->fs);
 	ktimer_free_all(t);
 	sig_queue_free(t);
+	seccomp_put(t);
 	if (t->exit_efd >= 0)
 		close(t->exit_efd);
 	pthread_mutex_destroy(&t->kill_lock);

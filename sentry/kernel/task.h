@@ -103,6 +103,8 @@ struct task {
 	bool child_subreaper; /* PR_SET_CHILD_SUBREAPER: orphans below come here */
 	bool no_new_privs;
 	uint32_t personality; /* personality(2): PER_LINUX and its flags */
+	int seccomp_mode;     /* seccomp.h: disabled, strict or filter */
+	struct seccomp_filter *seccomp; /* its filters, newest first */
 	int dumpable;
 	int pdeathsig;
 	linux_sigset_t sigmask;

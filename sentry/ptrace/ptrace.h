@@ -32,6 +32,7 @@ struct task;
 #define LINUX_PTRACE_EVENT_EXEC 4
 #define LINUX_PTRACE_EVENT_VFORK_DONE 5
 #define LINUX_PTRACE_EVENT_EXIT 6
+#define LINUX_PTRACE_EVENT_SECCOMP 7
 #define LINUX_PTRACE_EVENT_STOP 128
 
 /* How the tracer let the tracee go on. */
@@ -81,6 +82,9 @@ void ptrace_syscall_exit(struct task *t);
 /* Signal delivery: the tracer sees signo first; the signal to deliver
  * (0: none), with *info as the tracer left it. */
 int ptrace_signal(struct task *t, int signo, struct linux_siginfo *info);
+/* SECCOMP_RET_TRACE: PTRACE_EVENT_SECCOMP with the filter's data as the
+ * event message (t's tracer asked, PTRACE_O_TRACESECCOMP). */
+void ptrace_seccomp(struct task *t, uint32_t data);
 /* t ran with PTRACE_SINGLESTEP and stopped (at a syscall: the step's
  * SIGTRAP comes once the syscall is answered, as after Linux's). */
 void ptrace_stepped(struct task *t, bool syscall);

@@ -334,6 +334,10 @@ struct syscall_info {
 			int64_t rval;
 			uint8_t is_error;
 		} exit;
+		struct {
+			uint64_t nr, args[6];
+			uint32_t ret_data;
+		} seccomp;
 	};
 };
 
@@ -345,6 +349,7 @@ static long syscall_info(struct req *q)
 	struct syscall_info si;
 	size_t size = offsetof(struct syscall_info, entry);
 	bool good = q->c->ptrace.info.si_code == (SIGTRAP | 0x80);
+	bool seccomp = q->c->ptrace.info.si_code == (SIGTRAP | (LINUX_PTRACE_EVENT_SECCOMP << 8));
 
 	memset(&si, 0, sizeof si);
 	si.arch = ARCH_AUDIT_ARCH;
@@ -355,6 +360,12 @@ static long syscall_info(struct req *q)
 		si.entry.nr = (uint64_t)arch_syscall_nr(r);
 		arch_syscall_args(r, si.entry.args);
 		size = offsetof(struct syscall_info, entry.args) + sizeof si.entry.args;
+	} else if (seccomp && q->c->ptrace.at == PTRACE_AT_SECCOMP) {
+		si.op = PTRACE_AT_SECCOMP;
+		si.seccomp.nr = (uint64_t)arch_syscall_nr(r);
+		arch_syscall_args(r, si.seccomp.args);
+		si.seccomp.ret_data = (uint32_t)q->c->ptrace.eventmsg;
+		size = offsetof(struct syscall_info, seccomp.ret_data) + sizeof si.seccomp.ret_data;
 	} else if (good && q->c->ptrace.at == PTRACE_AT_EXIT) {
 		long rval = arch_inject_result(r);
 

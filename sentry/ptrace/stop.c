@@ -98,7 +98,7 @@ static int stop_as(struct task *t, int status, enum ptrace_at at,
 		p->info = *info;
 	else /* ptrace_do_notify(): the stop's own code */
 		sig_info_user(&p->info, SIGTRAP, (status >> 8) & 0xffff, t);
-	if (at != PTRACE_AT_NONE)
+	if (at == PTRACE_AT_ENTRY || at == PTRACE_AT_EXIT)
 		p->eventmsg = at; /* PTRACE_EVENTMSG_SYSCALL_ENTRY, _EXIT */
 	tell_tracer_locked(t, status);
 	pthread_cond_broadcast(&t->sb->child_cond);
@@ -118,6 +118,11 @@ static int stop_as(struct task *t, int status, enum ptrace_at at,
 static int stop(struct task *t, int status, enum ptrace_at at, const struct linux_siginfo *info)
 {
 	return stop_as(t, status, at, info, false);
+}
+
+static int event_status(int event)
+{
+	return ((SIGTRAP | (event << 8)) << 8) | 0x7f;
 }
 
 static bool tracing_syscalls(const struct task *t)
@@ -186,6 +191,12 @@ void ptrace_stepped(struct task *t, bool syscall)
 		sig_raise(t, SIGTRAP, true); /* user_single_step_report() */
 }
 
+void ptrace_seccomp(struct task *t, uint32_t data)
+{
+	t->ptrace.eventmsg = data;
+	resend(t, stop(t, event_status(LINUX_PTRACE_EVENT_SECCOMP), PTRACE_AT_SECCOMP, NULL));
+}
+
 bool ptrace_group_stop(struct task *t)
 {
 	struct ptrace_state *p = &t->ptrace;
@@ -234,11 +245,6 @@ void ptrace_exit_event(struct task *t)
 	t->ptrace.eventmsg = (uint64_t)(uint32_t)t->exit_status;
 	stop_as(t, ((SIGTRAP | (LINUX_PTRACE_EVENT_EXIT << 8)) << 8) | 0x7f, PTRACE_AT_NONE, NULL,
 		true);
-}
-
-static int event_status(int event)
-{
-	return ((SIGTRAP | (event << 8)) << 8) | 0x7f;
 }
 
 static bool wants(const struct task *t, int event)

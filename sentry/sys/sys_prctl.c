@@ -10,6 +10,7 @@
 #include "sentry/kernel/sud.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/seccomp.h"
 #include "sentry/mm/mm.h"
 #include "sentry/rseq/task_rseq.h"
 #include "syscall_handlers.h"
@@ -19,6 +20,8 @@
 #define PR_GET_DUMPABLE 3
 #define PR_SET_DUMPABLE 4
 #define PR_SET_NAME 15
+#define PR_GET_SECCOMP 21
+#define PR_SET_SECCOMP 22
 #define PR_GET_NAME 16
 #define PR_SET_CHILD_SUBREAPER 36
 #define PR_GET_CHILD_SUBREAPER 37
@@ -112,6 +115,17 @@ static long set_syscall_user_dispatch(struct task *t, const uint64_t *a)
 	return sud_set(t, a[1], a[2], a[3], a[4]);
 }
 
+static long get_seccomp(struct task *t, const uint64_t *a)
+{
+	(void)a;
+	return seccomp_prctl_get(t);
+}
+
+static long set_seccomp(struct task *t, const uint64_t *a)
+{
+	return seccomp_prctl_set(t, a[1], a[2]);
+}
+
 static const prctl_fn options[] = {
 	[PR_SET_PDEATHSIG] = set_pdeathsig,
 	[PR_GET_PDEATHSIG] = get_pdeathsig,
@@ -119,6 +133,8 @@ static const prctl_fn options[] = {
 	[PR_SET_DUMPABLE] = set_dumpable,
 	[PR_SET_NAME] = set_name,
 	[PR_GET_NAME] = get_name,
+	[PR_GET_SECCOMP] = get_seccomp,
+	[PR_SET_SECCOMP] = set_seccomp,
 	[PR_SET_CHILD_SUBREAPER] = set_subreaper,
 	[PR_GET_CHILD_SUBREAPER] = get_subreaper,
 	[PR_SET_NO_NEW_PRIVS] = set_no_new_privs,
