@@ -183,8 +183,9 @@ bool seccomp_intercepts(struct task *t)
 	struct arch_regs *r = plat_regs(t->plat);
 	struct bpf_seccomp_data d;
 
-	if (t->seccomp_mode == LINUX_SECCOMP_MODE_DISABLED)
-		return false;
+	if (t->seccomp_mode == LINUX_SECCOMP_MODE_DISABLED ||
+	    (t->ptrace.tracer && (t->ptrace.options & LINUX_PTRACE_O_SUSPEND_SECCOMP)))
+		return false; /* suspended for a checkpointing tracer */
 	if (t->seccomp_mode == LINUX_SECCOMP_MODE_STRICT) {
 		if (strict_allows(arch_syscall_nr(r)))
 			return false;

@@ -95,6 +95,10 @@ static long attach_locked(struct task *t, struct task *c, long request, uint64_t
 		return -EIO;
 	if (c->tgid == t->tgid || c->zombie || c->exiting || c->ptrace.tracer)
 		return -EPERM;
+	/* __ptrace_may_access(): a process that is not dumpable only for a
+	 * tracer with CAP_SYS_PTRACE (the sandbox's root). */
+	if (!c->dumpable && t->sb->uid != 0)
+		return -EPERM;
 	memset(&c->ptrace, 0, sizeof c->ptrace);
 	c->ptrace.tracer = t;
 	c->ptrace.seized = seize;
@@ -315,6 +319,18 @@ static long sigmask_io(struct req *q, bool set)
 	return 0;
 }
 
+/* ptrace_setoptions(): SUSPEND_SECCOMP only for a tracer with
+ * CAP_SYS_ADMIN (the sandbox's root) that no filter binds itself. */
+static long set_options(struct req *q)
+{
+	if (q->data & ~(uint64_t)LINUX_PTRACE_O_MASK)
+		return -EINVAL;
+	if ((q->data & LINUX_PTRACE_O_SUSPEND_SECCOMP) && (q->t->sb->uid != 0 || q->t->seccomp_mode))
+		return -EPERM;
+	q->c->ptrace.options = (uint32_t)q->data;
+	return 0;
+}
+
 static long put_u64(struct req *q, uint64_t v)
 {
 	return copy_to_guest(q->t, q->data, &v, sizeof v) ? -EFAULT : 0;
@@ -439,11 +455,11 @@ static long stopped_request_locked(struct req *q)
 		q->c->ptrace.stopped = false;
 		pthread_cond_broadcast(&q->t->sb->child_cond);
 		return 0;
-#ifdef __x86_64__
-	case PTRACE_SYSEMU:
+	case PTRACE_SYSEMU: /* x86_64, and arm64 since Linux 5.3 */
 		return resume_locked(q, PTRACE_RUN_SYSEMU, false);
 	case PTRACE_SYSEMU_SINGLESTEP:
 		return resume_locked(q, PTRACE_RUN_SYSEMU, true);
+#ifdef __x86_64__
 	case PTRACE_GETREGS:
 		return gpr_out(q, q->data, sizeof(struct user_regs_struct)) < 0 ? -EFAULT : 0;
 	case PTRACE_SETREGS:
@@ -457,10 +473,7 @@ static long stopped_request_locked(struct req *q)
 	}
 #endif
 	case PTRACE_SETOPTIONS:
-		if (q->data & ~(uint64_t)LINUX_PTRACE_O_MASK)
-			return -EINVAL;
-		q->c->ptrace.options = (uint32_t)q->data;
-		return 0;
+		return set_options(q);
 	case PTRACE_GETEVENTMSG:
 		return put_u64(q, q->c->ptrace.eventmsg);
 	case PTRACE_GETSIGINFO:
