@@ -48,7 +48,9 @@ void arch_ptrace_gpr_set(struct arch_regs *r, int at, const void *buf, size_t le
  * registers read and write as NT_PRSTATUS does; the debug registers read
  * 0, and only 0 may be written (umbra has no hardware breakpoints); the
  * rest of struct user reads 0 and is not written. */
-#define USER_SIZE sizeof(struct user)
+/* The kernel's struct user ends with error_code and fault_address past
+ * the debug registers, which glibc's leaves out. */
+#define USER_SIZE (sizeof(struct user) + 2 * sizeof(uint64_t))
 #define DEBUGREG_OFF offsetof(struct user, u_debugreg)
 
 int arch_ptrace_peekuser(const struct arch_regs *r, uint64_t off, uint64_t *val)

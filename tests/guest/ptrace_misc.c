@@ -5,7 +5,10 @@
  *   runs; the tracer's result is what the tracee sees;
  * - PTRACE_SINGLESTEP: each step stops with SIGTRAP at a new IP;
  * - PTRACE_O_SUSPEND_SECCOMP: a tracee's filters are off while its
- *   tracer says so.
+ *   tracer says so;
+ * - x86_64: PTRACE_PEEKUSER and POKEUSER of a register agree with
+ *   GETREGS, a debug register reads 0, a misaligned offset is EIO; and
+ *   NT_X86_XSTATE begins with the FXSAVE image NT_PRFPREG gives.
  */
 #include "check.h"
 #include "proc.h"
@@ -14,6 +17,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
+#include <string.h>
 
 #ifndef PTRACE_SYSEMU
 #define PTRACE_SYSEMU 31
@@ -115,8 +119,59 @@ static void suspend_case(void)
 	alarm(0);
 }
 
+#if defined(__x86_64__)
+static int user_body(void *arg)
+{
+	(void)arg;
+	return syscall(SYS_getppid) == 55 ? 0 : 1;
+}
+
+static void user_case(void)
+{
+	const char *what = "PEEKUSER";
+	pid_t pid = pt_traceme(what, user_body, NULL);
+	struct user_regs_struct r;
+	struct user_fpregs_struct fp;
+	static unsigned char xs[16384];
+	struct iovec iov = { xs, sizeof xs }, fiov = { &fp, sizeof fp };
+	size_t rax = offsetof(struct user, regs.rax), dr7 = offsetof(struct user, u_debugreg[7]);
+	long word = -1;
+
+	if (pid < 0)
+		return;
+	pt_watchdog(what, PT_TIMEOUT);
+	if (!CHECK_OK("SYSCALL", pt_sys(PTRACE_SYSCALL, pid, 0, 0)) ||
+	    !pt_expect_stop("getppid's entry", pid, SIGTRAP) || !pt_getregs(what, pid, &r))
+		return pt_kill(pid);
+	if (CHECK_OK("PEEKUSER orig_rax", pt_sysp(PTRACE_PEEKUSER, pid,
+						   offsetof(struct user, regs.orig_rax), &word)))
+		check_long("orig_rax as GETREGS has it", (long)r.orig_rax, word);
+	if (CHECK_OK("PEEKUSER dr7", pt_sysp(PTRACE_PEEKUSER, pid, dr7, &word)))
+		check_long("dr7", 0, word);
+	CHECK_ERRNO("PEEKUSER misaligned", pt_sysp(PTRACE_PEEKUSER, pid, 3, &word), EIO);
+	/* the kernel's struct user: glibc's, then error_code, fault_address */
+	CHECK_ERRNO("PEEKUSER past struct user", pt_sysp(PTRACE_PEEKUSER, pid,
+							 sizeof(struct user) + 16, &word), EIO);
+	if (CHECK_OK("GETREGSET NT_PRFPREG", pt_sysp(PTRACE_GETREGSET, pid, NT_PRFPREG, &fiov)) &&
+	    CHECK_OK("GETREGSET NT_X86_XSTATE", pt_sysp(PTRACE_GETREGSET, pid, NT_X86_XSTATE, &iov)))
+		check_true("XSTATE's legacy area is NT_PRFPREG's",
+			   iov.iov_len >= 576 && !memcmp(xs, &fp, 160));
+	/* getppid is not run: its result is what POKEUSER puts in rax */
+	if (!pt_set_nr(what, pid, -1) || !pt_syscall(what, pid, 0) ||
+	    !pt_expect_stop("getppid's exit", pid, SIGTRAP) ||
+	    !CHECK_OK("POKEUSER rax", pt_sys(PTRACE_POKEUSER, pid, rax, 55)) ||
+	    !pt_cont(what, pid, 0))
+		return pt_kill(pid);
+	pt_expect_end(what, pid, PROC_EXITED(0));
+	alarm(0);
+}
+#endif
+
 int main(void)
 {
+#if defined(__x86_64__)
+	user_case();
+#endif
 	sysemu_case();
 	singlestep_case();
 	suspend_case();
