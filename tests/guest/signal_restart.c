@@ -24,7 +24,9 @@
 #include <poll.h>
 #include <sys/select.h>
 
-#define FIRE_MS 50
+/* Long enough that the call has begun when the timer fires, even on a
+ * loaded qemu where each of umbra's syscalls takes milliseconds. */
+#define FIRE_MS 100
 #define LONG_S 2
 
 static volatile int hits, hits_in_call, in_call;
