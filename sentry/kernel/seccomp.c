@@ -222,6 +222,8 @@ static long prepare(struct task *t, uint64_t uprog, struct seccomp_filter **out)
 		return -EFAULT;
 	if (!prog.len || prog.len > BPF_MAXINSNS)
 		return -EINVAL;
+	if (!t->no_new_privs && t->sb->uid != 0)
+		return -EACCES; /* neither no_new_privs nor CAP_SYS_ADMIN */
 	f = calloc(1, sizeof *f + prog.len * sizeof f->insns[0]);
 	if (!f)
 		return -ENOMEM;
@@ -288,10 +290,6 @@ static long attach(struct task *t, unsigned int flags, uint64_t uprog)
 		return -EINVAL;
 	if ((err = prepare(t, uprog, &f)))
 		return err;
-	if (!t->no_new_privs && t->sb->uid != 0) {
-		free(f); /* neither no_new_privs nor CAP_SYS_ADMIN */
-		return -EACCES;
-	}
 	pthread_mutex_lock(&t->sb->lock);
 	if (t->seccomp_mode == LINUX_SECCOMP_MODE_STRICT)
 		err = -EINVAL;
