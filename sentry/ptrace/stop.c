@@ -98,6 +98,8 @@ static int stop_as(struct task *t, int status, enum ptrace_at at,
 		p->info = *info;
 	else /* ptrace_do_notify(): the stop's own code */
 		sig_info_user(&p->info, SIGTRAP, (status >> 8) & 0xffff, t);
+	if (p->group_stop)
+		memset(&p->info, 0, sizeof p->info); /* GETSIGINFO: EINVAL in a group stop */
 	if (at == PTRACE_AT_ENTRY || at == PTRACE_AT_EXIT)
 		p->eventmsg = at; /* PTRACE_EVENTMSG_SYSCALL_ENTRY, _EXIT */
 	tell_tracer_locked(t, status);

@@ -67,6 +67,12 @@ static void classic(void)
 	if (!pt_cont(what, pid, 0) || !pt_expect_stop("SIGSTOP's signal-delivery-stop", pid, SIGSTOP) ||
 	    !pt_cont(what, pid, SIGSTOP) || !pt_expect_stop("the group stop", pid, SIGSTOP))
 		return pt_kill(pid);
+	{
+		siginfo_t si;
+
+		CHECK_ERRNO("GETSIGINFO in a group stop", pt_sysp(PTRACE_GETSIGINFO, pid, 0, &si),
+			    EINVAL);
+	}
 	CHECK_ERRNO("PTRACE_LISTEN without SEIZE", pt_sys(PTRACE_LISTEN, pid, 0, 0), EIO);
 	if (!pt_cont("PTRACE_CONT out of the group stop", pid, 0))
 		return pt_kill(pid);
