@@ -12,6 +12,7 @@
 #include "sentry/kernel/bpf.h"
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/seccomp.h"
+#include "sentry/kernel/sud.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -105,23 +106,6 @@ static uint32_t run_filters(const struct task *t, const struct bpf_seccomp_data 
 	return ret;
 }
 
-/* force_sig_seccomp(): SIGSYS with the call's details; the registers are
- * rolled back as for a dispatch. */
-static void trap(struct task *t, struct arch_regs *r, uint32_t data)
-{
-	struct linux_siginfo info;
-
-	memset(&info, 0, sizeof info);
-	info.si_signo = SIGSYS;
-	info.si_errno = (int32_t)data;
-	info.si_code = LINUX_SYS_SECCOMP;
-	info.u.sys.call_addr = arch_ip(r);
-	info.u.sys.syscall = (int32_t)arch_syscall_nr(r);
-	info.u.sys.arch = ARCH_AUDIT_ARCH;
-	arch_syscall_rollback(r);
-	sig_raise_info(t, &info, true);
-}
-
 /* SECCOMP_RET_TRACE: the tracer's PTRACE_EVENT_SECCOMP stop, or ENOSYS
  * without one; true when the call must not run. */
 static bool trace(struct task *t, struct arch_regs *r, uint32_t data)
@@ -157,7 +141,7 @@ static bool act(struct task *t, struct arch_regs *r, uint32_t ret)
 		arch_syscall_set_return(r, -(long)(data > LINUX_MAX_ERRNO ? LINUX_MAX_ERRNO : data));
 		return true;
 	case SECCOMP_RET_TRAP:
-		trap(t, r, data);
+		sigsys_for_call(t, r, LINUX_SYS_SECCOMP, (int)data); /* force_sig_seccomp */
 		return true;
 	case SECCOMP_RET_TRACE:
 		return trace(t, r, data);

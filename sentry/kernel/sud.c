@@ -51,18 +51,18 @@ long sud_set(struct task *t, uint64_t mode, uint64_t offset, uint64_t len, uint6
 	return 0;
 }
 
-/* trigger_sigsys(): force_sig_info, so a blocked or ignored SIGSYS is
- * unblocked and takes its default action. */
-static void raise_sigsys(struct task *t, const struct arch_regs *r)
+void sigsys_for_call(struct task *t, struct arch_regs *r, int code, int err)
 {
 	struct linux_siginfo info;
 
 	memset(&info, 0, sizeof info);
 	info.si_signo = SIGSYS;
-	info.si_code = LINUX_SYS_USER_DISPATCH;
+	info.si_errno = err;
+	info.si_code = code;
 	info.u.sys.call_addr = arch_ip(r); /* KSTK_EIP: after the instruction */
 	info.u.sys.syscall = (int32_t)arch_syscall_nr(r);
 	info.u.sys.arch = ARCH_AUDIT_ARCH;
+	arch_syscall_rollback(r);
 	sig_raise_info(t, &info, true);
 }
 
@@ -90,7 +90,6 @@ bool sud_dispatch(struct task *t, struct arch_regs *r)
 		if (state != SYSCALL_DISPATCH_FILTER_BLOCK)
 			return exit_by(t, SIGSYS);
 	}
-	arch_syscall_rollback(r);
-	raise_sigsys(t, r);
+	sigsys_for_call(t, r, LINUX_SYS_USER_DISPATCH, 0);
 	return true;
 }

@@ -40,6 +40,10 @@ static inline bool sud_in_scope(const struct linux_ptrace_sud_config *c, uint64_
  * run, because a SIGSYS handler answers it (registers rolled back, SIGSYS
  * raised) or the selector killed the group. */
 bool sud_dispatch(struct task *t, struct arch_regs *r);
+/* A call that does not run but SIGSYS comes instead (trigger_sigsys,
+ * force_sig_seccomp): the registers rolled back to the call, and a forced
+ * SIGSYS with code, err and the call's address, number and arch. */
+void sigsys_for_call(struct task *t, struct arch_regs *r, int code, int err);
 
 static inline bool sud_intercepts(struct task *t, struct arch_regs *r)
 {

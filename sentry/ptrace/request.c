@@ -162,13 +162,12 @@ static long peek_user(struct req *q)
 	return copy_to_guest(q->t, q->data, &word, sizeof word) ? -EFAULT : 0;
 }
 
-/* POKETEXT may write a read-only mapping (FOLL_FORCE): on the tracee's
- * thread, which can give a shared area memory of its own first. */
-static int poke_on_tracee(struct task *c, void *arg)
+/* POKETEXT may write a read-only mapping (FOLL_FORCE). */
+static long poke(struct req *q)
 {
-	const struct req *q = arg;
+	int err = ptrace_poke_locked(q->c, q->addr, &q->data, sizeof q->data);
 
-	return mm_poke_private(c->mm, c->plat, q->addr, &q->data, sizeof q->data) ? -EIO : 0;
+	return err == -ESRCH || !err ? err : -EIO;
 }
 
 static long gpr_out(struct req *q, uint64_t to, size_t len)
@@ -434,7 +433,7 @@ static long stopped_request_locked(struct req *q)
 		return peek(q);
 	case PTRACE_POKETEXT:
 	case PTRACE_POKEDATA:
-		return ptrace_work_locked(q->c, poke_on_tracee, q);
+		return poke(q);
 	case PTRACE_PEEKUSER:
 		return peek_user(q);
 	case PTRACE_POKEUSER:

@@ -10,6 +10,7 @@
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
 #include "sentry/ptrace/ptrace.h"
 #include "sentry/ptrace/work.h"
 #include "sentry/sched/vcpu.h"
@@ -395,4 +396,24 @@ bool ptrace_has_tracees_locked(const struct task *t)
 		if (traced_by_locked(x, t))
 			return true;
 	return false;
+}
+
+struct poke {
+	uint64_t addr;
+	const void *src;
+	size_t len;
+};
+
+static int poke_on_tracee(struct task *c, void *arg)
+{
+	const struct poke *p = arg;
+
+	return mm_poke_private(c->mm, c->plat, p->addr, p->src, p->len);
+}
+
+int ptrace_poke_locked(struct task *tracee, uint64_t addr, const void *src, size_t len)
+{
+	struct poke p = { addr, src, len };
+
+	return ptrace_work_locked(tracee, poke_on_tracee, &p);
 }

@@ -4,6 +4,8 @@
 #define UMBRA_SENTRY_PTRACE_WORK_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct task;
 
@@ -18,5 +20,9 @@ struct ptrace_work {
  * ptrace-stop; fn's result, or -ESRCH when the tracee left the stop
  * first. sb->lock held (released while waiting). */
 int ptrace_work_locked(struct task *tracee, int (*fn)(struct task *, void *), void *arg);
+/* A write past the protections (FOLL_FORCE) into the stopped tracee's
+ * memory, on its thread, which first gives memory it shares with other
+ * address spaces its own copy: 0 or -errno. sb->lock held. */
+int ptrace_poke_locked(struct task *tracee, uint64_t addr, const void *src, size_t len);
 
 #endif

@@ -27,27 +27,12 @@ struct vm_rw {
 	struct iovec local[VM_RW_IOV_MAX], rem[VM_RW_IOV_MAX]; /* last: not cleared */
 };
 
-struct poke {
-	uint64_t addr;
-	const void *src;
-	size_t len;
-};
-
-static int poke_on_tracee(struct task *c, void *arg)
-{
-	const struct poke *p = arg;
-
-	return mm_poke_private(c->mm, c->plat, p->addr, p->src, p->len);
-}
-
 /* FOLL_FORCE: a write past the protections, which only the target's own
  * thread can make when it is shared memory; so while it is in a
  * ptrace-stop (its tracer's breakpoints, say). sb->lock held. */
 static bool force_write(struct task *remote, uint64_t ra, const void *buf, size_t len)
 {
-	struct poke p = { ra, buf, len };
-
-	return remote->ptrace.stopped && ptrace_work_locked(remote, poke_on_tracee, &p) == 0;
+	return remote->ptrace.stopped && ptrace_poke_locked(remote, ra, buf, len) == 0;
 }
 
 /* Moves len bytes between the remote address ra and the local iovecs;
