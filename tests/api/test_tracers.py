@@ -36,7 +36,8 @@ MASKS = [
     (re.compile(r'0x[0-9a-f]+'), 'ADDR'),
     (re.compile(r'/\* \d+ vars \*/'), '/* N vars */'),
     (re.compile(r'getrandom\("[^"]*"'), 'getrandom("RANDOM"'),
-    (re.compile(r'(si_pid|si_uid|si_utime|si_stime)=\d+'), r'\1=N'),
+    # CPU times, and the seconds strace adds to one that is not 0
+    (re.compile(r'(si_pid|si_uid|si_utime|si_stime)=\d+( /\* [\d.]+ s \*/)?'), r'\1=N'),
     (re.compile(r'^(clone|fork|vfork|wait4|getpid|gettid|set_tid_address)\((.*)\) = \d+$'),
      r'\1(\2) = PID'),
     (re.compile(r'wait4\(\d+'), 'wait4(PID'),
