@@ -17,6 +17,9 @@
 
 #define HOST_PREFIX ".umbra-"
 #define AUTOBIND_NAMES 0x100000 /* five hex digits */
+/* Departed senders remembered: a datagram read after more host-named
+ * sockets than this closed shows no sender. */
+#define DEPARTED 1024
 
 const struct usock_cred usock_no_cred = { 0, UINT32_MAX, UINT32_MAX };
 const struct usock_cred usock_foreign_cred = { 0, 65534, 65534 };
@@ -29,6 +32,16 @@ struct usock_ns {
 	int priv_fd;    /* the private directory, -1 until first use */
 	char priv_path[64]; /* when it is a host directory (no private tmpfs) */
 	struct usock *list;
+	struct departed *departed; /* a ring, made at the first departure */
+	uint32_t departed_next;
+};
+
+/* What a closed socket's datagrams still carry: Linux's skb holds its
+ * sender's address and credentials until it is read. */
+struct departed {
+	uint32_t id;
+	struct usock_addr name;
+	struct usock_cred cred;
 };
 
 static uint64_t random64(void)
@@ -85,6 +98,7 @@ static void ns_put(struct usock_ns *ns)
 	if (ns->priv_fd >= 0)
 		close(ns->priv_fd);
 	pthread_mutex_destroy(&ns->lock);
+	free(ns->departed);
 	free(ns);
 }
 
@@ -154,6 +168,21 @@ void usock_get(struct usock *s)
 	pthread_mutex_unlock(&s->ns->lock);
 }
 
+/* ns->lock held; without memory the sender is simply forgotten. */
+static void remember_departed(struct usock_ns *ns, const struct usock *s)
+{
+	struct departed *d;
+
+	if (!ns->departed)
+		ns->departed = calloc(DEPARTED, sizeof *ns->departed);
+	if (!ns->departed)
+		return;
+	d = &ns->departed[ns->departed_next++ % DEPARTED];
+	d->id = s->id;
+	d->name = s->name;
+	d->cred = s->cred;
+}
+
 void usock_put(struct usock *s)
 {
 	struct usock_ns *ns = s->ns;
@@ -173,6 +202,8 @@ void usock_put(struct usock *s)
 		usock_host_name(s, name);
 		unlinkat(ns->priv_fd, name, 0); /* an abstract name dies with its socket */
 	}
+	if (s->host_bound)
+		remember_departed(ns, s);
 	pthread_mutex_unlock(&ns->lock);
 	free(s);
 	ns_put(ns);
@@ -234,6 +265,34 @@ struct usock *usock_from_host(struct usock_ns *ns, const struct sockaddr_un *sa,
 		s->refs++;
 	pthread_mutex_unlock(&ns->lock);
 	return s;
+}
+
+bool usock_sender(struct usock_ns *ns, const struct sockaddr_un *sa, socklen_t len,
+		  struct usock_addr *name, struct usock_cred *cred)
+{
+	int32_t pid;
+	uint32_t id = host_id(ns, sa, len, &pid);
+	const struct usock *s;
+	bool found = false;
+
+	if (!id)
+		return false;
+	pthread_mutex_lock(&ns->lock);
+	for (s = ns->list; s && s->id != id; s = s->next)
+		;
+	if (s) {
+		*name = s->name;
+		*cred = s->cred;
+		found = true;
+	}
+	for (uint32_t i = 0; !found && ns->departed && i < DEPARTED; i++)
+		if (ns->departed[i].id == id) {
+			*name = ns->departed[i].name;
+			*cred = ns->departed[i].cred;
+			found = true;
+		}
+	pthread_mutex_unlock(&ns->lock);
+	return found;
 }
 
 /* A private tmpfs, or else a fresh host directory only the sentry's user

@@ -78,6 +78,11 @@ void usock_host_name(const struct usock *s, char out[USOCK_HOST_NAME]);
 /* The record whose host name ends a host address, with a reference; NULL
  * for an unnamed socket, a dead one or one the sandbox did not bind. */
 struct usock *usock_from_host(struct usock_ns *ns, const struct sockaddr_un *sa, socklen_t len);
+/* The name and credentials of the sender whose host address a datagram
+ * carries, also once that socket is closed, as Linux keeps them with the
+ * datagram; false for an address the sandbox did not make. */
+bool usock_sender(struct usock_ns *ns, const struct sockaddr_un *sa, socklen_t len,
+		  struct usock_addr *name, struct usock_cred *cred);
 /* The guest pid a hidden name (usock_bind_hidden) carries: the client's
  * credentials outlive its record, as Linux keeps them with the connection
  * it queued; 0 for other addresses. */

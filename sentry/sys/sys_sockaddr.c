@@ -62,16 +62,10 @@ long sock_addr_check(struct usock_addr *a)
 void sock_addr_from_host(struct usock_ns *ns, const struct sockaddr_un *sa, socklen_t len,
 			 struct usock_addr *out)
 {
-	struct usock *s = usock_from_host(ns, sa, len);
+	struct usock_cred cred;
 
-	out->len = 0;
-	if (!s)
-		return;
-	usock_lock(ns);
-	if (s->name.len > USOCK_PATH_OFF)
-		*out = s->name; /* an unnamed sender shows no address */
-	usock_unlock(ns);
-	usock_put(s);
+	if (!usock_sender(ns, sa, len, out, &cred) || out->len <= USOCK_PATH_OFF)
+		out->len = 0; /* an unnamed sender shows no address */
 }
 
 /* unix_find_bsd(): the path, links followed by the sentry's walk, must be

@@ -146,17 +146,17 @@ static struct usock_cred sender_cred(const struct sock_ref *r, const struct sock
 				     socklen_t len)
 {
 	struct usock_cred c = usock_foreign_cred;
-	struct usock *s = NULL;
+	struct usock_addr name;
 
 	if (!r->s)
 		return c;
-	if (r->s->type == SOCK_DGRAM)
-		s = usock_from_host(r->s->ns, from, len);
+	if (r->s->type == SOCK_DGRAM) {
+		usock_sender(r->s->ns, from, len, &name, &c);
+		return c;
+	}
 	usock_lock(r->s->ns);
-	c = s ? s->cred : r->s->type != SOCK_DGRAM ? r->s->peer_cred : c;
+	c = r->s->peer_cred;
 	usock_unlock(r->s->ns);
-	if (s)
-		usock_put(s);
 	return c;
 }
 

@@ -4,9 +4,10 @@
  * recvfrom with the sender's address (the name it bound, none when it is
  * unbound), message boundaries and MSG_TRUNC, connected sockets and their
  * dissolution (AF_UNSPEC), recvmsg's msg_namelen rules, SCM_CREDENTIALS of
- * a bound sender, a child's datagram across fork, and the errors: EMSGSIZE
- * (before the destination is looked up), ENOTCONN, ENOENT, ECONNREFUSED,
- * EPROTOTYPE, EAGAIN past SO_RCVTIMEO.
+ * a bound sender, a datagram read after its sender is gone (name and
+ * credentials kept), and the errors: EMSGSIZE (before the destination is
+ * looked up), ENOTCONN, ENOENT, ECONNREFUSED, EPROTOTYPE, EAGAIN past
+ * SO_RCVTIMEO.
  *
  * Usage: unix_dgram SCRATCH_DIR [READONLY_DIR]
  *   READONLY_DIR: a directory on a read-only mount: binding there is
@@ -157,22 +158,42 @@ static void errors(int srv)
 	close(c);
 }
 
+/* A datagram keeps its sender's name and credentials after the sender is
+ * gone: the child closes its socket and is reaped before the read. */
 static void across_fork(int srv)
 {
-	pid_t kid = proc_fork("child");
+	char buf[8] = "", cbuf[CMSG_SPACE(sizeof(struct ucred))];
+	struct iovec iov = { buf, sizeof buf - 1 };
+	struct sockaddr_un got, want;
+	struct msghdr m = { &got, sizeof got, &iov, 1, cbuf, sizeof cbuf, 0 };
+	struct cmsghdr *c;
+	struct ucred cred;
+	int on = 1;
+	pid_t kid;
 
+	setsockopt(srv, SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+	kid = proc_fork("child");
 	if (kid == 0) {
-		int c = socket(AF_UNIX, SOCK_DGRAM, 0);
+		int s = socket(AF_UNIX, SOCK_DGRAM, 0);
 
-		CHECK_OK("child bind", unix_bind(c, "kid"));
-		check_long("child sendto", 5, send_to(c, "child", "dsrv"));
+		CHECK_OK("child bind", unix_bind(s, "kid"));
+		check_long("child sendto", 5, send_to(s, "child", "dsrv"));
 		proc_child_exit();
 	}
 	if (kid < 0)
 		return;
-	unix_timeout(srv, 10000);
-	check_from("the child's datagram", srv, "child", "kid");
 	proc_reap("child", kid, PROC_EXITED(0));
+	check_long("the departed child's datagram", 5, recvmsg(srv, &m, MSG_DONTWAIT));
+	check_true("its text", !strcmp(buf, "child"));
+	check_addr("the departed child's name", &want, unix_path(&want, "kid"), &got,
+		   m.msg_namelen);
+	c = CMSG_FIRSTHDR(&m);
+	if (check_true("its credentials", c && c->cmsg_type == SCM_CREDENTIALS)) {
+		memcpy(&cred, CMSG_DATA(c), sizeof cred);
+		check_long("the departed child's pid", kid, cred.pid);
+	}
+	on = 0;
+	setsockopt(srv, SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
 }
 
 /* On a read-only mount a bind is EROFS and leaves no file behind. */
