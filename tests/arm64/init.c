@@ -147,12 +147,29 @@ static void make_system_files(void)
 	}
 }
 
+/* What udev or a container runtime adds to devtmpfs on any Debian system:
+ * /dev/fd and the three standard streams. */
+static void dev_links(void)
+{
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "/dev/fd" },
+		{ "/proc/self/fd/0", "/dev/stdin" },
+		{ "/proc/self/fd/1", "/dev/stdout" },
+		{ "/proc/self/fd/2", "/dev/stderr" },
+	};
+
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+		if (symlink(links[i][0], links[i][1]) < 0 && errno != EEXIST)
+			say("init: symlink %s: %s", links[i][1], strerror(errno));
+}
+
 static void setup_system(void)
 {
 	mount_one("proc", "/proc", "proc", NULL);
 	mount_one("sysfs", "/sys", "sysfs", NULL);
 	mount_one("devtmpfs", "/dev", "devtmpfs", "mode=0755");
 	mount_one("devpts", "/dev/pts", "devpts", "ptmxmode=0666");
+	dev_links();
 	/* The initramfs is writable already; /tmp stays as packed, since the
 	 * build tree (and the guest fixture in it) may live under it. */
 	if (mkdir("/tmp", 01777) < 0 && errno != EEXIST)

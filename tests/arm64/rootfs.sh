@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds the arm64 Debian 12 userland that the arm64 suite's real-program
-# cases (tests/api/test_shell.py) run in: dash, bash, coreutils, make, gcc,
+# cases (tests/api/test_shell.py) and the command's Python tests run in: dash, bash, coreutils, make, gcc,
 # python3, git and their dependencies, from Debian's archive through the
 # host's apt lists (arm64 is a foreign dpkg architecture here: setup.sh).
 #
@@ -17,8 +17,9 @@
 set -eu
 
 # What test_shell.py runs: the shell and its programs, make with gcc and the
-# C library's headers, python3, git; strace for test_tracers.py; base-files for /etc/os-release and
-# busybox-static for the documentation the scripts read.
+# C library's headers, python3, git; strace for test_tracers.py; base-files
+# for /etc/os-release and busybox-static for the documentation the scripts
+# read.
 PACKAGES="base-files dash bash coreutils sed grep findutils diffutils mawk \
 bsdextrautils bc busybox-static make gcc libc6-dev python3 git strace"
 

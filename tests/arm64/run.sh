@@ -4,7 +4,8 @@
 # arm64 kernel under qemu-system-aarch64 and reports each case natively and
 # under umbra as init prints it. tests/api/test_shell.py's real programs (sh,
 # make with gcc, python3, git) run in an arm64 Debian userland on a disk of
-# their own (rootfs.sh), one case per script.
+# their own (rootfs.sh), one case per script; so do the other Python tests of
+# the umbra command (tests/api: cli, view, escapes, vcpu, tracers).
 #
 # usage: run.sh [--source DIR] [--build DIR | --arm64-build DIR] [--kernel FILE]
 #               [--filter NAME,PREFIX...] [--timeout SECONDS] [--verbose]
@@ -198,17 +199,25 @@ def shell_cases(t, at):
             for n in names]
 
 
-def tracers_case(t, at):
-    """test_tracers.py in the rootfs: Debian's strace (the rootfs has no
-    gdb, which it skips) tracing tracer_target inside umbra."""
+def script_case(t, at):
+    """A Python test of the umbra command (cli, view, escapes, vcpu, tracers
+    with Debian's strace; the rootfs has no gdb, which it skips) run by the
+    rootfs's python3, every file it names copied in."""
     # Not the host's UMBRA_TEST_RUN_ARGS: its binds name host paths.
     env = dict(t.get('env', {}), PYTHONDONTWRITEBYTECODE='1')
     env = '\x1f'.join(k + '=' + v for k, v in sorted(env.items())
                       if not k.startswith('MESON_') and k != 'UMBRA_TEST_RUN_ARGS')
-    prog = ['/usr/bin/python3'] + [guest_path(a) for a in t['cmd'][at:at + 3]]
+    prog = ['/usr/bin/python3'] + [guest_path(a) for a in t['cmd'][at:]]
     guest_path(os.path.join(os.path.dirname(t['cmd'][at]), 'apicheck.py'))  # its import
     return '\t'.join([field(t['name']), 'plain', '-', '0', '-', 'rootfs',
-                      str(int(t.get('timeout') or 0)), field(env)] + prog)
+                      str(int(t.get('timeout') or 0)), field(env)] + [field(a) for a in prog])
+
+
+def script_at(cmd):
+    """Where a tests/api Python script is in a test's command, or None."""
+    at = [i for i, a in enumerate(cmd)
+          if a.endswith('.py') and os.path.basename(os.path.dirname(a)) == 'api']
+    return at[0] if at else None
 
 
 lines = []
@@ -222,9 +231,9 @@ for t in tests:
     if at and image:
         lines += shell_cases(t, at[0])
         continue
-    at = [i for i, a in enumerate(cmd) if os.path.basename(a) == 'test_tracers.py']
-    if at and image:
-        lines.append(tracers_case(t, at[0]))
+    at = script_at(cmd)
+    if at is not None and image:
+        lines.append(script_case(t, at))
         continue
     flags = ['should_fail'] if t.get('should_fail') else []
     timeout = int(t.get('timeout') or 0)
