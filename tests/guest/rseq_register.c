@@ -199,8 +199,11 @@ static void efault_cases(void)
  * - 7.1 also sends SIGSEGV (rseq_reset_ids). With a V2 (64-byte)
  *   registration a handler takes it and makes the area writable again; a
  *   legacy one dies of it, because 7.1 writes a legacy area's ids before
- *   the handler runs and SIGSEGV is then blocked.
+ *   the handler runs and SIGSEGV is then blocked. A migration while the
+ *   area is read-only sends its SIGSEGV before the unregister, which then
+ *   succeeds: that attempt is tried again too.
  */
+#define RO_AGAIN 3
 static char *ro_page;
 static volatile sig_atomic_t ro_segv;
 
@@ -215,6 +218,8 @@ static void ro_segv_handler(int sig)
  * read-only (EFAULT), then check the registration is still there. */
 static void unregister_ro_child(char *page, unsigned int len)
 {
+	long r;
+
 	sig_no_core();
 	if (!CHECK_OK("register", rseq_sys(page, len, 0, RSEQ_SIG)))
 		proc_child_exit();
@@ -222,8 +227,10 @@ static void unregister_ro_child(char *page, unsigned int len)
 	if (rseq_v71())
 		signal(SIGSEGV, ro_segv_handler);
 	mprotect(page, PAGE, PROT_READ);
-	CHECK_ERRNO("unregister a read-only area", rseq_sys(page, len, RSEQ_FLAG_UNREG, RSEQ_SIG),
-		    EFAULT);
+	r = rseq_sys(page, len, RSEQ_FLAG_UNREG, RSEQ_SIG);
+	if (r == 0 && ro_segv)
+		_exit(RO_AGAIN); /* a migration's write of the ids came first */
+	CHECK_ERRNO("unregister a read-only area", r, EFAULT);
 	mprotect(page, PAGE, PROT_READ | PROT_WRITE);
 	if (rseq_v71())
 		check_true("7.1: SIGSEGV with the EFAULT", ro_segv > 0);
@@ -232,8 +239,8 @@ static void unregister_ro_child(char *page, unsigned int len)
 	proc_child_exit();
 }
 
-/* Runs the child until it is not killed by a preemption (6.18), with
- * len; its status. */
+/* Runs the child until no preemption or migration got in its way (6.18:
+ * killed; 7.1: RO_AGAIN), with len; its status. */
 static int unregister_ro(char *page, unsigned int len, int *killed)
 {
 	int status = 0;
@@ -246,6 +253,10 @@ static int unregister_ro(char *page, unsigned int len, int *killed)
 		if (pid < 0 || proc_wait(pid, &status, 0) != pid) {
 			fail("unregister EFAULT: wait: errno %s", err_name(errno));
 			return 0;
+		}
+		if (WIFEXITED(status) && WEXITSTATUS(status) == RO_AGAIN) {
+			++*killed;
+			continue;
 		}
 		if (rseq_v71() || !WIFSIGNALED(status) || WTERMSIG(status) != SIGSEGV)
 			break;
@@ -270,6 +281,9 @@ static void unregister_efault(char *page)
 		     unregister_ro(page, 64, &killed));
 	check_status("7.1 legacy: unregister EFAULT kills", PROC_KILLED(SIGSEGV),
 		     unregister_ro(page, 32, &killed));
+	if (killed)
+		note("unregister EFAULT: %d attempt(s) preempted or migrated while read-only",
+		     killed);
 }
 
 /* A fork keeps the registration: the same one again is EBUSY there. */
