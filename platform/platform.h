@@ -38,8 +38,26 @@ struct plat_stop {
  * seccomp filter; idempotent and thread-safe. */
 int plat_init(void);
 
-/* Starts a stub whose address space is empty but for the stub text, with
- * memfd available to plat_map. The calling host thread becomes the tracer. */
+/* The host kernel's vDSO and its data pages ([vvar], [vvar_vclock]), which
+ * every stub keeps at the same place (ARCH_VDSO_BASE), reserved in every
+ * guest: clock_gettime, gettimeofday and time then run without a stop, on
+ * the host's clocks as umbra's own syscalls give them. Its getcpu and
+ * getrandom are made syscalls (the vCPU, the sandbox's randomness). n is 0
+ * when the host has no vDSO umbra can move. Valid after plat_init. */
+struct plat_special {
+	uint64_t start, end;
+	int prot;
+	char name[16]; /* as /proc/PID/maps names it */
+};
+struct plat_vdso {
+	size_t n;
+	struct plat_special area[4];
+	uint64_t ehdr; /* AT_SYSINFO_EHDR: the vDSO's ELF header */
+};
+const struct plat_vdso *plat_vdso(void);
+
+/* Starts a stub whose address space is empty but for the stub text and the
+ * vDSO, with memfd available to plat_map. The calling host thread becomes the tracer. */
 int plat_proc_create(int memfd, struct plat_proc **procp, struct plat_thread **threadp);
 /* Kills the stub and reaps it; safe on every path, NULL is a no-op. Threads
  * other tracers attached keep what they name until their plat_thread_exit. */
@@ -72,8 +90,8 @@ int plat_thread_interrupt(struct plat_thread *th);
 int plat_thread_attach(struct plat_proc *proc, int tid, struct plat_thread **out);
 void plat_thread_exit(struct plat_thread *th);
 
-/* Leaves nothing in the stub's address space but its text again (execve
- * in place); the stub must have no other thread. */
+/* Leaves nothing in the stub's address space but its text and the vDSO
+ * again (execve in place); the stub must have no other thread. */
 int plat_proc_reset(struct plat_thread *via);
 
 /* Address space changes, injected through a stopped thread of the stub. */

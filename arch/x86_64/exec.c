@@ -104,6 +104,17 @@ uint64_t arch_minsigstksz(void)
 	return v ? v : 2048;
 }
 
+size_t arch_syscall_thunk(long nr, uint8_t out[16])
+{
+	/* mov $nr, %eax; syscall; ret: the arguments are already in place. */
+	static const uint8_t code[] = { 0xb8, 0, 0, 0, 0, 0x0f, 0x05, 0xc3 };
+	uint32_t n = (uint32_t)nr;
+
+	memcpy(out, code, sizeof code);
+	memcpy(out + 1, &n, sizeof n);
+	return sizeof code;
+}
+
 bool arch_cpu_feature_hidden(const char *name)
 {
 	(void)name;

@@ -75,6 +75,7 @@ static void do_init(void)
 		return;
 	}
 	ptrace_host.stub_fd = fd;
+	ptrace_vdso_init();
 }
 
 int plat_init(void)
@@ -125,6 +126,11 @@ static int seccomp_rules(scmp_filter_ctx ctx)
 			return err;
 	}
 	err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sigaltstack), 0);
+	if (err < 0)
+		return err;
+	/* The host's vDSO moved to its place in a new stub (vdso.c). */
+	err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mremap), 1,
+			       SCMP_A3(SCMP_CMP_EQ, MREMAP_MAYMOVE | MREMAP_FIXED));
 	if (err < 0)
 		return err;
 	/* The exec of the stub image itself: only that fd, which is close-on-exec. */

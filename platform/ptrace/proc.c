@@ -81,16 +81,23 @@ int ptrace_wait(struct plat_thread *th, int *status)
 	}
 }
 
-/* Leaves nothing in the stub's address space but its own text. */
+static long unmap_range(struct plat_thread *th, uint64_t start, uint64_t end)
+{
+	uint64_t args[6] = { start, end - start };
+
+	return end > start ? ptrace_inject(th, SYS_munmap, args) : 0;
+}
+
+/* Leaves nothing in the stub's address space but its own text and the
+ * vDSO block at ARCH_VDSO_BASE, just below it. */
 static int strip_address_space(struct plat_thread *th)
 {
-	uint64_t below[6] = { 0, ARCH_STUB_BASE };
-	uint64_t above[6] = { ARCH_STUB_BASE + ARCH_STUB_SIZE,
-			      ARCH_TASK_SIZE - (ARCH_STUB_BASE + ARCH_STUB_SIZE) };
-	long r = ptrace_inject(th, SYS_munmap, below);
+	long r = unmap_range(th, 0, ARCH_VDSO_BASE);
 
 	if (r >= 0)
-		r = ptrace_inject(th, SYS_munmap, above);
+		r = unmap_range(th, ARCH_VDSO_BASE + ptrace_vdso_len(), ARCH_STUB_BASE);
+	if (r >= 0)
+		r = unmap_range(th, ARCH_STUB_BASE + ARCH_STUB_SIZE, ARCH_TASK_SIZE);
 	return r < 0 ? (int)r : 0;
 }
 
@@ -119,7 +126,8 @@ static int stub_attach(struct plat_proc *p)
 	if (err)
 		return err;
 	arch_signal_stopped(&th->regs);
-	return strip_address_space(th);
+	err = ptrace_vdso_place(th);
+	return err ? err : strip_address_space(th);
 }
 
 static int stub_entry(void *arg)

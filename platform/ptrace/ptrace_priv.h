@@ -88,6 +88,12 @@ int ptrace_scratch(struct plat_thread *via);
  * as it was. If the fault does not come back, stop becomes whatever stop
  * the thread made instead. */
 int ptrace_fault_info(struct plat_thread *th, int status, struct plat_stop *stop);
+/* The host's vDSO (vdso.c): found once at plat_init; moved to
+ * ARCH_VDSO_BASE and rewritten in a new stub before it is stripped; the
+ * length of the block it fills there (0 without one). */
+void ptrace_vdso_init(void);
+int ptrace_vdso_place(struct plat_thread *th);
+uint64_t ptrace_vdso_len(void);
 int ptrace_decode_stop(struct plat_thread *th, int status, struct plat_stop *stop);
 
 extern const unsigned char ptrace_stub_image[];

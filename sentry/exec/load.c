@@ -168,9 +168,13 @@ static void fill_auxv(struct task *t, const struct elf_image *img, const struct 
 		{ LINUX_AT_RSEQ_ALIGN, RSEQ_ALIGN },
 	};
 
-	_Static_assert(sizeof aux / sizeof aux[0] <= STACK_MAX_AUXV, "auxv fits");
-	memcpy(s->auxv, aux, sizeof aux);
-	s->nauxv = sizeof aux / sizeof aux[0];
+	_Static_assert(sizeof aux / sizeof aux[0] < STACK_MAX_AUXV, "auxv fits");
+	s->nauxv = 0;
+	/* ARCH_DLINFO: the vDSO first, when there is one. */
+	if (plat_vdso()->n)
+		s->auxv[s->nauxv++] = (struct linux_auxv){ LINUX_AT_SYSINFO_EHDR, plat_vdso()->ehdr };
+	memcpy(s->auxv + s->nauxv, aux, sizeof aux);
+	s->nauxv += sizeof aux / sizeof aux[0];
 }
 
 static int build_stack(struct task *t, const struct exec_file *f, const struct layout *l,

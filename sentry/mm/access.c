@@ -11,8 +11,8 @@
 
 static int allowed(const struct vma *v, enum mm_access how)
 {
-	if (v->flags & VMA_RESERVED)
-		return 0;
+	if (v->flags & VMA_RESERVED) /* the vDSO may be read, nothing written */
+		return (v->flags & VMA_SPECIAL) && how == MM_READ && (v->prot & PROT_READ);
 	if (how == MM_READ)
 		return v->prot & (PROT_READ | PROT_EXEC);
 	if (how == MM_WRITE)
@@ -61,7 +61,7 @@ static int walk(struct mm *mm, uint64_t addr, size_t len, enum mm_access how,
 		if (!v || !allowed(v, how))
 			return -EFAULT;
 		n = v->end - addr < len ? v->end - addr : len;
-		if (v->flags & VMA_HOST)
+		if (v->flags & (VMA_HOST | VMA_SPECIAL))
 			err = walk_host(mm, addr, n, how, fn, arg);
 		else
 			err = fn(arg, memfile_ptr(mm->mf, v->off + (addr - v->start)), n);
@@ -139,7 +139,7 @@ int mm_iov(struct mm *mm, uint64_t addr, size_t len, enum mm_access how, struct 
 
 		if (!v || !allowed(v, how))
 			break;
-		if (v->flags & VMA_HOST) {
+		if (v->flags & (VMA_HOST | VMA_SPECIAL)) {
 			if (!n)
 				n = -EREMOTEIO;
 			break;

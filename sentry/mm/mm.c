@@ -16,6 +16,23 @@
 
 #define MMAP_MIN_ADDR 0x10000ULL
 
+/* The host's vDSO and its data, where every stub keeps them (plat_vdso). */
+static int insert_vdso(struct mm *mm)
+{
+	const struct plat_vdso *d = plat_vdso();
+
+	for (size_t i = 0; i < d->n; i++) {
+		struct vma v = { d->area[i].start, d->area[i].end, 0, d->area[i].prot,
+				 VMA_RESERVED | VMA_SPECIAL, vma_file_new(d->area[i].name, 0, 0), 0 };
+
+		if (!v.file || vma_insert(&mm->vmas, &v) < 0) {
+			vma_file_put(v.file);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 int mm_create(struct memfile *mf, struct mm **out)
 {
 	struct vma stub = { ARCH_STUB_BASE, ARCH_STUB_BASE + ARCH_STUB_SIZE, 0,
@@ -28,7 +45,9 @@ int mm_create(struct memfile *mf, struct mm **out)
 	mm->refs = 1;
 	mm->mmap_base = ARCH_STUB_BASE;
 	pthread_mutex_init(&mm->lock, NULL);
-	if (vma_insert(&mm->vmas, &stub) < 0) {
+	if (vma_insert(&mm->vmas, &stub) < 0 || insert_vdso(mm) < 0) {
+		vma_list_free(&mm->vmas);
+		pthread_mutex_destroy(&mm->lock);
 		free(mm);
 		return -ENOMEM;
 	}
@@ -524,8 +543,8 @@ static int copy_areas(struct mm *mm, struct mm_snapshot *s)
 	if (!s->v)
 		return -ENOMEM;
 	for (size_t i = 0; i < mm->vmas.n; i++) {
-		if (mm->vmas.v[i].flags & VMA_RESERVED)
-			continue;
+		if ((mm->vmas.v[i].flags & (VMA_RESERVED | VMA_SPECIAL)) == VMA_RESERVED)
+			continue; /* the stub's text is not the guest's */
 		s->v[s->n] = mm->vmas.v[i];
 		vma_file_get(s->v[s->n++].file);
 	}

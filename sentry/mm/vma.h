@@ -19,6 +19,10 @@
 #define VMA_HOST 32u
 #define VMA_DONTFORK 64u   /* MADV_DONTFORK: a fork's child does not get it */
 #define VMA_WIPEONFORK 128u /* MADV_WIPEONFORK: a fork's child gets it zeroed */
+/* With VMA_RESERVED: the host's vDSO or its data (plat_vdso), which the
+ * guest sees, runs and reads, and the sentry reads through the stub; its
+ * file is only its name. */
+#define VMA_SPECIAL 256u
 
 /* The file an area maps, as /proc/PID/maps names it. Immutable and shared
  * by the pieces a mapping splits into; freed with its last reference. */

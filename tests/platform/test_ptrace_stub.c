@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -37,7 +39,8 @@ static void teardown(void)
 	close(memfd);
 }
 
-/* Lines of /proc/PID/maps, vsyscall aside (it cannot be unmapped). */
+/* Lines of /proc/PID/maps, vsyscall aside (it cannot be unmapped) and the
+ * vDSO the stub keeps (stub_keeps_the_vdso). */
 static int count_mappings(int pid, char *first, size_t size)
 {
 	char path[64], line[512];
@@ -48,7 +51,7 @@ static int count_mappings(int pid, char *first, size_t size)
 	f = fopen(path, "r");
 	ck_assert_ptr_nonnull(f);
 	while (fgets(line, sizeof line, f)) {
-		if (strstr(line, "[vsyscall]"))
+		if (strstr(line, "[vsyscall]") || strstr(line, "[vvar") || strstr(line, "[vdso]"))
 			continue;
 		if (!n++)
 			snprintf(first, size, "%s", line);
@@ -68,6 +71,49 @@ START_TEST(stub_holds_only_its_text)
 	snprintf(want, sizeof want, "%llx-", (unsigned long long)ARCH_STUB_BASE);
 	ck_assert_msg(!strncmp(first, want, strlen(want)), "first mapping: %s", first);
 	plat_proc_destroy(p);
+}
+END_TEST
+
+/* Whether pid's maps has the line "START-END PERMS ... NAME". */
+static bool has_area(int pid, const struct plat_special *a)
+{
+	char path[64], line[512], want[64];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/maps", pid);
+	snprintf(want, sizeof want, "%llx-%llx %c", (unsigned long long)a->start,
+		 (unsigned long long)a->end, a->prot & PROT_READ ? 'r' : '-');
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f))
+		if (!strncmp(line, want, strlen(want)) && strstr(line, a->name))
+			found = true;
+	fclose(f);
+	return found;
+}
+
+/* The host's vDSO and its data, where plat_vdso says, in every stub: the
+ * sentry's own has them, so this host gives one. */
+START_TEST(stub_keeps_the_vdso)
+{
+	const struct plat_vdso *d;
+	struct plat_proc *p[2];
+	struct plat_thread *th[2];
+
+	ck_assert_int_eq(plat_init(), 0);
+	d = plat_vdso();
+	ck_assert_msg(d->n >= 2 && getauxval(AT_SYSINFO_EHDR), "the sentry's vDSO was not taken");
+	ck_assert_uint_eq(d->area[d->n - 1].start, d->ehdr);
+	ck_assert_str_eq(d->area[d->n - 1].name, "[vdso]");
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(plat_proc_create(memfd, &p[i], &th[i]), 0);
+		for (size_t k = 0; k < d->n; k++)
+			ck_assert_msg(has_area(plat_proc_pid(p[i]), &d->area[k]), "stub %d: no %s at %llx",
+				      i, d->area[k].name, (unsigned long long)d->area[k].start);
+	}
+	for (int i = 0; i < 2; i++)
+		plat_proc_destroy(p[i]);
 }
 END_TEST
 
@@ -248,6 +294,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, stub_holds_only_its_text);
+	tcase_add_test(tc, stub_keeps_the_vdso);
 	tcase_add_test(tc, injected_map_shares_memory);
 	tcase_add_test(tc, seccomp_kills_other_syscalls);
 	tcase_add_test(tc, mapped_host_file_is_the_file);

@@ -1,9 +1,10 @@
 /* /proc/PID/maps and smaps (fs/proc/task_mmu.c show_map_vma, show_smap).
  *
  * The stub's pages are the sentry's, not the guest's: they are left out.
- * umbra has no vdso and no vvar. smaps is smaps-lite: umbra backs every
- * page it maps (anonymous memory in its memory file, file mappings copied
- * in at mmap), so Rss and Pss are the mapped size, file mappings count as
+ * The host's vDSO and its data pages show as Linux shows them, by name
+ * ([vvar], [vvar_vclock], [vdso]) with no file. smaps is smaps-lite: umbra
+ * backs every page it maps (anonymous memory in its memory file, file
+ * mappings copied in at mmap), so Rss and Pss are the mapped size, file mappings count as
  * clean and the rest as dirty, and nothing is shared, swapped or huge. */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -23,7 +24,7 @@
 /* get_vma_name: the file, else [heap] or [stack] by mm's bounds. */
 static const char *area_name(const struct mm_snapshot *s, const struct vma *v)
 {
-	if (v->file)
+	if (v->file) /* a file, or the name of a special area */
 		return v->file->path;
 	if (v->flags & VMA_SHARED)
 		return "/dev/zero (deleted)"; /* shmem_zero_setup's file */
