@@ -24,6 +24,7 @@ struct file {
 	bool ofd_locked;          /* has held OFD locks: drop them when it goes */
 	int pidfd;                /* a pidfd: the guest pid it names, else 0 */
 	int mem_pid;              /* /proc/PID/mem: the process whose memory it is, else 0 */
+	int comm_tid;             /* /proc/PID/comm, task/TID/comm: the thread it names, else 0 */
 	int type;                 /* S_IFMT of the host object once known (file_never_blocks) */
 	bool writer;              /* counts in writecount: a regular file open for writing */
 	uint64_t dev, ino;        /* the writer's inode */

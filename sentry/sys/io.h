@@ -14,6 +14,9 @@ struct task;
 /* A read or write of /proc/PID/mem: len bytes between guest memory at addr
  * and pid's memory at pos (pos < 0: the file's offset on host_fd, which
  * moves); the count, or -EIO when nothing could move (sys_vm_rw.c). */
+/* comm_write(): the thread's name from up to 15 bytes at buf, for a writer
+ * of its own process (else EINVAL); the whole count is taken. */
+long proc_comm_write(struct task *t, int tid, uint64_t buf, size_t count);
 long proc_mem_rw(struct task *t, int pid, uint64_t addr, size_t len, bool reading, int64_t pos,
 		 int host_fd);
 

@@ -23,11 +23,13 @@
 #define WRITE_FLAGS (O_WRONLY | O_RDWR | O_TRUNC)
 
 /* may_open(): what the object and its mount allow for these flags. */
-/* /proc/PID/mem, which opens for writing on the read-only procfs: its
- * writes go to the process's memory, never to the rendered file. */
-static bool proc_mem_file(const struct lookup *l)
+/* /proc/PID/mem and comm, which open for writing on the read-only procfs:
+ * their writes go to the process's memory or the thread's name, never to
+ * the rendered file. */
+static bool proc_written_file(const struct lookup *l)
 {
-	return l->mnt->kind == MOUNT_PROC && proc_mem_pid(l->path + l->mnt->len);
+	return l->mnt->kind == MOUNT_PROC && (proc_mem_pid(l->path + l->mnt->len) ||
+					      proc_comm_tid(l->path + l->mnt->len));
 }
 
 static int may_open(const struct lookup *l, int flags)
@@ -55,7 +57,7 @@ static int may_open(const struct lookup *l, int flags)
 	 * it would take their data or unblock their writers. */
 	if ((type == S_IFIFO || type == S_IFSOCK) && l->mnt->readonly)
 		return -EACCES;
-	if (writing && l->mnt->readonly && !proc_mem_file(l))
+	if (writing && l->mnt->readonly && !proc_written_file(l))
 		return -EROFS;
 	return 0;
 }
@@ -68,8 +70,10 @@ static long install(struct task *t, int fd, int flags, const struct mount *mnt, 
 
 	if (!f)
 		return -ENOMEM;
-	if (mnt && mnt->kind == MOUNT_PROC)
+	if (mnt && mnt->kind == MOUNT_PROC) {
 		f->mem_pid = proc_mem_pid(path + mnt->len);
+		f->comm_tid = proc_comm_tid(path + mnt->len);
+	}
 	err = file_count_writer(f); /* -ETXTBSY while a program runs it */
 	if (err) {
 		file_put(f);

@@ -154,6 +154,25 @@ static int file_fd(struct task *t, uint64_t fd)
 	return io_fd(t, fd, NULL);
 }
 
+/* /proc/PID/mem and comm: their reads and writes are the sentry's (a
+ * comm file is read as rendered). */
+static bool proc_file(const struct file *f, bool reading)
+{
+	int acc = f ? f->flags & O_ACCMODE : O_RDONLY;
+
+	if (acc == (reading ? O_WRONLY : O_RDONLY))
+		return false; /* the host fd's EBADF */
+	return f && (f->mem_pid || (f->comm_tid && !reading));
+}
+
+static long proc_file_rw(struct task *t, struct file *f, uint64_t buf, size_t len, bool reading,
+			 int64_t pos)
+{
+	if (f->mem_pid)
+		return proc_mem_rw(t, f->mem_pid, buf, len, reading, pos, f->host_fd);
+	return proc_comm_write(t, f->comm_tid, buf, len);
+}
+
 long sys_read(struct task *t, const struct syscall_args *a)
 {
 	struct file *f = a->a[0] > INT_MAX ? NULL : fdtable_get(t->files, (int)a->a[0]);
@@ -162,8 +181,8 @@ long sys_read(struct task *t, const struct syscall_args *a)
 
 	if (f && f->sigfd)
 		return signalfd_read(t, f->sigfd, fs_status_flags(f) & O_NONBLOCK, a->a[1], a->a[2]);
-	if (f && f->mem_pid)
-		return proc_mem_rw(t, f->mem_pid, a->a[1], a->a[2], true, -1, f->host_fd);
+	if (proc_file(f, true))
+		return proc_file_rw(t, f, a->a[1], a->a[2], true, -1);
 	fd = io_fd(t, a->a[0], &may_block);
 	return fd < 0 ? fd : host_rw(t, fd, a->a[1], a->a[2], 1, may_block);
 }
@@ -174,8 +193,8 @@ long sys_write(struct task *t, const struct syscall_args *a)
 	bool may_block;
 	int fd;
 
-	if (f && f->mem_pid)
-		return proc_mem_rw(t, f->mem_pid, a->a[1], a->a[2], false, -1, f->host_fd);
+	if (proc_file(f, false))
+		return proc_file_rw(t, f, a->a[1], a->a[2], false, -1);
 	fd = io_fd(t, a->a[0], &may_block);
 	return fd < 0 ? fd : host_rw(t, fd, a->a[1], a->a[2], 0, may_block);
 }
@@ -356,6 +375,26 @@ long io_bounce_done(struct task *t, struct io_bounce *b, long n)
 	return n;
 }
 
+/* do_loop_readv_writev(): a file of read and write alone (/proc/PID/mem,
+ * comm) takes a vector one segment at a time, up to a short one. */
+static long proc_vector_rw(struct task *t, struct file *f, const struct vector_io *io,
+			   const struct guest_iovec *v, uint64_t cnt)
+{
+	long done = 0;
+
+	for (uint64_t i = 0; i < cnt; i++) {
+		long r = proc_file_rw(t, f, v[i].base, v[i].len, io->reading,
+				      io->pos < 0 ? -1 : io->pos + done);
+
+		if (r < 0)
+			return done ? done : r;
+		done += r;
+		if ((uint64_t)r < v[i].len)
+			break;
+	}
+	return done;
+}
+
 /* fs/read_write.c vfs_readv()/vfs_writev(): the file is judged first (EBADF,
  * ESPIPE, EINVAL), then every iovec, then the flags, and one host call moves
  * the data, so a pipe write of the whole vector stays atomic. When the
@@ -365,6 +404,7 @@ static long vector_rw(struct task *t, const struct vector_io *io)
 {
 	struct guest_iovec v[IOV_MAX_GUEST]; /* 16 KiB each: tracer threads' stacks hold them */
 	struct iovec iov[HOST_IOV_MAX];
+	struct file *f = io->fd > INT_MAX ? NULL : fdtable_get(t->files, (int)io->fd);
 	bool may_block;
 	int fd = io_fd(t, io->fd, &may_block), n;
 	uint64_t total;
@@ -373,6 +413,8 @@ static long vector_rw(struct task *t, const struct vector_io *io)
 	if (fd < 0)
 		return fd;
 	err = import_vector(t, io, v, &total);
+	if (!err && proc_file(f, io->reading) && !(io->flags & ~LINUX_RWF_KNOWN))
+		return proc_vector_rw(t, f, io, v, io->cnt);
 	if (err || !total || (io->flags & ~LINUX_RWF_KNOWN)) {
 		ssize_t r = host_vector(fd, NULL, 0, io);
 
@@ -401,8 +443,8 @@ static long positional_rw(struct task *t, const struct syscall_args *a, int read
 		return fd;
 	if ((int64_t)a->a[3] < 0)
 		return -EINVAL;
-	if (f->mem_pid)
-		return proc_mem_rw(t, f->mem_pid, a->a[1], a->a[2], reading, (int64_t)a->a[3], fd);
+	if (proc_file(f, reading))
+		return proc_file_rw(t, f, a->a[1], a->a[2], reading, (int64_t)a->a[3]);
 	return host_rw_at(t, fd, a->a[1], a->a[2], reading, (int64_t)a->a[3], false);
 }
 
@@ -442,6 +484,27 @@ static long vector_rw2(struct task *t, const struct syscall_args *a, int reading
 	if (io.pos < -1)
 		return -EINVAL;
 	return vector_rw(t, &io);
+}
+
+/* preadv/pwritev(fd, vec, vlen, pos_l, pos_h): do_preadv() with no flags,
+ * where every negative offset is EINVAL. */
+static long vector_rw_at(struct task *t, const struct syscall_args *a, int reading)
+{
+	struct vector_io io = { a->a[0], a->a[1], a->a[2], (int64_t)a->a[3], 0, reading };
+
+	if (io.pos < 0)
+		return -EINVAL;
+	return vector_rw(t, &io);
+}
+
+long sys_preadv(struct task *t, const struct syscall_args *a)
+{
+	return vector_rw_at(t, a, 1);
+}
+
+long sys_pwritev(struct task *t, const struct syscall_args *a)
+{
+	return vector_rw_at(t, a, 0);
 }
 
 long sys_preadv2(struct task *t, const struct syscall_args *a)

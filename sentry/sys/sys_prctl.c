@@ -13,6 +13,7 @@
 #include "sentry/kernel/seccomp.h"
 #include "sentry/mm/mm.h"
 #include "sentry/rseq/task_rseq.h"
+#include "sentry/sys/io.h"
 #include "syscall_handlers.h"
 
 #define PR_SET_PDEATHSIG 1
@@ -76,6 +77,26 @@ static long set_name(struct task *t, const uint64_t *a)
 		return r;
 	memcpy(t->comm, name, sizeof name);
 	return 0;
+}
+
+long proc_comm_write(struct task *t, int tid, uint64_t buf, size_t count)
+{
+	char name[sizeof t->comm] = "";
+	struct task *p;
+	long r = (long)count;
+
+	if (copy_from_guest(t, name, buf, count < sizeof name - 1 ? count : sizeof name - 1) < 0)
+		return -EFAULT;
+	pthread_mutex_lock(&t->sb->lock);
+	p = sandbox_find_task_locked(t->sb, tid);
+	if (!p || p->zombie)
+		r = -ESRCH;
+	else if (p->tgid != t->tgid)
+		r = -EINVAL;
+	else
+		memcpy(p->comm, name, sizeof name);
+	pthread_mutex_unlock(&t->sb->lock);
+	return r;
 }
 
 static long get_name(struct task *t, const uint64_t *a)

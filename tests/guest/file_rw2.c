@@ -6,7 +6,8 @@
  * access mode, EISDIR for a directory), then the vector (EINVAL, EFAULT),
  * then, when there is something to move, the flags: unknown ones are
  * EOPNOTSUPP. RWF_APPEND writes at the end; RWF_NOAPPEND (Linux 6.9) where
- * asked even on an O_APPEND file.
+ * asked even on an O_APPEND file. preadv and pwritev never move the
+ * position, and every negative offset is EINVAL for them.
  *
  * Usage: file_rw2 [rwf-6.9] SCRATCH_DIR
  *   rwf-6.9: the kernel knows the flags of Linux 6.9 and no later ones
@@ -60,6 +61,26 @@ static void positions(int fd)
 	expect_read("preadv2 at the position", fd, -1, "hello world");
 	check_long("the read moved the position", 11, lseek_cur(fd));
 	expect_read("preadv2 past the end", fd, 100, "");
+}
+
+/* preadv/pwritev(fd, vec, vlen, pos_l, pos_h), raw. */
+static void without_flags(int fd)
+{
+	struct iovec w[2] = { { "HELLO", 5 }, { " WORLD", 6 } };
+	char buf[16] = { 0 };
+	struct iovec r[2] = { { buf, 2 }, { buf + 2, 3 } };
+
+	lseek(fd, 3, SEEK_SET);
+	check_long("pwritev at 0", 11, syscall(SYS_pwritev, fd, w, 2, 0L, 0L));
+	check_long("preadv at 6", 5, syscall(SYS_preadv, fd, r, 2, 6L, 0L));
+	if (strcmp(buf, "WORLD"))
+		fail("preadv at 6: expected \"WORLD\" got \"%s\"", buf);
+	check_long("neither moved the position", 3, lseek_cur(fd));
+	CHECK_ERRNO("preadv at -1", syscall(SYS_preadv, fd, r, 2, -1L, -1L), EINVAL);
+	CHECK_ERRNO("pwritev at -1", syscall(SYS_pwritev, fd, w, 2, -1L, -1L), EINVAL);
+	check_long("pwritev back", 11, syscall(SYS_pwritev, fd, (struct iovec[]){ { "hello world", 11 } },
+						1, 0L, 0L));
+	lseek(fd, 11, SEEK_SET);
 }
 
 static void flags(int fd)
@@ -176,6 +197,7 @@ int main(int argc, char **argv)
 		return check_exit("file_rw2");
 	}
 	positions(fd);
+	without_flags(fd);
 	flags(fd);
 	noappend();
 	if (argc == 3)

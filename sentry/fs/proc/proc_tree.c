@@ -307,8 +307,9 @@ static int thread_alive(const char *name, void *arg)
 	return x && x->tgid == t->tgid && !x->zombie;
 }
 
-/* task/TID/ for each live thread of t's group, with its mem (all that a
- * thread's directory has so far). */
+/* task/TID/ for each live thread of t's group, with the files of a
+ * /proc/PID directory (rendered for the thread when read); its links and
+ * fd directories are not there. */
 static int add_thread(int taskdir, const struct task *x)
 {
 	char tid[16];
@@ -322,7 +323,10 @@ static int add_thread(int taskdir, const struct task *x)
 	if (dir < 0)
 		return dir;
 	fchmod(dir, 0700);
-	err = put_file(dir, "mem", 0600, "", 0);
+	err = 0;
+	for (const struct proc_pid_file *f = proc_pid_files; !err && f->name; f++)
+		if (faccessat(dir, f->name, F_OK, AT_SYMLINK_NOFOLLOW))
+			err = put_file(dir, f->name, f->mode, "", 0);
 	if (fchmod(dir, DIR_MODE) < 0 && !err)
 		err = -errno;
 	close(dir);
@@ -375,6 +379,29 @@ static int render_pid_file(int piddir, struct task *t, const char *name)
 	return 0; /* a link or directory: there already */
 }
 
+/* task/TID/NAME: the file rendered for thread TID of t's group; nothing for
+ * another path (the lookup then finds what is there, or not). */
+static int render_thread_file(int piddir, struct task *t, const char *rel)
+{
+	char *end, path[32];
+	long tid = strtol(rel, &end, 10);
+	struct task *x;
+	int dir, err;
+
+	if (end == rel || *end != '/' || tid <= 0 || tid > INT32_MAX || strchr(end + 1, '/'))
+		return 0;
+	x = sandbox_find_task_locked(t->sb, (int)tid);
+	if (!x || x->tgid != t->tgid || x->zombie)
+		return 0;
+	snprintf(path, sizeof path, "task/%ld", tid);
+	dir = open_dir(piddir, path);
+	if (dir < 0)
+		return dir;
+	err = render_pid_file(dir, x, end + 1);
+	close(dir);
+	return err;
+}
+
 int proc_tree_pid(int root, struct task *t, const char *rest)
 {
 	int dir = pid_dir(root, t->tgid), err = 0;
@@ -387,8 +414,10 @@ int proc_tree_pid(int root, struct task *t, const char *rest)
 		err = sync_fds(dir, t, "fdinfo", false);
 	else if (!strncmp(rest, "fdinfo/", 7) && !(err = sync_fds(dir, t, "fdinfo", false)))
 		err = render_fdinfo(dir, t, rest + 7);
-	else if (!strcmp(rest, "task") || !strncmp(rest, "task/", 5))
+	else if (!strcmp(rest, "task"))
 		err = sync_tasks(dir, t);
+	else if (!strncmp(rest, "task/", 5) && !(err = sync_tasks(dir, t)))
+		err = render_thread_file(dir, t, rest + 5);
 	else if (*rest && !strchr(rest, '/'))
 		err = render_pid_file(dir, t, rest);
 	close(dir);

@@ -68,21 +68,31 @@ static int with_task(struct procfs *fs, int pid, int (*fn)(struct procfs *, stru
 	return r;
 }
 
-int proc_mem_pid(const char *rel)
+/* The thread whose file name rel is: PID for "PID/name", TID for
+ * "PID/task/TID/name"; else 0. */
+static int task_file(const char *rel, const char *name)
 {
 	struct proc_path p = parse(rel[0] == '/' ? rel + 1 : rel);
 	struct proc_path thread;
-	size_t n;
 
 	if (!p.pid)
 		return 0;
-	if (!strcmp(p.rest, "mem"))
+	if (!strcmp(p.rest, name))
 		return p.pid;
 	if (strncmp(p.rest, "task/", 5))
 		return 0;
-	thread = parse(p.rest + 5); /* "TID/mem" */
-	n = strlen(thread.rest);
-	return thread.pid && n == 3 && !strcmp(thread.rest, "mem") ? thread.pid : 0;
+	thread = parse(p.rest + 5); /* "TID/name" */
+	return thread.pid && !strcmp(thread.rest, name) ? thread.pid : 0;
+}
+
+int proc_mem_pid(const char *rel)
+{
+	return task_file(rel, "mem");
+}
+
+int proc_comm_tid(const char *rel)
+{
+	return task_file(rel, "comm");
 }
 
 static int prepare_pid(struct procfs *fs, struct task *t, const char *rest, void *arg)

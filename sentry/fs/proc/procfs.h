@@ -11,5 +11,7 @@ void procfs_destroy(struct procfs *fs);
 /* The pid of a /proc/PID/mem file (rel: its path below /proc, "/12/mem"),
  * else 0. */
 int proc_mem_pid(const char *rel);
+/* The thread of a /proc/PID/comm or /proc/PID/task/TID/comm file, else 0. */
+int proc_comm_tid(const char *rel);
 
 #endif
