@@ -419,36 +419,73 @@ long sys_fchown(struct task *t, const struct syscall_args *a)
 	return err ? err : host_result(fchown(f->host_fd, (uid_t)a->a[1], (gid_t)a->a[2]));
 }
 
+/* do_utimes(): the times (NULL: now) of the file at path, or of dirfd's
+ * file when there is no path. */
+static long do_utimes(struct task *t, uint64_t dirfd, uint64_t upath, const struct timespec *ts,
+		      uint64_t flags)
+{
+	struct lookup l = { .fd = -1 };
+	struct file *f;
+	char proc[32];
+	long err;
+
+	if (flags & ~(uint64_t)LINUX_AT_SYMLINK_NOFOLLOW)
+		return -EINVAL;
+	if (!upath) { /* utimensat(fd, NULL, ...): the file itself */
+		err = changeable_fd(t, dirfd, &f);
+		return err ? err : host_result(futimens(f->host_fd, ts));
+	}
+	err = writable_object(t, dirfd, upath, !(flags & LINUX_AT_SYMLINK_NOFOLLOW), &l, proc);
+	if (!err)
+		err = host_result(utimensat(AT_FDCWD, proc, ts, 0));
+	lookup_release(&l);
+	return err;
+}
+
 long sys_utimensat(struct task *t, const struct syscall_args *a)
 {
 	struct linux_timespec lt[2];
 	struct timespec ts[2];
-	struct lookup l = { .fd = -1 };
-	struct file *f;
-	char proc[32];
-	long err = 0;
 
 	if (a->a[2] && copy_from_guest(t, lt, a->a[2], sizeof lt) < 0)
 		return -EFAULT;
 	/* fs/utimes.c: nothing to do, and the path is not even checked. */
 	if (a->a[2] && lt[0].tv_nsec == LINUX_UTIME_OMIT && lt[1].tv_nsec == LINUX_UTIME_OMIT)
 		return 0;
-	if (a->a[3] & ~(uint64_t)LINUX_AT_SYMLINK_NOFOLLOW)
-		return -EINVAL;
 	for (int i = 0; i < 2; i++) {
 		ts[i].tv_sec = lt[i].tv_sec;
 		ts[i].tv_nsec = lt[i].tv_nsec;
 	}
-	if (!a->a[1]) { /* utimensat(fd, NULL, ...): the file itself */
-		err = changeable_fd(t, a->a[0], &f);
-		return err ? err : host_result(futimens(f->host_fd, a->a[2] ? ts : NULL));
+	return do_utimes(t, a->a[0], a->a[1], a->a[2] ? ts : NULL, a->a[3]);
+}
+
+/* do_futimesat(): struct timeval pairs, each tv_usec within [0, 1000000). */
+static long futimesat_at(struct task *t, uint64_t dirfd, uint64_t upath, uint64_t utimes)
+{
+	struct { int64_t sec, usec; } tv[2];
+	struct timespec ts[2];
+
+	if (!utimes)
+		return do_utimes(t, dirfd, upath, NULL, 0);
+	if (copy_from_guest(t, tv, utimes, sizeof tv) < 0)
+		return -EFAULT;
+	for (int i = 0; i < 2; i++) {
+		if (tv[i].usec < 0 || tv[i].usec >= 1000000)
+			return -EINVAL;
+		ts[i].tv_sec = tv[i].sec;
+		ts[i].tv_nsec = tv[i].usec * 1000;
 	}
-	err = writable_object(t, a->a[0], a->a[1], !(a->a[3] & LINUX_AT_SYMLINK_NOFOLLOW), &l,
-			      proc);
-	if (!err)
-		err = host_result(utimensat(AT_FDCWD, proc, a->a[2] ? ts : NULL, 0));
-	lookup_release(&l);
-	return err;
+	return do_utimes(t, dirfd, upath, ts, 0);
+}
+
+long sys_futimesat(struct task *t, const struct syscall_args *a)
+{
+	return futimesat_at(t, a->a[0], a->a[1], a->a[2]);
+}
+
+long sys_utimes(struct task *t, const struct syscall_args *a)
+{
+	return futimesat_at(t, (uint64_t)LINUX_AT_FDCWD, a->a[0], a->a[1]);
 }
 
 long sys_umask(struct task *t, const struct syscall_args *a)
