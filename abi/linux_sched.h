@@ -14,6 +14,7 @@
 #define LINUX_SCHED_BATCH 3
 #define LINUX_SCHED_IDLE 5
 #define LINUX_SCHED_DEADLINE 6
+#define LINUX_SCHED_EXT 7
 #define LINUX_SCHED_RESET_ON_FORK 0x40000000
 
 /* sched_attr.sched_flags. */

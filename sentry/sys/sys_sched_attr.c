@@ -74,9 +74,11 @@ long sys_sched_setattr(struct task *t, const struct syscall_args *a)
 }
 
 /* The size field says how much was written: the guest's size or umbra's,
- * the smaller (a larger struct's tail is left alone). */
+ * the smaller. A larger struct's tail is zeroed, as copy_struct_to_user()
+ * does since Linux 6.11 (this host's 6.18 too); before, it was left alone. */
 long sys_sched_getattr(struct task *t, const struct syscall_args *a)
 {
+	static const uint8_t zero[256];
 	struct linux_sched_attr attr;
 	uint32_t usize = (uint32_t)a->a[2];
 	int pid = (int)a->a[0];
@@ -93,5 +95,11 @@ long sys_sched_getattr(struct task *t, const struct syscall_args *a)
 	if (!p)
 		return -ESRCH;
 	attr.size = usize < sizeof attr ? usize : (uint32_t)sizeof attr;
+	for (uint32_t off = attr.size; off < usize; off += sizeof zero) {
+		uint32_t n = usize - off < sizeof zero ? usize - off : (uint32_t)sizeof zero;
+
+		if (copy_to_guest(t, a->a[1] + off, zero, n) < 0)
+			return -EFAULT;
+	}
 	return copy_to_guest(t, a->a[1], &attr, attr.size) < 0 ? -EFAULT : 0;
 }

@@ -96,13 +96,14 @@ long sys_sched_getparam(struct task *t, const struct syscall_args *a)
 }
 
 /* The bound of a policy's priorities: rt for FIFO and RR, 0 for the
- * others Linux knows. */
+ * others Linux knows, SCHED_EXT too since 6.12 (which sched_setscheduler
+ * refuses, as a kernel without sched_ext does). */
 static long prio_bound(int policy, long rt)
 {
 	if (sched_rt_policy(policy))
 		return rt;
 	if (sched_fair_policy(policy) || policy == LINUX_SCHED_IDLE ||
-	    policy == LINUX_SCHED_DEADLINE)
+	    policy == LINUX_SCHED_DEADLINE || policy == LINUX_SCHED_EXT)
 		return 0;
 	return -EINVAL;
 }
