@@ -17,6 +17,7 @@
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/seccomp.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/ustruct.h"
 #include "sentry/rseq/task_rseq.h"
 #include "sentry/mm/mm.h"
 #include "syscall_handlers.h"
@@ -150,6 +151,9 @@ static void child_identity(struct task *t, const struct clone_req *c, struct tas
 	child->parent = parent;
 	child->ppid = parent ? parent->tgid : 0;
 	memcpy(child->cpumask, t->cpumask, sizeof child->cpumask);
+	pthread_mutex_lock(&t->sb->lock); /* against another's setpriority */
+	sched_prio_fork(&child->prio, &t->prio);
+	pthread_mutex_unlock(&t->sb->lock);
 	child->personality = t->personality;
 	seccomp_fork(child, t);
 	child->last_vcpu = t->last_vcpu; /* it starts where its parent ran */
@@ -401,25 +405,11 @@ struct linux_clone_args {
 static long clone3_read(struct task *t, uint64_t uargs, uint64_t size,
 			struct linux_clone_args *args)
 {
-	uint8_t tail[256];
-
 	if (size > ARCH_PAGE_SIZE)
 		return -E2BIG;
 	if (size < CLONE_ARGS_SIZE_VER0)
 		return -EINVAL;
-	memset(args, 0, sizeof *args);
-	if (copy_from_guest(t, args, uargs, size < sizeof *args ? size : sizeof *args) < 0)
-		return -EFAULT;
-	for (uint64_t off = sizeof *args; off < size; off += sizeof tail) {
-		size_t n = size - off < sizeof tail ? (size_t)(size - off) : sizeof tail;
-		static const uint8_t zero[sizeof tail];
-
-		if (copy_from_guest(t, tail, uargs + off, n) < 0)
-			return -EFAULT;
-		if (memcmp(tail, zero, n))
-			return -E2BIG;
-	}
-	return 0;
+	return copy_struct_from_guest(t, args, sizeof *args, uargs, (size_t)size);
 }
 
 long sys_clone3(struct task *t, const struct syscall_args *a)

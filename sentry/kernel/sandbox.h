@@ -62,6 +62,12 @@ int sandbox_alloc_pid(struct sandbox *sb);
 void sandbox_add_task(struct sandbox *sb, struct task *t);
 void sandbox_remove_task(struct sandbox *sb, struct task *t);
 void sandbox_unlink_task_locked(struct sandbox *sb, struct task *t);
+/* Whether the sandbox's guests hold every capability (CAP_SYS_NICE,
+ * CAP_SYS_PTRACE, ...): they do when it runs as root. */
+static inline bool sandbox_capable(const struct sandbox *sb)
+{
+	return sb->uid == 0;
+}
 /* The task with guest id tid, or NULL; called with sb->lock held. */
 struct task *sandbox_find_task_locked(struct sandbox *sb, int tid);
 /* Where guests start unless told: the caller's cwd if visible, else /. */

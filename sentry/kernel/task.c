@@ -126,6 +126,7 @@ struct task *task_create(struct sandbox *sb)
 	t->init = t;
 	t->pgid = t->sid = t->tid;
 	memcpy(t->rlim, sb->rlim, sizeof t->rlim);
+	sched_prio_host(&t->prio);
 	for (int cpu = 0; cpu < sb->ncpus && cpu < TASK_CPUMASK_BYTES * 8; cpu++)
 		t->cpumask[cpu / 8] |= (uint8_t)(1u << (cpu % 8));
 	t->fs = fs_struct_new(NULL);

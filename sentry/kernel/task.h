@@ -10,6 +10,7 @@
 #include "abi/linux.h"
 #include "sentry/ptrace/ptrace.h"
 #include "sentry/rseq/rseq.h"
+#include "sentry/sched/prio.h"
 #include "platform/platform.h"
 #include "sentry/kernel/restart.h"
 #include "sentry/fs/vfs.h"
@@ -134,6 +135,9 @@ struct task {
 	/* The CPUs the task may run on (sched_setaffinity), one bit each, of
 	 * the sandbox's; copied by clone. */
 	uint8_t cpumask[TASK_CPUMASK_BYTES];
+	/* Nice value and policy (sentry/sched/prio.h), by sb->lock; inherited
+	 * by clone, kept by exec. */
+	struct sched_prio prio;
 	/* The process's resource limits (the leader's count), copied by fork. */
 	struct linux_rlimit rlim[LINUX_RLIM_NLIMITS];
 	/* The last fault's details as the CPU gave them (x86_64 error code and

@@ -97,7 +97,7 @@ static long attach_locked(struct task *t, struct task *c, long request, uint64_t
 		return -EPERM;
 	/* __ptrace_may_access(): a process that is not dumpable only for a
 	 * tracer with CAP_SYS_PTRACE (the sandbox's root). */
-	if (!c->dumpable && t->sb->uid != 0)
+	if (!c->dumpable && !sandbox_capable(t->sb))
 		return -EPERM;
 	memset(&c->ptrace, 0, sizeof c->ptrace);
 	c->ptrace.tracer = t;
@@ -324,7 +324,7 @@ static long set_options(struct req *q)
 {
 	if (q->data & ~(uint64_t)LINUX_PTRACE_O_MASK)
 		return -EINVAL;
-	if ((q->data & LINUX_PTRACE_O_SUSPEND_SECCOMP) && (q->t->sb->uid != 0 || q->t->seccomp_mode))
+	if ((q->data & LINUX_PTRACE_O_SUSPEND_SECCOMP) && (!sandbox_capable(q->t->sb) || q->t->seccomp_mode))
 		return -EPERM;
 	q->c->ptrace.options = (uint32_t)q->data;
 	return 0;

@@ -90,6 +90,23 @@ echo hello > f && git add f && git commit -q -m first && echo more >> f && git c
 git log --format=%s; git show --stat HEAD~1 --format= | tail -1
 cd /; rm -rf "$d"
 '''),
+    'nice, renice and chrt': (['nice', 'renice', 'chrt'], r'''
+nice -n 5 nice; nice -n 5 nice -n 3 nice; nice -n 100 nice
+renice -n 7 -p $$ > /dev/null; nice; cut -d' ' -f18,19 /proc/self/stat
+chrt -m
+chrt -b 0 chrt -p 0 | sed 's/pid [0-9]*/pid N/'
+'''),
+    'python3 os.nice and os.sched_*': (['/usr/bin/python3'], r'''
+/usr/bin/python3 - <<'PY'
+import os
+print(os.nice(0), os.nice(3), os.getpriority(os.PRIO_PROCESS, 0))
+print(os.sched_getscheduler(0) == os.SCHED_OTHER, os.sched_getparam(0).sched_priority)
+print([(os.sched_get_priority_min(p), os.sched_get_priority_max(p))
+       for p in (os.SCHED_OTHER, os.SCHED_FIFO, os.SCHED_RR, os.SCHED_BATCH, os.SCHED_IDLE)])
+os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+print(os.sched_getscheduler(0) == os.SCHED_BATCH, os.sched_rr_get_interval(0))
+PY
+'''),
     'python3 threads, subprocess, alarm': (['/usr/bin/python3'], r'''
 /usr/bin/python3 - <<'PY'
 import hashlib, signal, subprocess, threading, time

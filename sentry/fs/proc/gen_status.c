@@ -270,14 +270,14 @@ static uint64_t rlim_cur(struct task *t, int res)
 	return t->leader->rlim[res].rlim_cur;
 }
 
-/* Fields 1-25 of do_task_stat. */
+/* Fields 1-25 of do_task_stat; 18 and 19 are task_prio() and the nice value. */
 static void stat_head(struct task *t, const struct proc_vm *vm, struct strbuf *b)
 {
 	uint64_t start = t->start_time / (1000000000ULL / USER_HZ);
 
-	strbuf_printf(b, "%d (%s) %c %d 0 0 0 -1 %u 0 0 0 0 0 0 0 0 20 0 %d 0 %" PRIu64,
+	strbuf_printf(b, "%d (%s) %c %d 0 0 0 -1 %u 0 0 0 0 0 0 0 0 %d %d %d 0 %" PRIu64,
 		      t->tid, t->comm, running(t) ? 'R' : 'S', t->ppid, PF_RANDOMIZE,
-		      nr_threads(t), start);
+		      sched_prio_stat(&t->prio), t->prio.nice, nr_threads(t), start);
 	strbuf_printf(b, " %" PRIu64 " %" PRIu64 " %" PRIu64, vm->total * ARCH_PAGE_SIZE,
 		      vm->file + vm->anon + vm->shmem, rlim_cur(t, LINUX_RLIMIT_RSS));
 }
