@@ -90,8 +90,11 @@ echo hello > f && git add f && git commit -q -m first && echo more >> f && git c
 git log --format=%s; git show --stat HEAD~1 --format= | tail -1
 cd /; rm -rf "$d"
 '''),
-    'nice, renice and chrt': (['nice', 'renice', 'chrt'], r'''
+    'nice': (['nice'], r'''
 nice -n 5 nice; nice -n 5 nice -n 3 nice; nice -n 100 nice
+nice -n 4 cut -d' ' -f18,19 /proc/self/stat
+'''),
+    'renice and chrt': (['renice', 'chrt'], r'''
 renice -n 7 -p $$ > /dev/null; nice; cut -d' ' -f18,19 /proc/self/stat
 chrt -m
 chrt -b 0 chrt -p 0 | sed 's/pid [0-9]*/pid N/'

@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Fields 18 (priority) and 19 (nice) of a stat file; 0 when read. */
-static inline int stat_prio(const char *path, long *prio, long *nice)
+/* Fields first and first + 1 of a stat file (first > 3); 0 when read. */
+static inline int stat_pair(const char *path, int first, long *a, long *b)
 {
 	char buf[1024], *p;
 	FILE *f = fopen(path, "r");
@@ -29,27 +29,46 @@ static inline int stat_prio(const char *path, long *prio, long *nice)
 	p = strrchr(buf, ')'); /* the name may hold spaces */
 	if (!p)
 		return -1;
-	/* ") S" is field 3: 16 spaces on, field 18. */
-	for (int field = 3; field <= 18; field++)
+	/* ") S" is field 3: one space on per field. */
+	for (int field = 3; field <= first; field++)
 		if (!(p = strchr(p + 1, ' ')))
 			return -1;
-	return sscanf(p, " %ld %ld", prio, nice) == 2 ? 0 : -1;
+	return sscanf(p, " %ld %ld", a, b) == 2 ? 0 : -1;
+}
+
+/* Fields 18 (priority) and 19 (nice) of a stat file; 0 when read. */
+static inline int stat_prio(const char *path, long *prio, long *nice)
+{
+	return stat_pair(path, 18, prio, nice);
+}
+
+/* Checks fields first and first + 1 of /proc/self/stat, named a and b. */
+static inline void check_stat_pair(const char *what, int first, const char *a, long want_a,
+				   const char *b, long want_b)
+{
+	long got_a = 0, got_b = 0;
+	char buf[128];
+
+	if (stat_pair("/proc/self/stat", first, &got_a, &got_b)) {
+		fail("%s: /proc/self/stat unreadable", what);
+		return;
+	}
+	snprintf(buf, sizeof buf, "%s: /proc/self/stat %s (%d)", what, a, first);
+	check_long(buf, want_a, got_a);
+	snprintf(buf, sizeof buf, "%s: /proc/self/stat %s (%d)", what, b, first + 1);
+	check_long(buf, want_b, got_b);
 }
 
 /* Checks that /proc/self/stat shows priority and nice. */
 static inline void check_stat_prio(const char *what, long prio, long nice)
 {
-	long p = 0, n = 0;
-	char buf[128];
+	check_stat_pair(what, 18, "priority", prio, "nice", nice);
+}
 
-	if (stat_prio("/proc/self/stat", &p, &n)) {
-		fail("%s: /proc/self/stat unreadable", what);
-		return;
-	}
-	snprintf(buf, sizeof buf, "%s: /proc/self/stat priority (18)", what);
-	check_long(buf, prio, p);
-	snprintf(buf, sizeof buf, "%s: /proc/self/stat nice (19)", what);
-	check_long(buf, nice, n);
+/* ... and the real-time priority and the policy. */
+static inline void check_stat_policy(const char *what, long rt_priority, long policy)
+{
+	check_stat_pair(what, 40, "rt_priority", rt_priority, "policy", policy);
 }
 
 /* Whether the unprivileged child changed its ids: its parent, root, is

@@ -5,7 +5,8 @@
  *   - sched_get_priority_max/min per policy, EINVAL for others;
  *   - round trips of SCHED_OTHER, BATCH, IDLE, FIFO and RR with their
  *     priorities, the nice value kept under a real-time policy, and
- *     /proc/self/stat's priority field (-1 - rt_priority);
+ *     /proc/self/stat's priority field (-1 - rt_priority), its rt_priority
+ *     and policy fields (40, 41);
  *   - sched_rr_get_interval: 100 ms for RR, 0 for FIFO;
  *   - inheritance by fork, and SCHED_RESET_ON_FORK's resets;
  *   - errors in Linux's order (EINVAL for the pid, pointer and values,
@@ -226,6 +227,7 @@ static void realtime(void)
 	check_long("SCHED_FIFO priority", 10, get_prio());
 	check_long("nice kept under SCHED_FIFO", 6, getpriority(PRIO_PROCESS, 0));
 	check_stat_prio("SCHED_FIFO 10", -11, 6);
+	check_stat_policy("SCHED_FIFO 10", 10, SCHED_FIFO);
 	check_long("SCHED_FIFO interval (infinite)", 0, rr_interval_ns());
 	check_child("SCHED_FIFO", SCHED_FIFO, 10, 6);
 	check_long("sched_setparam 30", 0, sched_setparam(0, &(struct sched_param){ 30 }) ? errno : 0);
@@ -239,6 +241,7 @@ static void realtime(void)
 	check_long("SCHED_RR read back", SCHED_RR, sched_getscheduler(0));
 	check_long("SCHED_RR interval", 100000000L, rr_interval_ns());
 	check_stat_prio("SCHED_RR 99", -100, 6);
+	check_stat_policy("SCHED_RR 99", 99, SCHED_RR);
 	check_long("SCHED_RR with RESET_ON_FORK", 0,
 		   set_policy(0, SCHED_RR | SCHED_RESET_ON_FORK, 5));
 	check_long("RESET_ON_FORK read back", SCHED_RR | SCHED_RESET_ON_FORK,
@@ -247,6 +250,7 @@ static void realtime(void)
 	check_long("back to SCHED_OTHER", 0, set_policy(0, SCHED_OTHER, 0));
 	check_long("nice kept back under SCHED_OTHER", 6, getpriority(PRIO_PROCESS, 0));
 	check_stat_prio("SCHED_OTHER nice 6", 26, 6);
+	check_stat_policy("SCHED_OTHER nice 6", 0, SCHED_OTHER);
 	printf("real-time policies checked where root may have them\n");
 }
 

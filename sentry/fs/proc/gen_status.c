@@ -289,7 +289,8 @@ static int vcpu_of(const struct task *t)
 	return sched_cpu(t);
 }
 
-/* Fields 26-52; field 39 is the CPU. */
+/* Fields 26-52; field 39 is the CPU, 40 and 41 the real-time priority
+ * and the policy. */
 static void stat_tail(struct task *t, const struct mm_snapshot *s, struct strbuf *b)
 {
 	const struct mm_exec_info *x = &s->exec;
@@ -298,9 +299,10 @@ static void stat_tail(struct task *t, const struct mm_snapshot *s, struct strbuf
 	sig_actions(t, &ign, &cgt);
 	strbuf_printf(b, " %" PRIu64 " %" PRIu64 " %" PRIu64 " 0 0", x->start_code, x->end_code,
 		      x->start_stack);
-	strbuf_printf(b, " 0 %" PRIu64 " %" PRIu64 " %" PRIu64 " %d 0 0 %d %d 0 0 0 0 0",
+	strbuf_printf(b, " 0 %" PRIu64 " %" PRIu64 " %" PRIu64 " %d 0 0 %d %d %d %d 0 0 0",
 		      (uint64_t)(t->sigmask & 0x7fffffff), (uint64_t)(ign & 0x7fffffff),
-		      (uint64_t)(cgt & 0x7fffffff), running(t) ? 0 : 1, LINUX_SIGCHLD, vcpu_of(t));
+		      (uint64_t)(cgt & 0x7fffffff), running(t) ? 0 : 1, LINUX_SIGCHLD, vcpu_of(t),
+		      t->prio.rt_priority, t->prio.policy);
 	strbuf_printf(b, " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
 			 " %" PRIu64 " 0\n",
 		      x->start_data, x->end_data, s->brk_start, x->arg_start, x->arg_end,
