@@ -223,17 +223,21 @@ static bool parent_reaps_nothing(const struct task *parent)
 }
 
 /* do_notify_parent(): the exit signal, with CLD_* siginfo. */
-static void tell_parent_locked(struct task *t)
+void task_tell_exit_locked(struct task *t, struct task *to, int sig)
 {
 	struct linux_siginfo info;
 	int32_t *f = (int32_t *)&info;
 	bool exited = (t->exit_status & 0x7f) == 0;
 
-	if (!t->parent || t->exit_signal <= 0)
-		return;
-	sig_info_user(&info, t->exit_signal, exited ? LINUX_CLD_EXITED : LINUX_CLD_KILLED, t);
+	sig_info_user(&info, sig, exited ? LINUX_CLD_EXITED : LINUX_CLD_KILLED, t);
 	f[6] = exited ? (t->exit_status >> 8) & 0xff : t->exit_status & 0x7f; /* si_status */
-	sig_send_process_locked(t->parent, &info);
+	sig_send_process_locked(to, &info);
+}
+
+static void tell_parent_locked(struct task *t)
+{
+	if (t->parent && t->exit_signal > 0)
+		task_tell_exit_locked(t, t->parent, t->exit_signal);
 }
 
 void task_vfork_release(struct task *t)

@@ -255,6 +255,9 @@ void task_thread_gone(struct task *t);
 /* A process's end its tracer collected goes to its parent (told, or
  * freed when the parent takes none); sb->lock held. */
 void task_zombie_to_parent_locked(struct task *t);
+/* do_notify_parent()'s siginfo for t's end (CLD_EXITED or CLD_KILLED, the
+ * status) sent as sig to the process of to; sb->lock held. */
+void task_tell_exit_locked(struct task *t, struct task *to, int sig);
 /* mm_release(): the robust futexes and the CLONE_CHILD_CLEARTID word of a
  * task whose guest thread has ended. */
 void task_clear_child_tid(struct task *t);

@@ -29,18 +29,6 @@ static void tell_tracer_locked(struct task *t, int status)
 	sig_send_process_locked(t->ptrace.tracer, &info);
 }
 
-/* do_notify_parent() to the tracer: SIGCHLD with the end's CLD_* code. */
-static void tell_tracer_exit_locked(struct task *t)
-{
-	struct linux_siginfo info;
-	int32_t *f = (int32_t *)&info;
-	bool exited = (t->exit_status & 0x7f) == 0;
-
-	sig_info_user(&info, SIGCHLD, exited ? 1 /* CLD_EXITED */ : 2 /* CLD_KILLED */, t);
-	f[6] = exited ? (t->exit_status >> 8) & 0xff : t->exit_status & 0x7f;
-	sig_send_process_locked(t->ptrace.tracer, &info);
-}
-
 /* It ends, or a SIGKILL waits for it: that takes a task out of a
  * ptrace-stop (TASK_WAKEKILL). */
 static bool ends(const struct task *t)
@@ -335,7 +323,7 @@ bool ptrace_exit_locked(struct task *t)
 	if (stays) {
 		t->ptrace.zombie = true;
 		t->ptrace.stopped = false;
-		tell_tracer_exit_locked(t);
+		task_tell_exit_locked(t, t->ptrace.tracer, SIGCHLD); /* do_notify_parent() */
 	} else {
 		t->ptrace.tracer = NULL;
 	}

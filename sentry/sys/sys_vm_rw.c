@@ -92,27 +92,46 @@ static long move_all(struct vm_rw *v)
 	return total;
 }
 
+/* A fresh transfer of t's, its iovecs to be filled. */
+static struct vm_rw *vm_rw_start(struct task *t, bool write, bool force)
+{
+	static __thread struct vm_rw v;
+
+	memset(&v, 0, offsetof(struct vm_rw, local));
+	v.t = t;
+	v.write = write;
+	v.force = force;
+	return &v;
+}
+
+/* The transfer with the live process pid: bytes moved, -EFAULT if none,
+ * -ESRCH when there is no such process. */
+static long vm_rw_with(struct vm_rw *v, int pid)
+{
+	struct sandbox *sb = v->t->sb;
+	long r = -ESRCH;
+
+	pthread_mutex_lock(&sb->lock);
+	v->remote = sandbox_find_task_locked(sb, pid);
+	if (v->remote && !v->remote->zombie && v->remote->mm)
+		r = move_all(v);
+	pthread_mutex_unlock(&sb->lock);
+	return r;
+}
+
 long proc_mem_rw(struct task *t, int pid, uint64_t addr, size_t len, bool reading, int64_t pos,
 		 int host_fd)
 {
-	static __thread struct vm_rw v;
+	struct vm_rw *v = vm_rw_start(t, !reading, true);
 	off_t at = pos >= 0 ? pos : lseek(host_fd, 0, SEEK_CUR);
-	long r = -ESRCH;
+	long r;
 
 	if (at < 0)
 		return -errno;
-	memset(&v, 0, offsetof(struct vm_rw, local));
-	v.t = t;
-	v.write = !reading;
-	v.force = true;
-	v.nlocal = v.nrem = 1;
-	v.local[0] = (struct iovec){ (void *)addr, len };
-	v.rem[0] = (struct iovec){ (void *)(uintptr_t)at, len };
-	pthread_mutex_lock(&t->sb->lock);
-	v.remote = sandbox_find_task_locked(t->sb, pid);
-	if (v.remote && !v.remote->zombie && v.remote->mm)
-		r = move_all(&v);
-	pthread_mutex_unlock(&t->sb->lock);
+	v->nlocal = v->nrem = 1;
+	v->local[0] = (struct iovec){ (void *)addr, len };
+	v->rem[0] = (struct iovec){ (void *)(uintptr_t)at, len };
+	r = vm_rw_with(v, pid);
 	if (r == -EFAULT)
 		r = -EIO; /* mem_rw(): nothing could be reached */
 	if (r > 0 && pos < 0)
@@ -122,27 +141,19 @@ long proc_mem_rw(struct task *t, int pid, uint64_t addr, size_t len, bool readin
 
 static long vm_rw(struct task *t, const struct syscall_args *a, bool write)
 {
-	static __thread struct vm_rw v;
-	long r = -ESRCH;
+	struct vm_rw *v;
 
 	if (a->a[5])
 		return -EINVAL;
 	if (a->a[2] > VM_RW_IOV_MAX || a->a[4] > VM_RW_IOV_MAX)
 		return -EINVAL;
-	memset(&v, 0, offsetof(struct vm_rw, local));
-	v.t = t;
-	v.write = write;
-	v.nlocal = a->a[2];
-	v.nrem = a->a[4];
-	if (copy_from_guest(t, v.local, a->a[1], v.nlocal * sizeof(struct iovec)) ||
-	    copy_from_guest(t, v.rem, a->a[3], v.nrem * sizeof(struct iovec)))
+	v = vm_rw_start(t, write, false);
+	v->nlocal = a->a[2];
+	v->nrem = a->a[4];
+	if (copy_from_guest(t, v->local, a->a[1], v->nlocal * sizeof(struct iovec)) ||
+	    copy_from_guest(t, v->rem, a->a[3], v->nrem * sizeof(struct iovec)))
 		return -EFAULT;
-	pthread_mutex_lock(&t->sb->lock);
-	v.remote = sandbox_find_task_locked(t->sb, (int)a->a[0]);
-	if (v.remote && !v.remote->zombie && v.remote->mm)
-		r = move_all(&v);
-	pthread_mutex_unlock(&t->sb->lock);
-	return r;
+	return vm_rw_with(v, (int)a->a[0]);
 }
 
 long sys_process_vm_readv(struct task *t, const struct syscall_args *a)
