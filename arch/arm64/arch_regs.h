@@ -36,9 +36,10 @@ struct arch_regs {
 #define ARCH_STUB_BASE 0xfff000000000ULL
 #define ARCH_STUB_SIZE 0x10000ULL
 /* The host's vDSO and its data pages, moved here in every stub and kept:
- * the window below the stub's text (see platform/ptrace/vdso.c). */
+ * the window just above the stub's text, where no guest mapping goes
+ * unless asked for by address (see platform/ptrace/vdso.c). */
 #define ARCH_VDSO_WINDOW 0x100000ULL
-#define ARCH_VDSO_BASE (ARCH_STUB_BASE - ARCH_VDSO_WINDOW)
+#define ARCH_VDSO_BASE (ARCH_STUB_BASE + ARCH_STUB_SIZE)
 #define ARCH_STUB_TRAMPOLINE (ARCH_STUB_BASE + 0) /* svc #0; brk #0 */
 #define ARCH_STUB_TRAP (ARCH_STUB_BASE + 16)      /* brk #0 */
 #define ARCH_STUB_CLONE (ARCH_STUB_BASE + 48)     /* svc #0; child spins */

@@ -89,15 +89,13 @@ static long unmap_range(struct plat_thread *th, uint64_t start, uint64_t end)
 }
 
 /* Leaves nothing in the stub's address space but its own text and the
- * vDSO block at ARCH_VDSO_BASE, just below it. */
+ * vDSO block at ARCH_VDSO_BASE, just above it. */
 static int strip_address_space(struct plat_thread *th)
 {
-	long r = unmap_range(th, 0, ARCH_VDSO_BASE);
+	long r = unmap_range(th, 0, ARCH_STUB_BASE);
 
 	if (r >= 0)
-		r = unmap_range(th, ARCH_VDSO_BASE + ptrace_vdso_len(), ARCH_STUB_BASE);
-	if (r >= 0)
-		r = unmap_range(th, ARCH_STUB_BASE + ARCH_STUB_SIZE, ARCH_TASK_SIZE);
+		r = unmap_range(th, ARCH_VDSO_BASE + ptrace_vdso_len(), ARCH_TASK_SIZE);
 	return r < 0 ? (int)r : 0;
 }
 

@@ -27,7 +27,7 @@
 
 #define MAX_AREAS (sizeof ((struct plat_vdso *)0)->area / sizeof(struct plat_special))
 /* Where a stub's block goes first when it lies across the window. */
-#define VDSO_SCRATCH (ARCH_VDSO_BASE - 2 * ARCH_VDSO_WINDOW)
+#define VDSO_SCRATCH (ARCH_VDSO_BASE + 2 * ARCH_VDSO_WINDOW)
 
 struct vdso_patch {
 	uint64_t addr; /* in every stub */

@@ -25,6 +25,10 @@
 #define LINUX_ADDR_NO_RANDOMIZE 0x0040000 /* personality(2) */
 #define STACK_MIN (128ULL << 10)
 #define STACK_MAX (64ULL << 20)
+/* Free space between the stub's text and the top mapping, as Linux leaves
+ * a gap below the stack: a mapping placed by address a little above the
+ * top one (mremap MREMAP_FIXED to p + N pages) does not meet the stub. */
+#define MMAP_GAP (16ULL << 20)
 #define CLOCK_TICKS 100
 
 struct layout {
@@ -50,7 +54,7 @@ static int choose_layout(struct task *t, const struct elf_image *img, struct lay
 	l->stack_size = stack < STACK_MIN ? STACK_MIN : stack > STACK_MAX ? STACK_MAX : stack;
 	l->stack_size &= LOAD_PAGE_MASK;
 	l->stack_top = (ARCH_TASK_SIZE - rnd_pages(r[0])) & LOAD_PAGE_MASK;
-	l->mmap_base = ARCH_STUB_BASE - rnd_pages(r[1]);
+	l->mmap_base = ARCH_STUB_BASE - MMAP_GAP - rnd_pages(r[1]);
 	l->bias = img->type == ET_DYN ? ARCH_ELF_ET_DYN_BASE + rnd_pages(r[2]) : 0;
 	l->brk = l->bias + img->hi + rnd_pages(r[3] % (32ULL << 20));
 	if (img->lo + l->bias < 0x10000 || img->hi + l->bias > l->mmap_base - RANDOM_SPAN)

@@ -101,6 +101,10 @@ int mm_fork_advice(struct mm *mm, uint64_t addr, uint64_t len, int advice);
  * (MS_SYNC) the host files mapped shared in it are written back first. */
 int mm_sync(struct mm *mm, uint64_t addr, uint64_t len, bool wait);
 long mm_set_brk(struct mm *mm, struct plat_thread *via, uint64_t brk);
+/* mincore(2): a byte per page of [addr, addr + pages pages), bit 0 set
+ * when it is in memory (mm/incore.c); how many pages were answered before
+ * the first that is not the guest's, or -errno. */
+long mm_incore(struct mm *mm, uint64_t addr, size_t pages, uint8_t *vec);
 
 /* What exec leaves for /proc/PID (mm_struct's fields of these names):
  * cmdline and environ read [arg_start, arg_end) and [env_start, env_end),

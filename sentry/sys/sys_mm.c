@@ -353,3 +353,38 @@ long sys_msync(struct task *t, const struct syscall_args *a)
 		return 0;
 	return mm_sync(t->mm, addr, len, flags & MS_SYNC);
 }
+
+/* mincore(start, len, vec), in mm/mincore.c's order: an unaligned start is
+ * EINVAL, a range past user space ENOMEM, a vector not writable EFAULT;
+ * then page by page, a page that is not the guest's ENOMEM after the
+ * answers before it were written. */
+long sys_mincore(struct task *t, const struct syscall_args *a)
+{
+	static __thread uint8_t vec[4096];
+	uint64_t addr = arch_untagged_addr(a->a[0]), len = a->a[1], uvec = a->a[2];
+	uint64_t pages = len / ARCH_PAGE_SIZE + (PAGE_OFF(len) != 0);
+	long n = 0;
+
+	if (PAGE_OFF(addr))
+		return -EINVAL;
+	if (addr + len < addr || addr + len > ARCH_TASK_SIZE)
+		return -ENOMEM;
+	while (pages) {
+		size_t chunk = pages < sizeof vec ? pages : sizeof vec;
+
+		n = mm_incore(t->mm, addr, chunk, vec);
+		if (n < 0)
+			return n;
+		for (long i = 0; i < n; i++)
+			vec[i] &= 1;
+		if (n && copy_to_guest(t, uvec, vec, (size_t)n) < 0)
+			return -EFAULT;
+		if ((size_t)n < chunk)
+			return -ENOMEM;
+		addr += chunk * ARCH_PAGE_SIZE;
+		uvec += chunk;
+		pages -= chunk;
+	}
+	return 0;
+}
+
