@@ -169,10 +169,12 @@ size_t arch_stat_encode(const struct linux_kstat *k, void *out);
 uint64_t arch_hwcap(void);
 uint64_t arch_hwcap2(void);
 uint64_t arch_minsigstksz(void);
-/* A function body that makes syscall nr with the caller's arguments and
- * returns its result (the vDSO's getcpu made a syscall): its length, at
- * most 16 bytes, in out. */
+/* Function bodies for the vDSO's rewritten functions, their length (at
+ * most 16 bytes) in out: one that makes syscall nr with the caller's
+ * arguments and returns its result (getcpu), one that returns value
+ * (getrandom's -ENOSYS). */
 size_t arch_syscall_thunk(long nr, uint8_t out[16]);
+size_t arch_return_thunk(int32_t value, uint8_t out[16]);
 /* Whether a CPU feature of the host's /proc/cpuinfo list ("flags",
  * "Features") is one AT_HWCAP hides from guests, so cpuinfo leaves it out. */
 bool arch_cpu_feature_hidden(const char *name);

@@ -81,6 +81,18 @@ size_t arch_syscall_thunk(long nr, uint8_t out[16])
 	return sizeof code;
 }
 
+size_t arch_return_thunk(int32_t value, uint8_t out[16])
+{
+	/* movn x0, #~value (a negative value within 16 bits) or movz x0,
+	 * #value; ret */
+	uint32_t code[] = { value < 0 ? 0x92800000u | ((uint32_t)~value & 0xffff) << 5
+				      : 0xd2800000u | ((uint32_t)value & 0xffff) << 5,
+			    0xd65f03c0u };
+
+	memcpy(out, code, sizeof code);
+	return sizeof code;
+}
+
 bool arch_cpu_feature_hidden(const char *name)
 {
 	static const char *const others[] = { "mte", "mte3", "gcs", "fpmr", "poe" };

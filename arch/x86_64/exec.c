@@ -115,6 +115,16 @@ size_t arch_syscall_thunk(long nr, uint8_t out[16])
 	return sizeof code;
 }
 
+size_t arch_return_thunk(int32_t value, uint8_t out[16])
+{
+	/* mov $value, %rax (sign-extended); ret */
+	static const uint8_t code[] = { 0x48, 0xc7, 0xc0, 0, 0, 0, 0, 0xc3 };
+
+	memcpy(out, code, sizeof code);
+	memcpy(out + 3, &value, sizeof value);
+	return sizeof code;
+}
+
 bool arch_cpu_feature_hidden(const char *name)
 {
 	(void)name;

@@ -10,9 +10,10 @@
  * What the host vDSO answers must be what umbra's kernel answers: its
  * clocks are the host's (sys_time.c passes them through), but its getcpu
  * reads the host CPU, not the vCPU, and its getrandom keeps state in the
- * host's pages. Both are rewritten in each stub into a syscall, which
- * PTRACE_SYSEMU stops as any guest syscall (a write through /proc/PID/mem,
- * which copies the page for that stub alone). */
+ * host's pages. Both are rewritten in each stub (a write through
+ * /proc/PID/mem, which copies the page for that stub alone): getcpu into
+ * the syscall, which PTRACE_SYSEMU stops as any guest syscall, getrandom
+ * into an answer of -ENOSYS, after which callers make the syscall. */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -40,15 +41,18 @@ static uint64_t block_len;
 static struct vdso_patch patches[2];
 static size_t npatches;
 
-/* The functions made syscalls, by the names each arch's vDSO gives them. */
+/* The functions rewritten, by the names each arch's vDSO gives them:
+ * getcpu becomes the syscall; getrandom answers -ENOSYS, which its callers
+ * (glibc 2.41's probe with opaque_len ~0) take for "no vDSO getrandom" and
+ * use the syscall instead. */
 static const struct {
 	const char *name;
-	long nr;
+	long nr; /* the syscall, or 0 to return -ENOSYS */
 } redirects[] = {
 	{ "__vdso_getcpu", SYS_getcpu },
 	{ "__kernel_getcpu", SYS_getcpu },
-	{ "__vdso_getrandom", SYS_getrandom },
-	{ "__kernel_getrandom", SYS_getrandom },
+	{ "__vdso_getrandom", 0 },
+	{ "__kernel_getrandom", 0 },
 };
 
 const struct plat_vdso *plat_vdso(void)
@@ -127,22 +131,28 @@ static uint64_t vdso_symbol(const uint8_t *base, uint64_t len, const char *name,
 	return 0;
 }
 
-/* The rewrites, found in the sentry's own vDSO at host address at. */
-static void find_patches(uint64_t at, uint64_t len, uint64_t guest_at)
+/* The rewrites, found in the sentry's own vDSO at host address at; false
+ * when one cannot be made (a function too small for its new body): the
+ * vDSO is then not given at all. */
+static bool find_patches(uint64_t at, uint64_t len, uint64_t guest_at)
 {
 	for (size_t i = 0; i < sizeof redirects / sizeof redirects[0]; i++) {
 		uint64_t size = 0, off = vdso_symbol((const uint8_t *)(uintptr_t)at, len,
 						     redirects[i].name, &size);
 		struct vdso_patch *p = &patches[npatches];
 
-		if (!off || npatches == sizeof patches / sizeof patches[0])
+		if (!off)
 			continue;
-		p->len = arch_syscall_thunk(redirects[i].nr, p->code);
-		if (size >= p->len) {
-			p->addr = guest_at + off;
-			npatches++;
-		}
+		if (npatches == sizeof patches / sizeof patches[0])
+			return false;
+		p->len = redirects[i].nr ? arch_syscall_thunk(redirects[i].nr, p->code)
+					 : arch_return_thunk(-ENOSYS, p->code);
+		if (size < p->len)
+			return false;
+		p->addr = guest_at + off;
+		npatches++;
 	}
+	return true;
 }
 
 /* Whether the host gives a vDSO umbra can use; without one (or one it does
@@ -166,7 +176,10 @@ void ptrace_vdso_init(void)
 		vdso.area[i].start += ARCH_VDSO_BASE - base;
 		vdso.area[i].end += ARCH_VDSO_BASE - base;
 	}
-	find_patches(ehdr, a[text].end - ehdr, vdso.area[text].start);
+	if (!find_patches(ehdr, a[text].end - ehdr, vdso.area[text].start)) {
+		npatches = 0;
+		return;
+	}
 	block_len = a[n - 1].end - base;
 	vdso.ehdr = vdso.area[text].start;
 	vdso.n = n;

@@ -97,28 +97,21 @@ static int wait_ready(int fd, short events, bool sock)
 	return n ? 0 : -EAGAIN; /* the socket's timeout passed */
 }
 
-int task_wait_io(int fd, short events)
+int task_wait_fd(int fd, short events)
 {
 	struct stat st;
 	int fl = fcntl(fd, F_GETFL);
 	int acc = fl & O_ACCMODE;
 
-	/* Calls on these never block, or fail (EBADF for the wrong direction,
-	 * ENOTCONN or EINVAL on a listening socket) on their own. */
-	if (fl < 0 || (events == POLLIN && acc == O_WRONLY) ||
+	/* Calls on these never block, return EAGAIN, or fail (EBADF for the
+	 * wrong direction, ENOTCONN or EINVAL on a listening socket) on their
+	 * own. */
+	if (fl < 0 || (fl & O_NONBLOCK) || (events == POLLIN && acc == O_WRONLY) ||
 	    (events == POLLOUT && acc == O_RDONLY) || fstat(fd, &st) < 0 ||
 	    S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode) ||
 	    (S_ISSOCK(st.st_mode) && listening(fd)))
 		return 0;
 	return wait_ready(fd, events, S_ISSOCK(st.st_mode));
-}
-
-int task_wait_fd(int fd, short events)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	/* Calls on a non-blocking fd return EAGAIN on their own. */
-	return fl < 0 || (fl & O_NONBLOCK) ? 0 : task_wait_io(fd, events);
 }
 
 int task_wait_accept(int fd)

@@ -235,9 +235,6 @@ void task_kick_setup(void);
 const sigset_t *task_kick_mask(void);
 void task_kick_thread(int tid);
 int task_wait_fd(int fd, short events);
-/* The same for a call that would block whatever the fd's O_NONBLOCK says
- * (splice on a pipe). */
-int task_wait_io(int fd, short events);
 /* accept(2)'s wait on a listening socket (which task_wait_fd passes by). */
 int task_wait_accept(int fd);
 /* flock(2) and the open of a FIFO on the host with the kick let through:

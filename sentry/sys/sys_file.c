@@ -70,7 +70,7 @@ static long install(struct task *t, int fd, int flags, const struct mount *mnt, 
 
 	if (!f)
 		return -ENOMEM;
-	if (mnt && mnt->kind == MOUNT_PROC) {
+	if (mnt && mnt->kind == MOUNT_PROC && !(flags & O_PATH)) {
 		f->mem_pid = proc_mem_pid(path + mnt->len);
 		f->comm_tid = proc_comm_tid(path + mnt->len);
 	}
@@ -132,7 +132,12 @@ static long do_open(struct task *t, uint64_t dirfd, uint64_t upath, int flags, u
 		/* Opening a FIFO waits for its other end: a kick may end it. */
 		bool waits = S_ISFIFO(l.st.st_mode) && !(flags & O_NONBLOCK);
 
-		fd = waits ? task_blocking_open(&l, flags) : vfs_open_host(&l, flags);
+		/* The sentry writes /proc/PID/mem and comm itself: the host's
+		 * rendered copy is only ever read. */
+		int host_flags = proc_written_file(&l) ? (flags & ~(O_ACCMODE | O_TRUNC)) | O_RDONLY
+						       : flags;
+
+		fd = waits ? task_blocking_open(&l, flags) : vfs_open_host(&l, host_flags);
 		err = fd < 0 ? fd : 0;
 	}
 	if (err) {

@@ -413,8 +413,8 @@ static long vector_rw(struct task *t, const struct vector_io *io)
 	if (fd < 0)
 		return fd;
 	err = import_vector(t, io, v, &total);
-	if (!err && proc_file(f, io->reading) && !(io->flags & ~LINUX_RWF_KNOWN))
-		return proc_vector_rw(t, f, io, v, io->cnt);
+	if (!err && proc_file(f, io->reading))
+		return io->flags & ~LINUX_RWF_HIPRI ? -EOPNOTSUPP : proc_vector_rw(t, f, io, v, io->cnt);
 	if (err || !total || (io->flags & ~LINUX_RWF_KNOWN)) {
 		ssize_t r = host_vector(fd, NULL, 0, io);
 

@@ -20,31 +20,61 @@
 /* A pointer the host cannot read: its EFAULT comes where Linux's would. */
 #define HOST_BAD_PTR ((loff_t *)(uintptr_t)8)
 
-/* The host fd behind a guest fd, or -1 (the host's EBADF). */
-static int host_of(struct task *t, uint64_t fd, struct file **f)
+/* do_splice()/do_tee(): SPLICE_F_NONBLOCK, or an end opened O_NONBLOCK
+ * (the host fd carries the guest's status flags), makes the move not
+ * wait. */
+static bool nonblocking(int in, int out, unsigned int flags)
 {
-	*f = fd > INT32_MAX ? NULL : fdtable_get(t->files, (int)fd);
-	return *f && !(*f)->sigfd ? (*f)->host_fd : -1;
+	int fin = in < 0 ? 0 : fcntl(in, F_GETFL), fout = out < 0 ? 0 : fcntl(out, F_GETFL);
+
+	return (flags & SPLICE_F_NONBLOCK) || (fin > 0 && (fin & O_NONBLOCK)) ||
+	       (fout > 0 && (fout & O_NONBLOCK));
 }
 
-/* Whether a move that would block waits: not with SPLICE_F_NONBLOCK, nor
- * for a socket opened O_NONBLOCK (a pipe's O_NONBLOCK does not count). */
-static bool waits(const struct file *f, unsigned int flags)
+/* A device end (a terminal) may block the host call whatever its flags
+ * say: it is waited for first, or, not to wait, found ready now. */
+static long device_ready(int fd, short events, bool nb)
 {
+	struct pollfd p = { fd, events, 0 };
 	struct stat st;
 
-	if (flags & SPLICE_F_NONBLOCK)
-		return false;
-	return !(f && (f->flags & O_NONBLOCK) && fstat(f->host_fd, &st) == 0 &&
-		 S_ISSOCK(st.st_mode));
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode))
+		return 0;
+	if (!nb)
+		return task_wait_fd(fd, events);
+	return poll(&p, 1, 0) > 0 ? 0 : -EAGAIN;
 }
 
 /* Until data can move: the input readable, the output writable. */
 static long wait_both(int in, int out)
 {
-	long err = task_wait_io(in, POLLIN);
+	long err = task_wait_fd(in, POLLIN);
 
-	return err ? err : task_wait_io(out, POLLOUT);
+	return err ? err : task_wait_fd(out, POLLOUT);
+}
+
+/* Moves with move() (the host's splice or tee, SPLICE_F_NONBLOCK added),
+ * waiting where Linux would block. */
+static ssize_t move_waiting(int in, int out, unsigned int flags, ssize_t (*move)(void *),
+			    void *arg)
+{
+	bool nb = nonblocking(in, out, flags);
+
+	for (;;) {
+		long err = device_ready(in, POLLIN, nb);
+		ssize_t n;
+
+		if (!err)
+			err = device_ready(out, POLLOUT, nb);
+		if (err)
+			return err;
+		n = move(arg);
+		if (n >= 0 || errno != EAGAIN || nb)
+			return n < 0 ? -errno : n;
+		err = wait_both(in, out);
+		if (err)
+			return err;
+	}
 }
 
 /* An offset the guest gave: the host's copy, or a pointer that faults
@@ -56,55 +86,75 @@ static loff_t *offset_in(struct task *t, uint64_t uptr, loff_t *pos)
 	return copy_from_guest(t, pos, uptr, sizeof *pos) < 0 ? HOST_BAD_PTR : pos;
 }
 
+struct splice_call {
+	int in, out;
+	loff_t *ip, *op;
+	size_t len;
+	unsigned int flags;
+};
+
+static ssize_t do_host_splice(void *arg)
+{
+	struct splice_call *c = arg;
+
+	return splice(c->in, c->ip, c->out, c->op, c->len, c->flags | SPLICE_F_NONBLOCK);
+}
+
+static ssize_t do_host_tee(void *arg)
+{
+	struct splice_call *c = arg;
+
+	return tee(c->in, c->out, c->len, c->flags | SPLICE_F_NONBLOCK);
+}
+
+/* A move's result; EPIPE also raises SIGPIPE, as pipe writes do. */
+static long splice_result(struct task *t, ssize_t n)
+{
+	if (n != -EPIPE)
+		return n;
+	errno = EPIPE;
+	return io_host_result(t, -1, 0);
+}
+
+static int host_fd(struct task *t, uint64_t fd)
+{
+	struct file *f = fd > INT32_MAX ? NULL : fdtable_get(t->files, (int)fd);
+
+	return f && !f->sigfd ? f->host_fd : -1; /* -1: the host's EBADF */
+}
+
 long sys_splice(struct task *t, const struct syscall_args *a)
 {
-	unsigned int flags = (unsigned int)a->a[5];
-	struct file *fin, *fout;
-	int in = host_of(t, a->a[0], &fin), out = host_of(t, a->a[2], &fout);
-	loff_t pin, pout, *ip = offset_in(t, a->a[1], &pin), *op = offset_in(t, a->a[3], &pout);
+	loff_t pin, pout;
+	struct splice_call c = { host_fd(t, a->a[0]), host_fd(t, a->a[2]),
+				 offset_in(t, a->a[1], &pin), offset_in(t, a->a[3], &pout),
+				 a->a[4], (unsigned int)a->a[5] };
 	ssize_t n;
-	long err;
 
-	if (!a->a[4])
+	if (!c.len)
 		return 0;
-	if (flags & ~SPLICE_F_ALL)
+	if (c.flags & ~SPLICE_F_ALL)
 		return -EINVAL;
-	for (;;) {
-		n = splice(in, ip, out, op, a->a[4], flags | SPLICE_F_NONBLOCK);
-		if (n >= 0 || errno != EAGAIN || !waits(fin, flags) || !waits(fout, flags))
-			break;
-		err = wait_both(in, out);
-		if (err)
-			return err;
-	}
+	n = move_waiting(c.in, c.out, c.flags, do_host_splice, &c);
 	if (n < 0)
-		return io_host_result(t, n, 0);
-	if (ip && copy_to_guest(t, a->a[1], &pin, sizeof pin) < 0)
+		return splice_result(t, n);
+	if (c.ip && copy_to_guest(t, a->a[1], &pin, sizeof pin) < 0)
 		return -EFAULT;
-	if (op && copy_to_guest(t, a->a[3], &pout, sizeof pout) < 0)
+	if (c.op && copy_to_guest(t, a->a[3], &pout, sizeof pout) < 0)
 		return -EFAULT;
 	return n;
 }
 
 long sys_tee(struct task *t, const struct syscall_args *a)
 {
-	unsigned int flags = (unsigned int)a->a[3];
-	struct file *fin, *fout;
-	int in = host_of(t, a->a[0], &fin), out = host_of(t, a->a[1], &fout);
+	struct splice_call c = { host_fd(t, a->a[0]), host_fd(t, a->a[1]), NULL, NULL, a->a[2],
+				 (unsigned int)a->a[3] };
 	ssize_t n;
-	long err;
 
-	if (flags & ~SPLICE_F_ALL)
+	if (c.flags & ~SPLICE_F_ALL)
 		return -EINVAL;
-	if (!a->a[2])
+	if (!c.len)
 		return 0;
-	for (;;) {
-		n = tee(in, out, a->a[2], flags | SPLICE_F_NONBLOCK);
-		if (n >= 0 || errno != EAGAIN || !waits(NULL, flags))
-			break;
-		err = wait_both(in, out);
-		if (err)
-			return err;
-	}
-	return io_host_result(t, n, 0);
+	n = move_waiting(c.in, c.out, c.flags, do_host_tee, &c);
+	return splice_result(t, n);
 }

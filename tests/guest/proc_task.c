@@ -152,6 +152,9 @@ static void write_comm(pthread_t th, pid_t tid)
 	fd = open(path, O_RDONLY);
 	CHECK_ERRNO("write to comm opened for reading", write(fd, "x", 1), EBADF);
 	close(fd);
+	fd = open(path, O_PATH);
+	CHECK_ERRNO("write through an O_PATH fd", write(fd, "x", 1), EBADF);
+	close(fd);
 	check_true("the last segment names it", !strcmp(task_file(tid, "comm", buf, sizeof buf),
 							"cd\n"));
 	check_long("pthread_setname_np", 0, pthread_setname_np(th, "by-name"));

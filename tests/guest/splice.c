@@ -5,7 +5,8 @@
  *   advances (the file position stays) or at the position (which moves);
  * - tee copies a pipe's data into another and leaves it in the first;
  * - with nothing in the pipe, splice waits for a writer (a child), returns 0
- *   once no writer is left, is EAGAIN with SPLICE_F_NONBLOCK, and a handler
+ *   once no writer is left, is EAGAIN with SPLICE_F_NONBLOCK or from a pipe
+ *   opened O_NONBLOCK, and a handler
  *   without SA_RESTART ends the wait with EINTR;
  * - the errors in Linux's order: a zero length is 0 before anything, then
  *   unknown flags EINVAL, bad fds EBADF, an offset for a pipe ESPIPE, a bad
@@ -95,6 +96,9 @@ static void waits(int file)
 		return;
 	CHECK_ERRNO("an empty pipe with SPLICE_F_NONBLOCK",
 		    splice(p[0], NULL, file, &off, 4, SPLICE_F_NONBLOCK), EAGAIN);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	CHECK_ERRNO("an empty pipe opened O_NONBLOCK", splice(p[0], NULL, file, &off, 4, 0), EAGAIN);
+	fcntl(p[0], F_SETFL, 0);
 	fflush(stdout);
 	kid = fork();
 	if (kid == 0) {

@@ -7,7 +7,9 @@
  * clock it passes to the kernel, and its gettimeofday and time with
  * CLOCK_REALTIME; a fork's child calls it where its parent found it; its
  * getcpu (x86_64; arm64 has none) names the one CPU the thread is bound
- * to, as the syscall does.
+ * to, as the syscall does. Where the vDSO has getrandom (Linux 6.11), its
+ * probe (opaque_len ~0) fills the parameters natively; umbra's answers
+ * -ENOSYS, so callers use the syscall and no state lives in host pages.
  */
 #include "check.h"
 
@@ -28,17 +30,20 @@
 #define VDSO_GETTIMEOFDAY "__vdso_gettimeofday"
 #define VDSO_TIME "__vdso_time"
 #define VDSO_GETCPU "__vdso_getcpu"
+#define VDSO_GETRANDOM "__vdso_getrandom"
 #else
 #define VDSO_CLOCK_GETTIME "__kernel_clock_gettime"
 #define VDSO_GETTIMEOFDAY "__kernel_gettimeofday"
 #define VDSO_TIME NULL
 #define VDSO_GETCPU NULL
+#define VDSO_GETRANDOM "__kernel_getrandom"
 #endif
 
 typedef int (*clock_gettime_fn)(clockid_t, struct timespec *);
 typedef int (*gettimeofday_fn)(struct timeval *, void *);
 typedef time_t (*time_fn)(time_t *);
 typedef long (*getcpu_fn)(unsigned int *, unsigned int *, void *);
+typedef long (*getrandom_fn)(void *, size_t, unsigned int, void *, size_t);
 
 static const Elf64_Ehdr *image;
 
@@ -187,6 +192,22 @@ static void cpu(getcpu_fn vgetcpu)
 	sched_setaffinity(0, sizeof all, &all);
 }
 
+static void random_probe(getrandom_fn vrandom)
+{
+	struct {
+		uint32_t size_of_opaque_state, mmap_prot, mmap_flags, reserved[13];
+	} params;
+
+	if (!vrandom)
+		return;
+	memset(&params, 0, sizeof params);
+	if (under_umbra())
+		check_long("umbra's vDSO getrandom probe", -ENOSYS,
+			   vrandom(NULL, 0, 0, &params, ~(size_t)0));
+	else if (check_long("the vDSO getrandom probe", 0, vrandom(NULL, 0, 0, &params, ~(size_t)0)))
+		check_true("it gives a state size", params.size_of_opaque_state > 0);
+}
+
 static void in_child(clock_gettime_fn vclock)
 {
 	int status = 0;
@@ -222,5 +243,6 @@ int main(void)
 	}
 	wall_clock((gettimeofday_fn)vdso_sym(VDSO_GETTIMEOFDAY), (time_fn)vdso_sym(VDSO_TIME));
 	cpu((getcpu_fn)vdso_sym(VDSO_GETCPU));
+	random_probe((getrandom_fn)vdso_sym(VDSO_GETRANDOM));
 	return check_exit("vdso");
 }

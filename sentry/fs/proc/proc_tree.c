@@ -317,16 +317,13 @@ static int add_thread(int taskdir, const struct task *x)
 
 	snprintf(tid, sizeof tid, "%d", x->tid);
 	err = make_dir(taskdir, tid);
-	if (err && err != -EEXIST)
-		return err;
+	if (err)
+		return err == -EEXIST ? 0 : err; /* filled when it was made */
 	dir = open_dir(taskdir, tid);
 	if (dir < 0)
 		return dir;
-	fchmod(dir, 0700);
-	err = 0;
 	for (const struct proc_pid_file *f = proc_pid_files; !err && f->name; f++)
-		if (faccessat(dir, f->name, F_OK, AT_SYMLINK_NOFOLLOW))
-			err = put_file(dir, f->name, f->mode, "", 0);
+		err = put_file(dir, f->name, f->mode, "", 0);
 	if (fchmod(dir, DIR_MODE) < 0 && !err)
 		err = -errno;
 	close(dir);
