@@ -101,7 +101,7 @@ static long nproc_check(struct task *t)
 {
 	uint64_t limit = t->leader->rlim[RLIMIT_NPROC].rlim_cur, n = 0;
 
-	if (t->sb->uid == 0)
+	if (sandbox_capable(t->sb)) /* CAP_SYS_RESOURCE */
 		return 0;
 	pthread_mutex_lock(&t->sb->lock);
 	for (struct task *x = t->sb->tasks; x; x = x->next)

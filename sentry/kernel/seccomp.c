@@ -206,7 +206,7 @@ static long prepare(struct task *t, uint64_t uprog, struct seccomp_filter **out)
 		return -EFAULT;
 	if (!prog.len || prog.len > BPF_MAXINSNS)
 		return -EINVAL;
-	if (!t->no_new_privs && t->sb->uid != 0)
+	if (!t->no_new_privs && !sandbox_capable(t->sb))
 		return -EACCES; /* neither no_new_privs nor CAP_SYS_ADMIN */
 	f = calloc(1, sizeof *f + prog.len * sizeof f->insns[0]);
 	if (!f)

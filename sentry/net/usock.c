@@ -250,6 +250,16 @@ int32_t usock_host_pid(struct usock_ns *ns, const struct sockaddr_un *sa, sockle
 	return host_id(ns, sa, len, &pid) ? pid : 0;
 }
 
+/* The live record of id, or NULL; ns->lock held. */
+static struct usock *live_locked(struct usock_ns *ns, uint32_t id)
+{
+	struct usock *s;
+
+	for (s = ns->list; s && s->id != id; s = s->next)
+		;
+	return s;
+}
+
 struct usock *usock_from_host(struct usock_ns *ns, const struct sockaddr_un *sa, socklen_t len)
 {
 	int32_t pid;
@@ -259,8 +269,7 @@ struct usock *usock_from_host(struct usock_ns *ns, const struct sockaddr_un *sa,
 	if (!id)
 		return NULL;
 	pthread_mutex_lock(&ns->lock);
-	for (s = ns->list; s && s->id != id; s = s->next)
-		;
+	s = live_locked(ns, id);
 	if (s)
 		s->refs++;
 	pthread_mutex_unlock(&ns->lock);
@@ -278,8 +287,7 @@ bool usock_sender(struct usock_ns *ns, const struct sockaddr_un *sa, socklen_t l
 	if (!id)
 		return false;
 	pthread_mutex_lock(&ns->lock);
-	for (s = ns->list; s && s->id != id; s = s->next)
-		;
+	s = live_locked(ns, id);
 	if (s) {
 		*name = s->name;
 		*cred = s->cred;

@@ -58,6 +58,15 @@ int io_buffer_iovecs(struct task *t, uint64_t addr, uint64_t len, int reading, s
 int io_import_iovecs(struct task *t, uint64_t vec, uint64_t cnt, int reading, struct iovec *iov,
 		     uint64_t *total);
 
+/* The host fd behind a guest fd for a call the host judges whole (sendfile,
+ * copy_file_range, splice, tee), or -1, which the host answers with EBADF
+ * at the point Linux looks the fd up. */
+int io_host_fd_or_bad(struct task *t, uint64_t fd);
+/* A new host object (eventfd, timerfd, epoll, inotify) as a guest file of
+ * access mode acc at the lowest free fd; flags: its O_NONBLOCK and
+ * O_CLOEXEC. host_fd < 0: the host's errno. */
+long io_install_host(struct task *t, int host_fd, int acc, int flags);
+
 /* A host transfer's result for the guest: n, or -errno with a host EPIPE of
  * a write raising the guest's SIGPIPE. */
 long io_host_result(struct task *t, ssize_t n, int reading);

@@ -16,11 +16,9 @@
 #include "sentry/sys/io.h"
 #include "syscall_handlers.h"
 
-/* The host fd behind a guest fd, or -1, which the host answers with EBADF at
- * the point Linux looks the fd up. */
-static int host_fd_or_bad(struct task *t, uint64_t fd)
+int io_host_fd_or_bad(struct task *t, uint64_t fd)
 {
-	struct file *f = (int)fd < 0 ? NULL : fdtable_get(t->files, (int)fd);
+	struct file *f = (int)fd < 0 ? NULL : fdtable_get(t->files, (int)fd); /* an int */
 
 	/* A signalfd's host pipe is the sentry's to read (EBADF, where Linux
 	 * says EINVAL: signalfd has no splice_read). */
@@ -32,7 +30,7 @@ static int host_fd_or_bad(struct task *t, uint64_t fd)
 long sys_sendfile(struct task *t, const struct syscall_args *a)
 {
 	uint64_t uoff = a->a[2];
-	int in = host_fd_or_bad(t, a->a[1]), out = host_fd_or_bad(t, a->a[0]);
+	int in = io_host_fd_or_bad(t, a->a[1]), out = io_host_fd_or_bad(t, a->a[0]);
 	off_t pos;
 	long r;
 
@@ -56,7 +54,7 @@ static int read_pos(struct task *t, uint64_t uptr, loff_t *pos)
 long sys_copy_file_range(struct task *t, const struct syscall_args *a)
 {
 	uint64_t uin = a->a[1], uout = a->a[3];
-	int in = host_fd_or_bad(t, a->a[0]), out = host_fd_or_bad(t, a->a[2]);
+	int in = io_host_fd_or_bad(t, a->a[0]), out = io_host_fd_or_bad(t, a->a[2]);
 	loff_t pin, pout;
 	ssize_t n;
 	long err;

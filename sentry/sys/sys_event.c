@@ -17,21 +17,30 @@
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/signal/signal.h"
+#include "sentry/sys/io.h"
 #include "syscall_handlers.h"
 
 #define EPOLL_MAX_EVENTS 1024 /* per wait, as the guest's buffer allows */
 
-/* A new host object as a guest file at the lowest free fd. */
-static long install(struct task *t, int host_fd, int acc, int flags)
+long io_install_host(struct task *t, int host_fd, int acc, int flags)
 {
 	struct file *f;
 
 	if (host_fd < 0)
-		return errno == EMFILE ? -ENFILE : -errno;
+		return -errno;
 	f = file_new(host_fd, acc | (flags & O_NONBLOCK), NULL, NULL);
 	if (!f)
 		return -ENOMEM;
 	return fdtable_install(t->files, f, 0, fs_fd_limit(t), flags & O_CLOEXEC);
+}
+
+/* The sentry's fd table is not the guest's: running out of host fds is
+ * ENFILE (the system's files) to the guest, never its own EMFILE. */
+static long install(struct task *t, int host_fd, int acc, int flags)
+{
+	if (host_fd < 0 && errno == EMFILE)
+		errno = ENFILE;
+	return io_install_host(t, host_fd, acc, flags);
 }
 
 static long do_eventfd(struct task *t, uint64_t count, uint64_t flags)

@@ -16,6 +16,7 @@
 #include "sentry/kernel/sandbox.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/ustruct.h"
 #include "sentry/mm/mm.h"
 #include "sentry/sys/fcntl.h"
 #include "syscall_handlers.h"
@@ -226,7 +227,6 @@ static long open_how_check(const struct linux_open_how *how, unsigned int *scope
 
 long sys_openat2(struct task *t, const struct syscall_args *a)
 {
-	unsigned char tail[LINUX_PAGE_SIZE];
 	struct linux_open_how how;
 	uint64_t size = a->a[3];
 	unsigned int scope = 0;
@@ -236,17 +236,9 @@ long sys_openat2(struct task *t, const struct syscall_args *a)
 		return -EINVAL;
 	if (size > LINUX_PAGE_SIZE)
 		return -E2BIG;
-	if (copy_from_guest(t, &how, a->a[2], sizeof how))
-		return -EFAULT;
-	/* copy_struct_from_user(): a larger struct's extra bytes must be 0. */
-	if (size > sizeof how) {
-		if (copy_from_guest(t, tail, a->a[2] + sizeof how, size - sizeof how))
-			return -EFAULT;
-		for (uint64_t i = 0; i < size - sizeof how; i++)
-			if (tail[i])
-				return -E2BIG;
-	}
-	err = open_how_check(&how, &scope);
+	err = copy_struct_from_guest(t, &how, sizeof how, a->a[2], size);
+	if (!err)
+		err = open_how_check(&how, &scope);
 	if (err)
 		return err;
 	return do_open(t, a->a[0], a->a[1], (int)how.flags, (uint32_t)how.mode, scope);
@@ -390,7 +382,7 @@ long sys_chroot(struct task *t, const struct syscall_args *a)
 		return err;
 	if (faccessat(l.fd, "", X_OK, AT_EMPTY_PATH) < 0)
 		err = -errno;
-	else if (t->sb->uid != 0)
+	else if (!sandbox_capable(t->sb)) /* CAP_SYS_CHROOT */
 		err = -EPERM;
 	else
 		strcpy(t->fs->root, l.path);

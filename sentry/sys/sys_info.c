@@ -72,7 +72,7 @@ static long rlimit_swap_locked(struct task *t, struct task *p, unsigned int res,
 		return -EINVAL;
 	if (res == 7 /* RLIMIT_NOFILE */ && n->rlim_max > 1024 * 1024)
 		return -EPERM;
-	if (n->rlim_max > cur->rlim_max && t->sb->uid != 0)
+	if (n->rlim_max > cur->rlim_max && !sandbox_capable(t->sb))
 		return -EPERM;
 	*cur = *n;
 	return 0;

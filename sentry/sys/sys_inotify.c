@@ -15,6 +15,7 @@
 #include "sentry/fs/vfs.h"
 #include "sentry/kernel/syscall.h"
 #include "sentry/kernel/task.h"
+#include "sentry/sys/io.h"
 #include "syscall_handlers.h"
 
 #define ALL_INOTIFY_BITS (IN_ALL_EVENTS | IN_UNMOUNT | IN_Q_OVERFLOW | IN_IGNORED | \
@@ -23,18 +24,9 @@
 
 static long init1(struct task *t, uint64_t flags)
 {
-	struct file *f;
-	int fd;
-
 	if (flags & ~(uint64_t)(IN_CLOEXEC | IN_NONBLOCK))
 		return -EINVAL;
-	fd = inotify_init1((int)flags | IN_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	f = file_new(fd, O_RDONLY | ((int)flags & O_NONBLOCK), NULL, NULL);
-	if (!f)
-		return -ENOMEM;
-	return fdtable_install(t->files, f, 0, fs_fd_limit(t), (int)flags & O_CLOEXEC);
+	return io_install_host(t, inotify_init1((int)flags | IN_CLOEXEC), O_RDONLY, (int)flags);
 }
 
 long sys_inotify_init1(struct task *t, const struct syscall_args *a)

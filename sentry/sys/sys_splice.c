@@ -116,17 +116,10 @@ static long splice_result(struct task *t, ssize_t n)
 	return io_host_result(t, -1, 0);
 }
 
-static int host_fd(struct task *t, uint64_t fd)
-{
-	struct file *f = fd > INT32_MAX ? NULL : fdtable_get(t->files, (int)fd);
-
-	return f && !f->sigfd ? f->host_fd : -1; /* -1: the host's EBADF */
-}
-
 long sys_splice(struct task *t, const struct syscall_args *a)
 {
 	loff_t pin, pout;
-	struct splice_call c = { host_fd(t, a->a[0]), host_fd(t, a->a[2]),
+	struct splice_call c = { io_host_fd_or_bad(t, a->a[0]), io_host_fd_or_bad(t, a->a[2]),
 				 offset_in(t, a->a[1], &pin), offset_in(t, a->a[3], &pout),
 				 a->a[4], (unsigned int)a->a[5] };
 	ssize_t n;
@@ -147,7 +140,7 @@ long sys_splice(struct task *t, const struct syscall_args *a)
 
 long sys_tee(struct task *t, const struct syscall_args *a)
 {
-	struct splice_call c = { host_fd(t, a->a[0]), host_fd(t, a->a[1]), NULL, NULL, a->a[2],
+	struct splice_call c = { io_host_fd_or_bad(t, a->a[0]), io_host_fd_or_bad(t, a->a[1]), NULL, NULL, a->a[2],
 				 (unsigned int)a->a[3] };
 	ssize_t n;
 

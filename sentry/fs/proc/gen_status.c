@@ -204,7 +204,7 @@ static void sig_actions(struct task *t, linux_sigset_t *ign, linux_sigset_t *cgt
 static void task_sig(struct task *t, struct strbuf *b)
 {
 	linux_sigset_t ign, cgt;
-	uint64_t caps = t->sb->uid == 0 ? CAP_FULL : 0;
+	uint64_t caps = sandbox_capable(t->sb) ? CAP_FULL : 0;
 
 	sig_actions(t, &ign, &cgt);
 	strbuf_printf(b, "Threads:\t%d\nSigQ:\t0/%" PRIu64 "\n", nr_threads(t),
